@@ -1,0 +1,209 @@
+//! Civil dates and times of day as small integers.
+//!
+//! Every date in the data set is a calendar day with no zone, and the only arithmetic the
+//! statistics need is "days between"; a day number does both in four bytes.
+
+use std::fmt;
+
+/// A calendar date, stored as days since 1970-01-01 (proleptic Gregorian).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(i32);
+
+impl Date {
+    /// The date for a year, month and day, or `None` when no such day exists.
+    #[must_use]
+    pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        Some(Date(days_from_civil(year, month, day)))
+    }
+
+    /// The date `days` days after 1970-01-01.
+    #[must_use]
+    pub const fn from_days(days: i32) -> Date {
+        Date(days)
+    }
+
+    /// Days since 1970-01-01.
+    #[must_use]
+    pub const fn days(self) -> i32 {
+        self.0
+    }
+
+    /// Year, month and day.
+    #[must_use]
+    pub fn ymd(self) -> (i32, u32, u32) {
+        civil_from_days(self.0)
+    }
+
+    /// This date plus `n` days.
+    #[must_use]
+    pub const fn add_days(self, n: i32) -> Date {
+        Date(self.0 + n)
+    }
+
+    /// Whole days from `earlier` to `self` (negative when `self` is earlier).
+    #[must_use]
+    pub const fn days_since(self, earlier: Date) -> i32 {
+        self.0 - earlier.0
+    }
+
+    /// The last day of this date's month.
+    #[must_use]
+    pub fn last_of_month(self) -> Date {
+        let (y, m, _) = self.ymd();
+        Date(days_from_civil(y, m, days_in_month(y, m)))
+    }
+
+    /// Whole years from `birth` to `self`, as age is counted.
+    #[must_use]
+    pub fn years_since(self, birth: Date) -> i32 {
+        let (y1, m1, d1) = birth.ymd();
+        let (y2, m2, d2) = self.ymd();
+        let mut years = y2 - y1;
+        if (m2, d2) < (m1, d1) {
+            years -= 1;
+        }
+        years
+    }
+
+    /// Parses `YYYY-MM-DD` exactly.
+    #[must_use]
+    pub fn parse_iso(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        Date::from_ymd(digits(&b[0..4])? as i32, digits(&b[5..7])?, digits(&b[8..10])?)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, d) = self.ymd();
+        write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+/// Parses a run of ASCII digits; `None` if any byte is not a digit or the run is empty.
+#[must_use]
+pub fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 9 {
+        return None;
+    }
+    let mut n = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u32::from(c - b'0');
+    }
+    Some(n)
+}
+
+fn is_leap(y: i32) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if is_leap(y) => 29,
+        _ => 28,
+    }
+}
+
+// Howard Hinnant's days_from_civil / civil_from_days.
+#[allow(clippy::cast_possible_wrap, clippy::cast_sign_loss)]
+fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = (y - era * 400) as u32;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe as i32 - 719_468
+}
+
+#[allow(clippy::cast_possible_wrap, clippy::cast_sign_loss)]
+fn civil_from_days(z: i32) -> (i32, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = (z - era * 146_097) as u32;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let y = yoe as i32 + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// A time of day in seconds after midnight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimeOfDay(pub u32);
+
+impl TimeOfDay {
+    /// Parses `HH:MM` or `HH:MM:SS`, 24-hour.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<TimeOfDay> {
+        let b = s.as_bytes();
+        let (h, m, sec) = match b.len() {
+            5 if b[2] == b':' => (digits(&b[0..2])?, digits(&b[3..5])?, 0),
+            8 if b[2] == b':' && b[5] == b':' => {
+                (digits(&b[0..2])?, digits(&b[3..5])?, digits(&b[6..8])?)
+            }
+            _ => return None,
+        };
+        (h < 24 && m < 60 && sec < 60).then_some(TimeOfDay(h * 3600 + m * 60 + sec))
+    }
+}
+
+impl fmt::Display for TimeOfDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0;
+        write!(f, "{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_every_day_of_four_centuries() {
+        let start = Date::from_ymd(1900, 1, 1).unwrap();
+        for n in 0..146_097 {
+            let d = start.add_days(n);
+            let (y, m, dd) = d.ymd();
+            assert_eq!(Date::from_ymd(y, m, dd), Some(d));
+        }
+        assert_eq!(Date::from_ymd(1970, 1, 1).unwrap().days(), 0);
+        assert_eq!(Date::parse_iso("2013-03-31").unwrap().to_string(), "2013-03-31");
+    }
+
+    #[test]
+    fn rejects_impossible_dates() {
+        assert_eq!(Date::parse_iso("2013-02-29"), None);
+        assert!(Date::parse_iso("2012-02-29").is_some());
+        assert_eq!(Date::parse_iso("2013-13-01"), None);
+        assert_eq!(Date::parse_iso("2013-1-01"), None);
+    }
+
+    #[test]
+    fn counts_age_in_whole_years() {
+        let birth = Date::parse_iso("1980-06-15").unwrap();
+        assert_eq!(Date::parse_iso("2012-06-14").unwrap().years_since(birth), 31);
+        assert_eq!(Date::parse_iso("2012-06-15").unwrap().years_since(birth), 32);
+    }
+
+    #[test]
+    fn parses_times() {
+        assert_eq!(TimeOfDay::parse("09:30"), Some(TimeOfDay(34_200)));
+        assert_eq!(TimeOfDay::parse("23:59:59"), Some(TimeOfDay(86_399)));
+        assert_eq!(TimeOfDay::parse("24:00"), None);
+        assert_eq!(TimeOfDay::parse("9:30"), None);
+    }
+}

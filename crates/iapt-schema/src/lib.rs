@@ -1,0 +1,225 @@
+//! The IAPT data set as data.
+//!
+//! A [`Schema`] is loaded from a folder such as `schemas/iapt-v1.0/`: a Frictionless
+//! Data Package (`datapackage.json`, one resource per sheet) extended with `iapt:` properties,
+//! and one CSV per code list (`codes/*.csv`). The v1.0 folder is compiled into the binary
+//! ([`Schema::builtin`]); [`Schema::from_dir`] loads a replacement. Nothing here reads a
+//! submission: this crate only says what a valid one looks like.
+//!
+//! Sheets hold [`Column`]s; a column has a [`Status`] (M/R/O), a [`Kind`] (its type and
+//! constraints), and where it applies ([`Scope`]). Code lists are indexed by [`CodeListId`]
+//! and codes by their position in the list, so the rest of the pipeline stores a code in a
+//! byte.
+
+mod date;
+mod load;
+mod pattern;
+
+pub use date::{Date, TimeOfDay, digits};
+pub use load::SchemaError;
+pub use pattern::Pattern;
+
+/// Whether a missing value rejects the record (M), is a completeness warning (R), or is fine (O).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    Mandatory,
+    Required,
+    Optional,
+}
+
+impl Status {
+    /// The letter the specification uses.
+    #[must_use]
+    pub fn letter(self) -> &'static str {
+        match self {
+            Status::Mandatory => "M",
+            Status::Required => "R",
+            Status::Optional => "O",
+        }
+    }
+}
+
+/// The rows of a sheet to which a column's status applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every row.
+    AllRows,
+    /// Appointments that were attended.
+    Attended,
+    /// Attended appointments of a treatment type.
+    AttendedTreatment,
+}
+
+/// Index of a code list in [`Schema::code_lists`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CodeListId(pub u16);
+
+/// A named check implemented by the validator, beyond the column's type and constraints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    FirstOfMonth,
+    LastOfMonth,
+    NhsNumber,
+    BirthDate,
+}
+
+/// How a text value is normalised before it is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Normalise {
+    None,
+    StripSpaces,
+    StripDot,
+    Upper,
+}
+
+/// A column's type with its constraints.
+#[derive(Clone, Debug)]
+pub enum Kind {
+    Text { max_len: Option<usize>, pattern: Option<Pattern> },
+    Code(CodeListId),
+    Date,
+    Time,
+    Integer { min: i64, max: i64 },
+    Decimal { min: f64, max: f64 },
+}
+
+/// One column of a sheet.
+#[derive(Clone, Debug)]
+pub struct Column {
+    pub name: String,
+    pub description: String,
+    pub status: Status,
+    pub kind: Kind,
+    pub scope: Scope,
+    /// A value on a non-attended appointment is a warning.
+    pub only_when_attended: bool,
+    /// Values that are valid but count as "default" (not known) in completeness.
+    pub defaults: Vec<String>,
+    /// The value identifies a person: masked in every diagnostic unless asked for.
+    pub identifying: bool,
+    pub check: Option<Check>,
+    pub normalise: Normalise,
+    /// An outcome measure's score column.
+    pub score: bool,
+}
+
+/// One sheet (a table of the submission).
+#[derive(Clone, Debug)]
+pub struct Sheet {
+    pub name: String,
+    pub optional: bool,
+    pub exactly_one_row: bool,
+    pub columns: Vec<Column>,
+    /// Column indexes of the primary key.
+    pub primary_key: Vec<usize>,
+    /// (column index here, referenced sheet index, column index there).
+    pub foreign_keys: Vec<(usize, usize, usize)>,
+}
+
+impl Sheet {
+    /// The index of a column by exact name.
+    #[must_use]
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+}
+
+/// One code of a code list.
+#[derive(Clone, Debug)]
+pub struct Code {
+    pub code: String,
+    pub label: String,
+    /// Values of the list's extra columns (`group`, `attended`, ...), in `CodeList::attributes` order.
+    pub attributes: Vec<String>,
+}
+
+/// A code list from `codes/<name>.csv`.
+#[derive(Clone, Debug)]
+pub struct CodeList {
+    pub name: String,
+    pub codes: Vec<Code>,
+    /// Names of the extra columns after `code,label`.
+    pub attributes: Vec<String>,
+    pub provenance: Option<String>,
+}
+
+impl CodeList {
+    /// The position of a code, compared exactly.
+    #[must_use]
+    pub fn find(&self, code: &str) -> Option<u8> {
+        self.codes.iter().position(|c| c.code == code).and_then(|i| u8::try_from(i).ok())
+    }
+
+    /// The width every code shares, when they all have the same length.
+    #[must_use]
+    pub fn fixed_width(&self) -> Option<usize> {
+        let w = self.codes.first()?.code.len();
+        self.codes.iter().all(|c| c.code.len() == w).then_some(w)
+    }
+
+    /// For each code, whether its `attribute` column says `true`.
+    #[must_use]
+    pub fn flags(&self, attribute: &str) -> Vec<bool> {
+        self.attribute(attribute).map_or_else(
+            || vec![false; self.codes.len()],
+            |col| self.codes.iter().map(|c| c.attributes[col] == "true").collect(),
+        )
+    }
+
+    /// The position of an extra column.
+    #[must_use]
+    pub fn attribute(&self, name: &str) -> Option<usize> {
+        self.attributes.iter().position(|a| a == name)
+    }
+}
+
+/// The whole data set definition of one version.
+#[derive(Clone, Debug)]
+pub struct Schema {
+    pub version: String,
+    pub title: String,
+    pub sheets: Vec<Sheet>,
+    pub code_lists: Vec<CodeList>,
+    /// Sheet names a workbook may carry besides the data set's (the template's code lists).
+    pub reference_sheets: Vec<String>,
+}
+
+impl Schema {
+    /// The v1.0 schema compiled into the binary.
+    #[must_use]
+    pub fn builtin() -> Schema {
+        load::builtin()
+    }
+
+    /// Loads a schema folder laid out like `schemas/iapt-v1.0/`.
+    pub fn from_dir(dir: &std::path::Path) -> Result<Schema, SchemaError> {
+        load::from_dir(dir)
+    }
+
+    /// The index of a sheet by exact name.
+    #[must_use]
+    pub fn sheet_index(&self, name: &str) -> Option<usize> {
+        self.sheets.iter().position(|s| s.name == name)
+    }
+
+    /// A sheet by exact name.
+    ///
+    /// # Panics
+    /// When the schema has no such sheet: callers name the data set's own sheets.
+    #[must_use]
+    pub fn sheet(&self, name: &str) -> &Sheet {
+        &self.sheets[self.sheet_index(name).unwrap_or_else(|| panic!("schema has no sheet {name}"))]
+    }
+
+    /// A code list by name.
+    #[must_use]
+    pub fn code_list(&self, name: &str) -> Option<&CodeList> {
+        self.code_lists.iter().find(|l| l.name == name)
+    }
+
+    /// A code list by id.
+    #[must_use]
+    pub fn list(&self, id: CodeListId) -> &CodeList {
+        &self.code_lists[usize::from(id.0)]
+    }
+}

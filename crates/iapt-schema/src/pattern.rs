@@ -1,0 +1,174 @@
+//! The subset of Table Schema patterns that the data set uses.
+//!
+//! Patterns are whole-value matches built from literals (`\.` escapes), character classes
+//! (`[A-Z0-9]`) and quantifiers (`?`, `{n}`, `{n,m}`), with top-level alternatives (`a|b`).
+//! That covers every pattern in `schemas/` and matches a short code in a few comparisons,
+//! without the build cost of a general regex engine.
+
+use std::fmt;
+
+#[derive(Clone, Debug)]
+enum Atom {
+    Byte(u8),
+    Class(Vec<(u8, u8)>),
+}
+
+impl Atom {
+    fn matches(&self, b: u8) -> bool {
+        match self {
+            Atom::Byte(x) => *x == b,
+            Atom::Class(ranges) => ranges.iter().any(|&(lo, hi)| lo <= b && b <= hi),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Piece {
+    atom: Atom,
+    min: usize,
+    max: usize,
+}
+
+/// A compiled pattern; see the module docs for the syntax.
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    source: String,
+    alternatives: Vec<Vec<Piece>>,
+}
+
+impl fmt::Display for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+impl Pattern {
+    /// Compiles a pattern, or says what in it is outside the supported subset.
+    pub fn new(source: &str) -> Result<Pattern, String> {
+        let alternatives = source
+            .split('|')
+            .map(parse_sequence)
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("pattern `{source}`: {e}"))?;
+        Ok(Pattern { source: source.to_owned(), alternatives })
+    }
+
+    /// The pattern as written.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether the whole of `s` matches.
+    #[must_use]
+    pub fn is_match(&self, s: &str) -> bool {
+        self.alternatives.iter().any(|seq| match_from(seq, s.as_bytes()))
+    }
+}
+
+fn match_from(pieces: &[Piece], s: &[u8]) -> bool {
+    let Some((first, rest)) = pieces.split_first() else {
+        return s.is_empty();
+    };
+    let mut taken = 0;
+    while taken < first.min {
+        if taken >= s.len() || !first.atom.matches(s[taken]) {
+            return false;
+        }
+        taken += 1;
+    }
+    // Greedy, then back off: patterns are short, so backtracking stays cheap.
+    let mut most = taken;
+    while most < first.max && most < s.len() && first.atom.matches(s[most]) {
+        most += 1;
+    }
+    (taken..=most).rev().any(|n| match_from(rest, &s[n..]))
+}
+
+fn parse_sequence(src: &str) -> Result<Vec<Piece>, String> {
+    let b = src.as_bytes();
+    let mut i = 0;
+    let mut out = Vec::new();
+    while i < b.len() {
+        let atom = match b[i] {
+            b'[' => {
+                let end = src[i..].find(']').ok_or("unclosed `[`")? + i;
+                let class = &b[i + 1..end];
+                let mut ranges = Vec::new();
+                let mut j = 0;
+                while j < class.len() {
+                    if j + 2 < class.len() && class[j + 1] == b'-' {
+                        ranges.push((class[j], class[j + 2]));
+                        j += 3;
+                    } else {
+                        ranges.push((class[j], class[j]));
+                        j += 1;
+                    }
+                }
+                i = end + 1;
+                Atom::Class(ranges)
+            }
+            b'\\' => {
+                let c = *b.get(i + 1).ok_or("trailing `\\`")?;
+                i += 2;
+                Atom::Byte(c)
+            }
+            b'(' | b')' | b'*' | b'+' | b'.' | b'^' | b'$' => {
+                return Err(format!("`{}` is not supported", b[i] as char));
+            }
+            c => {
+                i += 1;
+                Atom::Byte(c)
+            }
+        };
+        let (min, max) = match b.get(i) {
+            Some(b'?') => {
+                i += 1;
+                (0, 1)
+            }
+            Some(b'{') => {
+                let end = src[i..].find('}').ok_or("unclosed `{`")? + i;
+                let body = &src[i + 1..end];
+                i = end + 1;
+                let num = |t: &str| t.trim().parse::<usize>().map_err(|_| format!("bad count `{body}`"));
+                match body.split_once(',') {
+                    Some((lo, hi)) => (num(lo)?, num(hi)?),
+                    None => (num(body)?, num(body)?),
+                }
+            }
+            _ => (1, 1),
+        };
+        out.push(Piece { atom, min, max });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pattern;
+
+    #[test]
+    fn matches_the_data_set_patterns() {
+        let ods = Pattern::new("[A-Z0-9]{3,5}").unwrap();
+        assert!(ods.is_match("RX4") && ods.is_match("RX4AB"));
+        assert!(!ods.is_match("RX") && !ods.is_match("RX4ABC") && !ods.is_match("rx4"));
+        let postcode = Pattern::new("[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}").unwrap();
+        for ok in ["SW1A 1AA", "SW1A1AA", "M1 1AE", "B338TH", "CR2 6XH", "DN55 1PT"] {
+            assert!(postcode.is_match(ok), "{ok}");
+        }
+        for bad in ["SW1A  1AA", "1AA SW1", "SW1A 1A", ""] {
+            assert!(!postcode.is_match(bad), "{bad}");
+        }
+        let ccg = Pattern::new("[0-9A-Z]{3}|[0-9A-Z]{3}00").unwrap();
+        assert!(ccg.is_match("08H") && ccg.is_match("08H00") && !ccg.is_match("08H0"));
+        let icd = Pattern::new("[FZ][0-9]{2}\\.?[0-9]{0,2}").unwrap();
+        assert!(icd.is_match("F41.1") && icd.is_match("F411") && icd.is_match("F32"));
+        assert!(!icd.is_match("G41.1") && !icd.is_match("F4"));
+    }
+
+    #[test]
+    fn rejects_unsupported_syntax() {
+        assert!(Pattern::new("(ab)+").is_err());
+        assert!(Pattern::new("[A-Z").is_err());
+    }
+}
