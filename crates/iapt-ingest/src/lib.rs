@@ -1,0 +1,252 @@
+//! Reading submissions: workbooks (`.xlsx .xlsm .xls .xlsb .ods`) and folders of CSV files.
+//!
+//! [`Source::open`] opens one submission and lists its [`SheetInfo`]s; [`Source::read_sheet`]
+//! streams a sheet's non-empty rows to a callback as [`Row`]s. A row knows its number as the
+//! user sees it (the spreadsheet row, or the CSV line where the record starts) and hands out
+//! [`CellValue`]s that borrow from the reader: there is no `String` per cell, and shared
+//! strings of a workbook are never copied. Cell values keep the spreadsheet's own type
+//! (text, number, date-formatted number) so the validator can apply Excel's semantics.
+//!
+//! Every failure is an [`IngestError`] naming the file and, where known, the sheet and line.
+//! This crate knows nothing of the data set: which sheets and columns matter is the
+//! validator's business.
+
+mod csv_folder;
+mod error;
+mod workbook;
+
+use std::path::{Path, PathBuf};
+
+pub use error::{IngestError, IngestErrorKind};
+
+/// One cell's value, borrowed from the reader.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CellValue<'a> {
+    Empty,
+    Text(&'a str),
+    Int(i64),
+    Float(f64),
+    /// A number in a date- or time-formatted cell, converted from the workbook's epoch
+    /// (1900 or 1904); `serial` is the number as stored.
+    DateTime {
+        year: u16,
+        month: u8,
+        day: u8,
+        seconds: u32,
+        serial: f64,
+    },
+    /// A date or time the file stores as ISO 8601 text in a typed cell (ODS).
+    IsoDateTime(&'a str),
+    Bool(bool),
+    /// A formula error such as `#N/A`.
+    Error(&'static str),
+}
+
+impl CellValue<'_> {
+    /// Empty, or text that is only white space.
+    #[must_use]
+    pub fn is_blank(&self) -> bool {
+        match self {
+            CellValue::Empty => true,
+            CellValue::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// One row of a sheet.
+pub struct Row<'a> {
+    /// The row number the user sees: 1-based spreadsheet row, or the CSV line where the record starts.
+    pub number: u32,
+    cells: RowCells<'a>,
+}
+
+enum RowCells<'a> {
+    Csv(&'a csv::ByteRecord),
+    Xlsx(&'a [calamine::DataRef<'a>]),
+    Range(&'a [calamine::Data]),
+}
+
+impl<'a> Row<'a> {
+    /// Number of cells up to the last one present (a CSV record's field count).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match &self.cells {
+            RowCells::Csv(r) => r.len(),
+            RowCells::Xlsx(c) => c.len(),
+            RowCells::Range(c) => c.len(),
+        }
+    }
+
+    /// Whether the row has no cells at all.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The cell in column `col` (0-based, column A = 0); `Empty` past the end.
+    #[must_use]
+    pub fn get(&self, col: usize) -> CellValue<'_> {
+        match &self.cells {
+            // Fields were checked to be UTF-8 when the record was read.
+            RowCells::Csv(r) => {
+                r.get(col)
+                    .and_then(|b| std::str::from_utf8(b).ok())
+                    .map_or(CellValue::Empty, |s| {
+                        if s.is_empty() {
+                            CellValue::Empty
+                        } else {
+                            CellValue::Text(s)
+                        }
+                    })
+            }
+            RowCells::Xlsx(c) => c.get(col).map_or(CellValue::Empty, workbook::from_data_ref),
+            RowCells::Range(c) => c.get(col).map_or(CellValue::Empty, workbook::from_data),
+        }
+    }
+
+    /// Whether every cell is blank.
+    #[must_use]
+    pub fn is_blank(&self) -> bool {
+        (0..self.len()).all(|i| self.get(i).is_blank())
+    }
+}
+
+/// A sheet of a submission as the file names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SheetInfo {
+    pub name: String,
+    pub hidden: bool,
+}
+
+/// What kind of file a submission came in; it decides how typed cells are interpreted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceKind {
+    Workbook,
+    CsvFolder,
+}
+
+/// One opened submission.
+pub struct Source {
+    path: PathBuf,
+    inner: Inner,
+}
+
+enum Inner {
+    Workbook(workbook::Workbook),
+    Csv(csv_folder::CsvFolder),
+}
+
+impl Source {
+    /// Opens a workbook file or a folder of CSV files.
+    pub fn open(path: &Path) -> Result<Source, IngestError> {
+        let inner = if path.is_dir() {
+            Inner::Csv(csv_folder::CsvFolder::open(path)?)
+        } else {
+            Inner::Workbook(workbook::Workbook::open(path)?)
+        };
+        Ok(Source {
+            path: path.to_owned(),
+            inner,
+        })
+    }
+
+    /// The path the submission was opened from.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Workbook or CSV folder.
+    #[must_use]
+    pub fn kind(&self) -> SourceKind {
+        match self.inner {
+            Inner::Workbook(_) => SourceKind::Workbook,
+            Inner::Csv(_) => SourceKind::CsvFolder,
+        }
+    }
+
+    /// The sheets (or CSV files) of the submission, in file order.
+    #[must_use]
+    pub fn sheets(&self) -> Vec<SheetInfo> {
+        match &self.inner {
+            Inner::Workbook(w) => w.sheets(),
+            Inner::Csv(c) => c.sheets(),
+        }
+    }
+
+    /// Streams every non-empty row of `sheet` (the header row included) to `visit`, in order.
+    ///
+    /// Rows with no cells are not visited: a gap in [`Row::number`] shows where they were.
+    pub fn read_sheet(
+        &mut self,
+        sheet: &str,
+        visit: &mut dyn FnMut(&Row<'_>),
+    ) -> Result<(), IngestError> {
+        match &mut self.inner {
+            Inner::Workbook(w) => w.read_sheet(sheet, visit),
+            Inner::Csv(c) => c.read_sheet(sheet, visit),
+        }
+        .map_err(|kind| IngestError {
+            path: self.path.clone(),
+            sheet: Some(sheet.to_owned()),
+            kind,
+        })
+    }
+}
+
+/// Expands a command-line input into submissions: a workbook, a CSV folder (one holding a
+/// `Header.csv`), or a folder of such submissions, searched one level deep, in name order.
+#[must_use]
+pub fn discover(path: &Path) -> Vec<PathBuf> {
+    if !path.is_dir() || csv_folder::is_submission(path) {
+        return vec![path.to_owned()];
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            if p.is_dir() {
+                csv_folder::is_submission(p)
+            } else {
+                workbook::is_workbook_name(p)
+            }
+        })
+        .collect();
+    found.sort();
+    if found.is_empty() {
+        // Let opening it report why it is not a submission.
+        found.push(path.to_owned());
+    }
+    found
+}
+
+/// Column letters as a spreadsheet shows them: 0 is `A`, 26 is `AA`.
+#[must_use]
+pub fn column_letters(col: usize) -> String {
+    let mut n = col + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        out.push(b'A' + u8::try_from(rem).unwrap_or(0));
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::column_letters;
+
+    #[test]
+    fn letters() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
+    }
+}

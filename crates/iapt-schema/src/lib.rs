@@ -75,12 +75,21 @@ pub enum Normalise {
 /// A column's type with its constraints.
 #[derive(Clone, Debug)]
 pub enum Kind {
-    Text { max_len: Option<usize>, pattern: Option<Pattern> },
+    Text {
+        max_len: Option<usize>,
+        pattern: Option<Pattern>,
+    },
     Code(CodeListId),
     Date,
     Time,
-    Integer { min: i64, max: i64 },
-    Decimal { min: f64, max: f64 },
+    Integer {
+        min: i64,
+        max: i64,
+    },
+    Decimal {
+        min: f64,
+        max: f64,
+    },
 }
 
 /// One column of a sheet.
@@ -147,7 +156,10 @@ impl CodeList {
     /// The position of a code, compared exactly.
     #[must_use]
     pub fn find(&self, code: &str) -> Option<u8> {
-        self.codes.iter().position(|c| c.code == code).and_then(|i| u8::try_from(i).ok())
+        self.codes
+            .iter()
+            .position(|c| c.code == code)
+            .and_then(|i| u8::try_from(i).ok())
     }
 
     /// The width every code shares, when they all have the same length.
@@ -162,7 +174,12 @@ impl CodeList {
     pub fn flags(&self, attribute: &str) -> Vec<bool> {
         self.attribute(attribute).map_or_else(
             || vec![false; self.codes.len()],
-            |col| self.codes.iter().map(|c| c.attributes[col] == "true").collect(),
+            |col| {
+                self.codes
+                    .iter()
+                    .map(|c| c.attributes[col] == "true")
+                    .collect()
+            },
         )
     }
 
@@ -208,7 +225,9 @@ impl Schema {
     /// When the schema has no such sheet: callers name the data set's own sheets.
     #[must_use]
     pub fn sheet(&self, name: &str) -> &Sheet {
-        &self.sheets[self.sheet_index(name).unwrap_or_else(|| panic!("schema has no sheet {name}"))]
+        &self.sheets[self
+            .sheet_index(name)
+            .unwrap_or_else(|| panic!("schema has no sheet {name}"))]
     }
 
     /// A code list by name.

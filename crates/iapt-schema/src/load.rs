@@ -13,16 +13,46 @@ use crate::{
 
 /// The files of `schemas/iapt-v1.0/` compiled into the binary.
 const BUILTIN: &[(&str, &str)] = &[
-    ("datapackage.json", include_str!("../../../schemas/iapt-v1.0/datapackage.json")),
-    ("codes/appointment-type.csv", include_str!("../../../schemas/iapt-v1.0/codes/appointment-type.csv")),
-    ("codes/attendance.csv", include_str!("../../../schemas/iapt-v1.0/codes/attendance.csv")),
-    ("codes/end-code.csv", include_str!("../../../schemas/iapt-v1.0/codes/end-code.csv")),
-    ("codes/ethnic-category.csv", include_str!("../../../schemas/iapt-v1.0/codes/ethnic-category.csv")),
-    ("codes/gender.csv", include_str!("../../../schemas/iapt-v1.0/codes/gender.csv")),
-    ("codes/nhs-number-status.csv", include_str!("../../../schemas/iapt-v1.0/codes/nhs-number-status.csv")),
-    ("codes/pause-reason.csv", include_str!("../../../schemas/iapt-v1.0/codes/pause-reason.csv")),
-    ("codes/source-of-referral.csv", include_str!("../../../schemas/iapt-v1.0/codes/source-of-referral.csv")),
-    ("codes/therapy-type.csv", include_str!("../../../schemas/iapt-v1.0/codes/therapy-type.csv")),
+    (
+        "datapackage.json",
+        include_str!("../../../schemas/iapt-v1.0/datapackage.json"),
+    ),
+    (
+        "codes/appointment-type.csv",
+        include_str!("../../../schemas/iapt-v1.0/codes/appointment-type.csv"),
+    ),
+    (
+        "codes/attendance.csv",
+        include_str!("../../../schemas/iapt-v1.0/codes/attendance.csv"),
+    ),
+    (
+        "codes/end-code.csv",
+        include_str!("../../../schemas/iapt-v1.0/codes/end-code.csv"),
+    ),
+    (
+        "codes/ethnic-category.csv",
+        include_str!("../../../schemas/iapt-v1.0/codes/ethnic-category.csv"),
+    ),
+    (
+        "codes/gender.csv",
+        include_str!("../../../schemas/iapt-v1.0/codes/gender.csv"),
+    ),
+    (
+        "codes/nhs-number-status.csv",
+        include_str!("../../../schemas/iapt-v1.0/codes/nhs-number-status.csv"),
+    ),
+    (
+        "codes/pause-reason.csv",
+        include_str!("../../../schemas/iapt-v1.0/codes/pause-reason.csv"),
+    ),
+    (
+        "codes/source-of-referral.csv",
+        include_str!("../../../schemas/iapt-v1.0/codes/source-of-referral.csv"),
+    ),
+    (
+        "codes/therapy-type.csv",
+        include_str!("../../../schemas/iapt-v1.0/codes/therapy-type.csv"),
+    ),
 ];
 
 /// A schema folder that could not be read or does not describe a data set.
@@ -42,9 +72,14 @@ impl std::error::Error for SchemaError {}
 
 pub(crate) fn builtin() -> Schema {
     let read = |p: &str| {
-        BUILTIN.iter().find(|(n, _)| *n == p).map(|(_, s)| (*s).to_owned()).ok_or_else(|| {
-            SchemaError { path: p.into(), reason: "not in the built-in schema".into() }
-        })
+        BUILTIN
+            .iter()
+            .find(|(n, _)| *n == p)
+            .map(|(_, s)| (*s).to_owned())
+            .ok_or_else(|| SchemaError {
+                path: p.into(),
+                reason: "not in the built-in schema".into(),
+            })
     };
     match parse(&read) {
         Ok(schema) => schema,
@@ -56,7 +91,10 @@ pub(crate) fn builtin() -> Schema {
 pub(crate) fn from_dir(dir: &Path) -> Result<Schema, SchemaError> {
     let read = |p: &str| {
         let path = dir.join(p);
-        std::fs::read_to_string(&path).map_err(|e| SchemaError { path, reason: e.to_string() })
+        std::fs::read_to_string(&path).map_err(|e| SchemaError {
+            path,
+            reason: e.to_string(),
+        })
     };
     parse(&read)
 }
@@ -151,14 +189,19 @@ struct RawField {
 
 fn parse(read: &dyn Fn(&str) -> Result<String, SchemaError>) -> Result<Schema, SchemaError> {
     const PACKAGE: &str = "datapackage.json";
-    let err = |reason: String| SchemaError { path: PACKAGE.into(), reason };
+    let err = |reason: String| SchemaError {
+        path: PACKAGE.into(),
+        reason,
+    };
     let raw: RawPackage = serde_json::from_str(&read(PACKAGE)?).map_err(|e| err(e.to_string()))?;
 
     let mut code_lists = Vec::new();
     for list in &raw.code_lists {
         let text = read(&list.path)?;
-        let mut parsed = parse_code_list(&list.name, &text)
-            .map_err(|reason| SchemaError { path: list.path.clone().into(), reason })?;
+        let mut parsed = parse_code_list(&list.name, &text).map_err(|reason| SchemaError {
+            path: list.path.clone().into(),
+            reason,
+        })?;
         parsed.provenance.clone_from(&list.provenance);
         code_lists.push(parsed);
     }
@@ -167,19 +210,33 @@ fn parse(read: &dyn Fn(&str) -> Result<String, SchemaError>) -> Result<Schema, S
     for res in &raw.resources {
         let mut columns = Vec::new();
         for f in &res.schema.fields {
-            columns.push(parse_field(f, &code_lists).map_err(|e| err(format!("{}.{}: {e}", res.name, f.name)))?);
+            columns.push(
+                parse_field(f, &code_lists)
+                    .map_err(|e| err(format!("{}.{}: {e}", res.name, f.name)))?,
+            );
         }
         let col = |name: &str, sheet: &str, cols: &[Column]| {
-            cols.iter().position(|c| c.name == name).ok_or_else(|| err(format!("{sheet}: no column {name}")))
+            cols.iter()
+                .position(|c| c.name == name)
+                .ok_or_else(|| err(format!("{sheet}: no column {name}")))
         };
-        let primary_key =
-            res.schema.primary_key.iter().map(|n| col(n, &res.name, &columns)).collect::<Result<_, _>>()?;
+        let primary_key = res
+            .schema
+            .primary_key
+            .iter()
+            .map(|n| col(n, &res.name, &columns))
+            .collect::<Result<_, _>>()?;
         let mut foreign_keys = Vec::new();
         for fk in &res.schema.foreign_keys {
             let target = names
                 .iter()
                 .position(|n| *n == fk.reference.resource)
-                .ok_or_else(|| err(format!("{}: unknown resource {}", res.name, fk.reference.resource)))?;
+                .ok_or_else(|| {
+                    err(format!(
+                        "{}: unknown resource {}",
+                        res.name, fk.reference.resource
+                    ))
+                })?;
             let target_fields = &raw.resources[target].schema.fields;
             for (here, there) in fk.fields.iter().zip(&fk.reference.fields) {
                 let there_idx = target_fields
@@ -216,8 +273,13 @@ fn parse_field(f: &RawField, lists: &[CodeList]) -> Result<Column, String> {
     };
     let c = &f.constraints;
     let kind = if let Some(list) = &f.codes {
-        let idx = lists.iter().position(|l| &l.name == list).ok_or(format!("unknown code list `{list}`"))?;
-        Kind::Code(CodeListId(u16::try_from(idx).map_err(|_| "too many code lists")?))
+        let idx = lists
+            .iter()
+            .position(|l| &l.name == list)
+            .ok_or(format!("unknown code list `{list}`"))?;
+        Kind::Code(CodeListId(
+            u16::try_from(idx).map_err(|_| "too many code lists")?,
+        ))
     } else {
         match f.kind.as_str() {
             "string" => Kind::Text {
@@ -287,7 +349,11 @@ fn parse_code_list(name: &str, text: &str) -> Result<CodeList, String> {
         let rec = rec.map_err(|e| e.to_string())?;
         let code = rec.get(0).unwrap_or_default().to_owned();
         if let Some(first) = seen.insert(code.clone(), i) {
-            return Err(format!("code `{code}` is listed twice (rows {} and {})", first + 2, i + 2));
+            return Err(format!(
+                "code `{code}` is listed twice (rows {} and {})",
+                first + 2,
+                i + 2
+            ));
         }
         codes.push(Code {
             code,
@@ -298,7 +364,12 @@ fn parse_code_list(name: &str, text: &str) -> Result<CodeList, String> {
     if codes.len() > 255 {
         return Err("a code list holds at most 255 codes".into());
     }
-    Ok(CodeList { name: name.to_owned(), codes, attributes, provenance: None })
+    Ok(CodeList {
+        name: name.to_owned(),
+        codes,
+        attributes,
+        provenance: None,
+    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,297 @@
+//! Checking a submission against the data set.
+//!
+//! [`validate`] reads one submission (through `iapt-ingest`) and returns a [`Validation`]:
+//! every [`Finding`] (rule, place, value, detail), a [`SheetReport`] per sheet with rows read
+//! and rejected and a [`ColumnTally`] per column (valid, default, invalid, missing), and the
+//! accepted records as a typed [`Submission`]. Validation never stops at the first problem and
+//! never fails: an unreadable file is itself a finding.
+//!
+//! Rules are defined once in [`rules`]; a finding points at a rule and renders its message
+//! only when asked ([`Finding::message`]). Field rules come from the schema's column types;
+//! record rules (keys, references, date order) are in `assemble`. Nothing here prints or
+//! knows an output format.
+
+mod assemble;
+mod field;
+mod finding;
+pub mod records;
+pub mod rules;
+mod sheet;
+
+use std::path::{Path, PathBuf};
+
+use iapt_ingest::{IngestErrorKind, Source, SourceKind};
+use iapt_schema::{Date, Schema};
+
+pub use field::nhs_number_is_valid;
+pub use finding::{Finding, mask};
+pub use records::Submission;
+pub use rules::{Rule, Severity};
+
+/// What a validation needs besides the file.
+pub struct Options<'a> {
+    /// The date "not in the future" is judged against.
+    pub today: Date,
+    /// Called with the number of rows read so far, every few thousand rows.
+    pub progress: Option<&'a dyn Fn(u64)>,
+}
+
+/// Counts of one column's values, over the rows the column applies to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ColumnTally {
+    /// The column's index in its schema sheet.
+    pub column: usize,
+    pub rows: u64,
+    pub valid: u64,
+    /// Valid, but a "not known" value (`99`, `X`, `V81999`).
+    pub default: u64,
+    pub invalid: u64,
+    pub missing: u64,
+}
+
+/// One sheet of the data set as found in the submission.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SheetReport {
+    /// The sheet's index in the schema.
+    pub sheet: usize,
+    /// The name the file gives it, when present.
+    pub found_as: Option<String>,
+    pub rows_read: u64,
+    pub rows_rejected: u64,
+    /// One per schema column; empty when the sheet could not be read.
+    pub columns: Vec<ColumnTally>,
+}
+
+/// The outcome of validating one submission.
+#[derive(Debug)]
+pub struct Validation {
+    pub path: PathBuf,
+    /// Findings in a stable order: file-level first, then by sheet, row, column and rule.
+    pub findings: Vec<Finding>,
+    pub sheets: Vec<SheetReport>,
+    /// The accepted records; `None` when a file-level problem rejects the submission.
+    pub submission: Option<Submission>,
+}
+
+impl Validation {
+    /// Number of findings of a severity.
+    #[must_use]
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity() == severity)
+            .count()
+    }
+
+    /// Whether any file- or record-level problem was found.
+    #[must_use]
+    pub fn has_problems(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.severity() != Severity::Warning)
+    }
+}
+
+/// A schema whose sheets the record rules do not recognise.
+#[derive(Debug)]
+pub struct SchemaMismatch(pub String);
+
+impl std::fmt::Display for SchemaMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SchemaMismatch {}
+
+/// Validates one submission (a workbook or a folder of CSV files).
+///
+/// # Errors
+/// Only when the schema lacks a sheet or column that the record rules need; problems with
+/// the submission itself are findings.
+pub fn validate(
+    path: &Path,
+    schema: &Schema,
+    opts: &Options<'_>,
+) -> Result<Validation, SchemaMismatch> {
+    let mut asm = assemble::Assembler::new(schema, opts.today).map_err(SchemaMismatch)?;
+    let mut findings = Vec::new();
+    let mut reports = Vec::new();
+    let mut source = match Source::open(path) {
+        Ok(s) => s,
+        Err(e) => {
+            findings.push(ingest_finding(&e.kind, None, e.to_string()));
+            return Ok(Validation {
+                path: path.to_owned(),
+                findings,
+                sheets: reports,
+                submission: None,
+            });
+        }
+    };
+    let workbook = source.kind() == SourceKind::Workbook;
+    let file_sheets = source.sheets();
+    let matched: Vec<Option<&iapt_ingest::SheetInfo>> = schema
+        .sheets
+        .iter()
+        .map(|s| {
+            file_sheets
+                .iter()
+                .find(|f| f.name.trim().eq_ignore_ascii_case(&s.name))
+        })
+        .collect();
+    for f in &file_sheets {
+        let known = schema
+            .sheets
+            .iter()
+            .any(|s| f.name.trim().eq_ignore_ascii_case(&s.name))
+            || schema
+                .reference_sheets
+                .iter()
+                .any(|r| f.name.trim().eq_ignore_ascii_case(r));
+        if !known {
+            let mut finding = Finding::new(rules::UNKNOWN_SHEET);
+            finding.value = Some(f.name.as_str().into());
+            findings.push(finding);
+        }
+    }
+    let mut total_rows = 0;
+    let mut seen = 0u64;
+    for (index, sheet) in schema.sheets.iter().enumerate() {
+        let idx = u8::try_from(index).unwrap_or(u8::MAX);
+        let Some(info) = matched[index] else {
+            if !sheet.optional {
+                let mut f = Finding::new(rules::MISSING_SHEET);
+                f.value = Some(sheet.name.as_str().into());
+                findings.push(f);
+            }
+            reports.push(SheetReport {
+                sheet: index,
+                found_as: None,
+                rows_read: 0,
+                rows_rejected: 0,
+                columns: Vec::new(),
+            });
+            continue;
+        };
+        if info.hidden {
+            let mut f = Finding::new(rules::HIDDEN_SHEET);
+            f.sheet = Some(idx);
+            findings.push(f);
+        }
+        let mut reader: Option<sheet::SheetReader<'_>> = None;
+        let mut header_seen = false;
+        let mut unread = 0u64;
+        let result = source.read_sheet(&info.name, &mut |row| {
+            if !header_seen {
+                header_seen = true;
+                reader = sheet::SheetReader::new(schema, idx, row, workbook, &mut findings);
+                return;
+            }
+            let Some(r) = reader.as_mut() else {
+                // The header rejected the sheet: its rows are counted, not checked.
+                unread += 1;
+                return;
+            };
+            if let Some(field_rejected) = r.read_row(row, |r| asm.scope(r), &mut findings) {
+                if asm.row(r, row.number, field_rejected, &mut findings) {
+                    r.rows_rejected += 1;
+                }
+                seen += 1;
+                if seen % 65_536 == 0 {
+                    if let Some(p) = opts.progress {
+                        p(seen);
+                    }
+                }
+            }
+        });
+        if let Err(e) = result {
+            let mut f = ingest_finding(&e.kind, Some(idx), e.kind.to_string());
+            if let IngestErrorKind::NotUtf8 { line, .. }
+            | IngestErrorKind::Csv {
+                line: Some(line), ..
+            } = e.kind
+            {
+                f.row = u32::try_from(line).unwrap_or(u32::MAX);
+            }
+            findings.push(f);
+        }
+        if !header_seen {
+            let mut f = Finding::new(rules::BAD_HEADER_ROW);
+            f.sheet = Some(idx);
+            f.detail = Some(": the sheet is empty".into());
+            findings.push(f);
+        }
+        let report = match reader {
+            Some(r) => SheetReport {
+                sheet: index,
+                found_as: Some(info.name.clone()),
+                rows_read: r.rows_read,
+                rows_rejected: r.rows_rejected,
+                columns: r.tallies,
+            },
+            None => SheetReport {
+                sheet: index,
+                found_as: Some(info.name.clone()),
+                rows_read: unread,
+                rows_rejected: unread,
+                columns: Vec::new(),
+            },
+        };
+        if !sheet.exactly_one_row {
+            total_rows += report.rows_read;
+        }
+        reports.push(report);
+    }
+    asm.finish_header(
+        schema
+            .sheet_index("Header")
+            .and_then(|i| u8::try_from(i).ok()),
+        total_rows,
+        &mut findings,
+    );
+    for (name, n) in asm.finish(schema, &mut findings) {
+        if let Some(r) = reports
+            .iter_mut()
+            .find(|r| schema.sheets[r.sheet].name == name)
+        {
+            r.rows_rejected += n;
+        }
+    }
+    if let Some(p) = opts.progress {
+        p(seen);
+    }
+    // Stable order: file-level first, then by sheet, row, column, rule.
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| {
+            (
+                f.severity() != Severity::File,
+                f.sheet.map_or(-1, i16::from),
+                f.row,
+                f.col,
+                f.rule.id,
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    let file_problem = findings.iter().any(|f| f.severity() == Severity::File);
+    let submission = (!file_problem).then_some(asm.sub);
+    Ok(Validation {
+        path: path.to_owned(),
+        findings,
+        sheets: reports,
+        submission,
+    })
+}
+
+fn ingest_finding(kind: &IngestErrorKind, sheet: Option<u8>, detail: String) -> Finding {
+    let rule = match kind {
+        IngestErrorKind::Encrypted => rules::ENCRYPTED_WORKBOOK,
+        IngestErrorKind::NotUtf8 { .. } => rules::CSV_NOT_UTF8,
+        _ => rules::UNREADABLE_FILE,
+    };
+    let mut f = Finding::new(rule);
+    f.sheet = sheet;
+    f.detail = Some(detail.into());
+    f
+}

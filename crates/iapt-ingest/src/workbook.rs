@@ -1,0 +1,255 @@
+//! Workbooks through calamine. `.xlsx` streams cell by cell (shared strings borrowed, never
+//! copied); the other formats go through calamine's in-memory range.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use calamine::{CellErrorType, Data, DataRef, Reader, SheetVisible, Sheets, Xlsx};
+
+use crate::error::{IngestError, IngestErrorKind};
+use crate::{CellValue, Row, RowCells, SheetInfo};
+
+pub(crate) struct Workbook {
+    sheets: Sheets<BufReader<File>>,
+}
+
+const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods"];
+
+pub(crate) fn is_workbook_name(path: &Path) -> bool {
+    extension(path).is_some_and(|e| EXTENSIONS.contains(&e.as_str()))
+}
+
+fn extension(path: &Path) -> Option<String> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+}
+
+/// The OLE compound-file signature: legacy `.xls`, and the wrapper of every encrypted workbook.
+const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+impl Workbook {
+    pub(crate) fn open(path: &Path) -> Result<Workbook, IngestError> {
+        let fail = |kind| IngestError {
+            path: path.to_owned(),
+            sheet: None,
+            kind,
+        };
+        let ext = extension(path).unwrap_or_default();
+        if !EXTENSIONS.contains(&ext.as_str()) {
+            return Err(fail(IngestErrorKind::UnsupportedFormat(ext)));
+        }
+        let mut head = Vec::with_capacity(1 << 16);
+        File::open(path)
+            .and_then(|f| f.take(1 << 16).read_to_end(&mut head))
+            .map_err(|e| fail(IngestErrorKind::Io(e)))?;
+        if head.is_empty() {
+            return Err(fail(IngestErrorKind::NotAWorkbook(
+                "the file is empty".into(),
+            )));
+        }
+        let zipped = matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "ods");
+        if head.starts_with(&CFB_MAGIC) && zipped {
+            // Office wraps an encrypted OOXML package in a compound file with these streams.
+            let utf16 = |s: &str| {
+                s.encode_utf16()
+                    .flat_map(u16::to_le_bytes)
+                    .collect::<Vec<u8>>()
+            };
+            let marker = utf16("EncryptedPackage");
+            return Err(fail(if head.windows(marker.len()).any(|w| w == marker) {
+                IngestErrorKind::Encrypted
+            } else {
+                IngestErrorKind::NotAWorkbook(format!("it is a legacy .xls file named .{ext}"))
+            }));
+        }
+        if zipped && !head.starts_with(b"PK") {
+            return Err(fail(IngestErrorKind::NotAWorkbook(format!(
+                "a .{ext} file is a zip archive, and this one is not (it starts with {})",
+                describe_start(&head)
+            ))));
+        }
+        if ext == "xls" && !head.starts_with(&CFB_MAGIC) {
+            return Err(fail(IngestErrorKind::NotAWorkbook(format!(
+                "a .xls file is an OLE compound file, and this one is not (it starts with {})",
+                describe_start(&head)
+            ))));
+        }
+        let sheets = calamine::open_workbook_auto(path).map_err(|e| fail(classify(&e)))?;
+        Ok(Workbook { sheets })
+    }
+
+    pub(crate) fn sheets(&self) -> Vec<SheetInfo> {
+        self.sheets
+            .sheets_metadata()
+            .iter()
+            .map(|s| SheetInfo {
+                name: s.name.clone(),
+                hidden: s.visible != SheetVisible::Visible,
+            })
+            .collect()
+    }
+
+    pub(crate) fn read_sheet(
+        &mut self,
+        name: &str,
+        visit: &mut dyn FnMut(&Row<'_>),
+    ) -> Result<(), IngestErrorKind> {
+        if let Sheets::Xlsx(xlsx) = &mut self.sheets {
+            return stream_xlsx(xlsx, name, visit);
+        }
+        let range = self.sheets.worksheet_range(name).map_err(|e| match e {
+            calamine::Error::Msg(m) if m.contains("not found") => IngestErrorKind::SheetNotFound,
+            e => classify(&e),
+        })?;
+        let Some((row0, col0)) = range.start() else {
+            return Ok(());
+        };
+        // Cells are indexed from A1, not from the range's first used cell.
+        let pad = usize::try_from(col0).unwrap_or(0);
+        let mut buf: Vec<Data> = Vec::new();
+        for (i, cells) in range.rows().enumerate() {
+            if cells.iter().all(|c| matches!(c, Data::Empty)) {
+                continue;
+            }
+            buf.clear();
+            buf.resize(pad, Data::Empty);
+            buf.extend_from_slice(cells);
+            let number = row0 + 1 + u32::try_from(i).unwrap_or(u32::MAX);
+            visit(&Row {
+                number,
+                cells: RowCells::Range(&buf),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn stream_xlsx(
+    xlsx: &mut Xlsx<BufReader<File>>,
+    name: &str,
+    visit: &mut dyn FnMut(&Row<'_>),
+) -> Result<(), IngestErrorKind> {
+    let mut reader = xlsx.worksheet_cells_reader(name).map_err(|e| match e {
+        calamine::XlsxError::WorksheetNotFound(_) => IngestErrorKind::SheetNotFound,
+        e => classify(&calamine::Error::Xlsx(e)),
+    })?;
+    let mut row: Vec<DataRef<'_>> = Vec::new();
+    let mut current: Option<u32> = None;
+    loop {
+        let cell = reader
+            .next_cell()
+            .map_err(|e| classify(&calamine::Error::Xlsx(e)))?;
+        let pos = cell.as_ref().map(calamine::Cell::get_position);
+        if current.is_some() && pos.map(|p| p.0) != current {
+            if let Some(r) = current.filter(|_| row.iter().any(|c| !matches!(c, DataRef::Empty))) {
+                visit(&Row {
+                    number: r + 1,
+                    cells: RowCells::Xlsx(&row),
+                });
+            }
+            row.clear();
+        }
+        let Some(cell) = cell else { break };
+        let (r, c) = cell.get_position();
+        current = Some(r);
+        let c = usize::try_from(c).unwrap_or(usize::MAX);
+        if c >= 16_384 {
+            return Err(IngestErrorKind::Corrupt(format!(
+                "a cell in row {} is past column XFD",
+                r + 1
+            )));
+        }
+        if row.len() <= c {
+            row.resize(c + 1, DataRef::Empty);
+        }
+        row[c] = cell.get_value().clone();
+    }
+    Ok(())
+}
+
+fn describe_start(head: &[u8]) -> String {
+    let text: String = head
+        .iter()
+        .take(12)
+        .map(|&b| {
+            if b.is_ascii_graphic() || b == b' ' {
+                b as char
+            } else {
+                '.'
+            }
+        })
+        .collect();
+    format!("`{text}`")
+}
+
+fn classify(e: &calamine::Error) -> IngestErrorKind {
+    use calamine::{Error, OdsError, XlsError, XlsbError, XlsxError};
+    match e {
+        Error::Io(io) => IngestErrorKind::Io(std::io::Error::new(io.kind(), io.to_string())),
+        Error::Xls(XlsError::Password)
+        | Error::Xlsb(XlsbError::Password)
+        | Error::Ods(OdsError::Password) => IngestErrorKind::Encrypted,
+        Error::Xlsx(XlsxError::Zip(z))
+        | Error::Xlsb(XlsbError::Zip(z))
+        | Error::Ods(OdsError::Zip(z)) => {
+            IngestErrorKind::Corrupt(format!("the zip archive is broken ({z})"))
+        }
+        other => IngestErrorKind::Corrupt(other.to_string()),
+    }
+}
+
+fn error_name(e: &CellErrorType) -> &'static str {
+    match e {
+        CellErrorType::Div0 => "#DIV/0!",
+        CellErrorType::NA => "#N/A",
+        CellErrorType::Name => "#NAME?",
+        CellErrorType::Null => "#NULL!",
+        CellErrorType::Num => "#NUM!",
+        CellErrorType::Ref => "#REF!",
+        CellErrorType::Value => "#VALUE!",
+        CellErrorType::GettingData => "#GETTING_DATA",
+    }
+}
+
+pub(crate) fn from_data_ref<'a>(d: &'a DataRef<'_>) -> CellValue<'a> {
+    match d {
+        DataRef::Empty => CellValue::Empty,
+        DataRef::String(s) | DataRef::DurationIso(s) => CellValue::Text(s),
+        DataRef::SharedString(s) => CellValue::Text(s),
+        DataRef::Int(i) => CellValue::Int(*i),
+        DataRef::Float(f) => CellValue::Float(*f),
+        DataRef::Bool(b) => CellValue::Bool(*b),
+        DataRef::DateTime(dt) => date_time(dt),
+        DataRef::DateTimeIso(s) => CellValue::IsoDateTime(s),
+        DataRef::Error(e) => CellValue::Error(error_name(e)),
+    }
+}
+
+pub(crate) fn from_data(d: &Data) -> CellValue<'_> {
+    match d {
+        Data::Empty => CellValue::Empty,
+        Data::String(s) | Data::DurationIso(s) => CellValue::Text(s),
+        Data::Int(i) => CellValue::Int(*i),
+        Data::Float(f) => CellValue::Float(*f),
+        Data::Bool(b) => CellValue::Bool(*b),
+        Data::DateTime(dt) => date_time(dt),
+        Data::DateTimeIso(s) => CellValue::IsoDateTime(s),
+        Data::Error(e) => CellValue::Error(error_name(e)),
+    }
+}
+
+fn date_time(dt: &calamine::ExcelDateTime) -> CellValue<'static> {
+    // calamine converts from the workbook's own epoch (1900 or 1904).
+    let (year, month, day, h, m, sec, milli) = dt.to_ymd_hms_milli();
+    let seconds =
+        u32::from(h) * 3600 + u32::from(m) * 60 + u32::from(sec) + u32::from(milli >= 500);
+    CellValue::DateTime {
+        year,
+        month,
+        day,
+        seconds: seconds.min(86_399),
+        serial: dt.as_f64(),
+    }
+}

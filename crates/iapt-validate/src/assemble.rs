@@ -1,0 +1,635 @@
+//! Record rules: what a row's values mean together and against other records (keys,
+//! references, date order), and the typed records of the rows that stand.
+
+use iapt_schema::{Date, Schema};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::field::Value;
+use crate::finding::Finding;
+use crate::records::{Appointment, Pause, Person, Referral, SCORE_SLOTS, Score, Submission, Sym};
+use crate::rules::{self, Rule};
+use crate::sheet::{RowScope, SheetReader};
+
+/// Column positions the record rules need, resolved once from the schema.
+struct Columns {
+    provider: usize,
+    period_start: usize,
+    period_end: usize,
+    p_id: usize,
+    p_nhs: usize,
+    p_nhs_status: usize,
+    p_birth: usize,
+    p_gender: usize,
+    p_ethnic: usize,
+    r_id: usize,
+    r_person: usize,
+    r_received: usize,
+    r_source: usize,
+    r_diagnosis: usize,
+    r_commissioner: usize,
+    r_end_date: usize,
+    r_end_code: usize,
+    a_referral: usize,
+    a_date: usize,
+    a_time: usize,
+    a_type: usize,
+    a_attendance: usize,
+    a_scores: Vec<usize>,
+    w_referral: usize,
+    w_start: usize,
+    w_end: usize,
+    w_reason: usize,
+}
+
+impl Columns {
+    fn resolve(schema: &Schema) -> Result<Columns, String> {
+        let col = |sheet: &str, name: &str| -> Result<usize, String> {
+            let s = schema
+                .sheet_index(sheet)
+                .ok_or(format!("the schema has no sheet `{sheet}`"))?;
+            schema.sheets[s].column_index(name).ok_or(format!(
+                "the schema's `{sheet}` sheet has no column `{name}`"
+            ))
+        };
+        let appointment = schema
+            .sheet_index("Appointment")
+            .ok_or("the schema has no sheet `Appointment`")?;
+        let a_scores: Vec<usize> = (0..schema.sheets[appointment].columns.len())
+            .filter(|&i| schema.sheets[appointment].columns[i].score)
+            .collect();
+        if a_scores.len() > SCORE_SLOTS {
+            return Err(format!(
+                "the schema has {} score columns; at most {SCORE_SLOTS} are supported",
+                a_scores.len()
+            ));
+        }
+        Ok(Columns {
+            provider: col("Header", "ORG_CODE_PROVIDER")?,
+            period_start: col("Header", "REPORTING_PERIOD_START")?,
+            period_end: col("Header", "REPORTING_PERIOD_END")?,
+            p_id: col("Person", "LOCAL_PATIENT_ID")?,
+            p_nhs: col("Person", "NHS_NUMBER")?,
+            p_nhs_status: col("Person", "NHS_NUMBER_STATUS")?,
+            p_birth: col("Person", "PERSON_BIRTH_DATE")?,
+            p_gender: col("Person", "GENDER")?,
+            p_ethnic: col("Person", "ETHNIC_CATEGORY")?,
+            r_id: col("Referral", "SERVICE_REQUEST_ID")?,
+            r_person: col("Referral", "LOCAL_PATIENT_ID")?,
+            r_received: col("Referral", "REFERRAL_RECEIVED_DATE")?,
+            r_source: col("Referral", "SOURCE_OF_REFERRAL")?,
+            r_diagnosis: col("Referral", "PROVISIONAL_DIAGNOSIS")?,
+            r_commissioner: col("Referral", "COMMISSIONER_CODE")?,
+            r_end_date: col("Referral", "END_DATE")?,
+            r_end_code: col("Referral", "END_CODE")?,
+            a_referral: col("Appointment", "SERVICE_REQUEST_ID")?,
+            a_date: col("Appointment", "APPOINTMENT_DATE")?,
+            a_time: col("Appointment", "APPOINTMENT_TIME")?,
+            a_type: col("Appointment", "APPOINTMENT_TYPE")?,
+            a_attendance: col("Appointment", "ATTENDANCE")?,
+            a_scores,
+            w_referral: col("WaitingTimePause", "SERVICE_REQUEST_ID")?,
+            w_start: col("WaitingTimePause", "PAUSE_START_DATE")?,
+            w_end: col("WaitingTimePause", "PAUSE_END_DATE")?,
+            w_reason: col("WaitingTimePause", "PAUSE_REASON")?,
+        })
+    }
+}
+
+fn date(r: &SheetReader<'_>, i: usize) -> Option<Date> {
+    match r.slots[i].value {
+        Value::Date(d) => Some(d),
+        _ => None,
+    }
+}
+
+fn code(r: &SheetReader<'_>, i: usize) -> Option<u8> {
+    match r.slots[i].value {
+        Value::Code(c) => Some(c),
+        _ => None,
+    }
+}
+
+/// Builds the submission's records sheet by sheet, in the schema's order (Header first).
+pub(crate) struct Assembler {
+    cols: Columns,
+    today: Date,
+    attended: Vec<bool>,
+    treatment: Vec<bool>,
+    pub sub: Submission,
+    header_rows: u32,
+    persons: FxHashMap<Sym, (u32, usize)>,
+    rejected_persons: FxHashMap<Sym, u32>,
+    referred: FxHashSet<Sym>,
+    referrals: FxHashMap<Sym, (u32, usize)>,
+    rejected_referrals: FxHashMap<Sym, u32>,
+    appointment_keys: FxHashMap<(Sym, i32, u32), u32>,
+}
+
+impl Assembler {
+    pub(crate) fn new(schema: &Schema, today: Date) -> Result<Assembler, String> {
+        let list = |name: &str| {
+            schema
+                .code_list(name)
+                .ok_or(format!("the schema has no code list `{name}`"))
+        };
+        Ok(Assembler {
+            cols: Columns::resolve(schema)?,
+            today,
+            attended: list("attendance")?.flags("attended"),
+            treatment: list("appointment-type")?.flags("treatment"),
+            sub: Submission::default(),
+            header_rows: 0,
+            persons: FxHashMap::default(),
+            rejected_persons: FxHashMap::default(),
+            referred: FxHashSet::default(),
+            referrals: FxHashMap::default(),
+            rejected_referrals: FxHashMap::default(),
+            appointment_keys: FxHashMap::default(),
+        })
+    }
+
+    /// Which scoped columns apply to the current row.
+    pub(crate) fn scope(&self, r: &SheetReader<'_>) -> RowScope {
+        if r.sheet.name != "Appointment" {
+            return RowScope::ALL;
+        }
+        let flag = |flags: &[bool], i| {
+            code(r, i).is_none_or(|c| flags.get(usize::from(c)).copied().unwrap_or(false))
+        };
+        RowScope {
+            attended: flag(&self.attended, self.cols.a_attendance),
+            treatment: flag(&self.treatment, self.cols.a_type),
+        }
+    }
+
+    /// Applies the record rules to the current row of `r`; returns whether the row is rejected.
+    pub(crate) fn row(
+        &mut self,
+        r: &SheetReader<'_>,
+        row: u32,
+        rejected: bool,
+        out: &mut Vec<Finding>,
+    ) -> bool {
+        match r.sheet.name.as_str() {
+            "Header" => self.header(r, row, rejected, out),
+            "Person" => self.person(r, row, rejected, out),
+            "Referral" => self.referral(r, row, rejected, out),
+            "Appointment" => self.appointment(r, row, rejected, out),
+            "WaitingTimePause" => self.pause(r, row, rejected, out),
+            _ => rejected,
+        }
+    }
+
+    fn header(
+        &mut self,
+        r: &SheetReader<'_>,
+        row: u32,
+        rejected: bool,
+        out: &mut Vec<Finding>,
+    ) -> bool {
+        self.header_rows += 1;
+        if self.header_rows > 1 {
+            return true;
+        }
+        let c = &self.cols;
+        self.sub.provider = r.text(c.provider).unwrap_or_default().to_owned();
+        let (start, end) = (date(r, c.period_start), date(r, c.period_end));
+        if let (Some(s), Some(e)) = (start, end) {
+            let (ys, ms, _) = s.ymd();
+            let (ye, me, _) = e.ymd();
+            #[allow(clippy::cast_possible_wrap)]
+            let months = (ye - ys) * 12 + me as i32 - ms as i32 + 1;
+            let problem = if e < s {
+                Some("it ends before it starts".to_owned())
+            } else if months > 12 {
+                Some(format!("it covers {months} months; at most 12 are allowed"))
+            } else {
+                None
+            };
+            if let Some(p) = problem {
+                let mut f = r.finding(rules::REPORTING_PERIOD, row, Some(c.period_end));
+                f.detail = Some(format!("{s} to {e}: {p}").into());
+                out.push(f);
+                return true;
+            }
+        }
+        self.sub.period_start = start;
+        self.sub.period_end = end;
+        rejected
+    }
+
+    /// Header problems found once every sheet is read.
+    pub(crate) fn finish_header(
+        &mut self,
+        header_sheet: Option<u8>,
+        total_rows: u64,
+        out: &mut Vec<Finding>,
+    ) {
+        let Some(sheet) = header_sheet else { return };
+        if self.header_rows == 1 {
+            return;
+        }
+        let mut f = Finding::new(if self.header_rows == 0 && total_rows == 0 {
+            rules::EMPTY_SUBMISSION
+        } else {
+            rules::HEADER_ROW_COUNT
+        });
+        f.sheet = Some(sheet);
+        if f.rule == rules::HEADER_ROW_COUNT {
+            f.detail = Some(format!("; it holds {}", self.header_rows).into());
+        }
+        out.push(f);
+        self.sub.period_end = None;
+    }
+
+    fn reject(
+        r: &SheetReader<'_>,
+        rule: &'static Rule,
+        row: u32,
+        col: usize,
+        detail: String,
+        out: &mut Vec<Finding>,
+    ) {
+        let mut f = r.value_finding(rule, row, col);
+        f.detail = Some(detail.into());
+        out.push(f);
+    }
+
+    fn person(
+        &mut self,
+        r: &SheetReader<'_>,
+        row: u32,
+        mut rejected: bool,
+        out: &mut Vec<Finding>,
+    ) -> bool {
+        let c = &self.cols;
+        let id = r.text(c.p_id).map(|s| self.sub.ids.intern(s));
+        if let (Some(id), false) = (id, rejected) {
+            if let Some(&(first, _)) = self.persons.get(&id) {
+                Self::reject(r, rules::DUPLICATE_KEY, row, c.p_id, first.to_string(), out);
+                return true;
+            }
+        }
+        let nhs = r.text(c.p_nhs).and_then(|s| s.parse::<u64>().ok());
+        if code(r, c.p_nhs_status) == Some(0) && nhs.is_none() {
+            let mut f = r.finding(rules::NHS_STATUS_WITHOUT_NUMBER, row, Some(c.p_nhs_status));
+            f.detail = Some(
+                if r.slots[c.p_nhs].present {
+                    "not valid"
+                } else {
+                    "missing"
+                }
+                .into(),
+            );
+            out.push(f);
+        }
+        if let Some(birth) = date(r, c.p_birth) {
+            let problem = if birth > self.today {
+                Some("it is in the future".to_owned())
+            } else if let Some(end) = self.sub.period_end {
+                let age = end.years_since(birth);
+                if birth > end {
+                    Some(format!("it is after the reporting period end ({end})"))
+                } else if age > 120 {
+                    Some(format!("the age at the period end would be {age}"))
+                } else {
+                    None
+                }
+            } else {
+                None
+            };
+            if let Some(p) = problem {
+                Self::reject(r, rules::BIRTH_DATE, row, c.p_birth, p, out);
+                rejected = true;
+            }
+        }
+        match (id, rejected, date(r, c.p_birth)) {
+            (Some(id), false, Some(birth_date)) => {
+                self.persons.insert(id, (row, self.sub.persons.len()));
+                self.sub.persons.push(Person {
+                    row,
+                    id,
+                    nhs_number: nhs,
+                    birth_date,
+                    gender: code(r, c.p_gender),
+                    ethnic_category: code(r, c.p_ethnic),
+                });
+                false
+            }
+            (Some(id), _, _) => {
+                self.rejected_persons.entry(id).or_insert(row);
+                true
+            }
+            _ => true,
+        }
+    }
+
+    fn referral(
+        &mut self,
+        r: &SheetReader<'_>,
+        row: u32,
+        mut rejected: bool,
+        out: &mut Vec<Finding>,
+    ) -> bool {
+        let c = &self.cols;
+        let id = r.text(c.r_id).map(|s| self.sub.ids.intern(s));
+        if let (Some(id), false) = (id, rejected) {
+            if let Some(&(first, _)) = self.referrals.get(&id) {
+                Self::reject(r, rules::DUPLICATE_KEY, row, c.r_id, first.to_string(), out);
+                return true;
+            }
+        }
+        let person = r.text(c.r_person).map(|s| self.sub.ids.intern(s));
+        let mut birth = None;
+        if let Some(p) = person {
+            self.referred.insert(p);
+            if let Some(&(_, idx)) = self.persons.get(&p) {
+                birth = Some((self.sub.persons[idx].birth_date, self.sub.persons[idx].row));
+            } else {
+                let detail = self.rejected_persons.get(&p).map_or(String::new(), |prow| {
+                    format!(" (orphaned because Person row {prow} with this id was rejected)")
+                });
+                Self::reject(r, rules::UNKNOWN_PERSON, row, c.r_person, detail, out);
+                rejected = true;
+            }
+        }
+        let received = date(r, c.r_received);
+        if let Some(rec) = received {
+            if let Some(end) = self.sub.period_end.filter(|&e| rec > e) {
+                Self::reject(
+                    r,
+                    rules::REFERRAL_DATE,
+                    row,
+                    c.r_received,
+                    format!("it is after the reporting period end ({end})"),
+                    out,
+                );
+                rejected = true;
+            } else if let Some((_, prow)) = birth.filter(|&(b, _)| rec <= b) {
+                Self::reject(
+                    r,
+                    rules::REFERRAL_DATE,
+                    row,
+                    c.r_received,
+                    format!("it is not after the date of birth (Person row {prow})"),
+                    out,
+                );
+                rejected = true;
+            }
+        }
+        let (has_date, has_code) = (r.slots[c.r_end_date].present, r.slots[c.r_end_code].present);
+        if has_date != has_code {
+            let (missing, other) = if has_date {
+                (c.r_end_code, "END_DATE is given")
+            } else {
+                (c.r_end_date, "END_CODE is given")
+            };
+            let mut f = r.finding(rules::END_DATE_CODE_PAIR, row, Some(missing));
+            f.detail = Some(other.into());
+            out.push(f);
+            rejected = true;
+        }
+        let end_date = date(r, c.r_end_date);
+        if let (Some(end), Some(rec)) = (end_date, received) {
+            let problem = if end < rec {
+                Some(format!("it is before REFERRAL_RECEIVED_DATE ({rec})"))
+            } else {
+                self.sub
+                    .period_end
+                    .filter(|&pe| end > pe)
+                    .map(|pe| format!("it is after the reporting period end ({pe})"))
+            };
+            if let Some(p) = problem {
+                Self::reject(r, rules::END_DATE_ORDER, row, c.r_end_date, p, out);
+                rejected = true;
+            }
+        }
+        match (id, person, received) {
+            (Some(id), Some(person), Some(received)) if !rejected => {
+                self.referrals.insert(id, (row, self.sub.referrals.len()));
+                let diagnosis = r.text(c.r_diagnosis).map(|s| self.sub.ids.intern(s));
+                let commissioner = r.text(c.r_commissioner).map(|s| self.sub.ids.intern(s));
+                self.sub.referrals.push(Referral {
+                    row,
+                    id,
+                    person,
+                    received,
+                    source: code(r, c.r_source),
+                    diagnosis,
+                    commissioner,
+                    end_date,
+                    end_code: code(r, c.r_end_code),
+                });
+                false
+            }
+            (Some(id), ..) => {
+                self.rejected_referrals.entry(id).or_insert(row);
+                true
+            }
+            _ => true,
+        }
+    }
+
+    /// The referral a row points at, or the reason it is an orphan.
+    fn referral_of(
+        &self,
+        r: &SheetReader<'_>,
+        row: u32,
+        col: usize,
+        out: &mut Vec<Finding>,
+    ) -> Option<(Sym, Date, Option<Date>)> {
+        let id = self.sub.ids.get(r.text(col)?);
+        if let Some(&(_, idx)) = id.and_then(|id| self.referrals.get(&id)) {
+            let rf = &self.sub.referrals[idx];
+            return Some((rf.id, rf.received, rf.end_date));
+        }
+        let detail = id
+            .and_then(|id| self.rejected_referrals.get(&id))
+            .map_or(String::new(), |rrow| {
+                format!(" (orphaned because Referral row {rrow} with this id was rejected)")
+            });
+        Self::reject(r, rules::UNKNOWN_REFERRAL, row, col, detail, out);
+        None
+    }
+
+    fn appointment(
+        &mut self,
+        r: &SheetReader<'_>,
+        row: u32,
+        mut rejected: bool,
+        out: &mut Vec<Finding>,
+    ) -> bool {
+        let c = &self.cols;
+        let (a_referral, a_date, a_time) = (c.a_referral, c.a_date, c.a_time);
+        let referral = self.referral_of(r, row, a_referral, out);
+        rejected |= referral.is_none() && r.text(a_referral).is_some();
+        let day = date(r, a_date);
+        let time = match r.slots[a_time].value {
+            Value::Time(t) => Some(t),
+            _ => None,
+        };
+        if let (Some((id, received, end)), Some(d)) = (referral, day) {
+            let problem = if d < received {
+                Some(format!(
+                    "it is before the referral was received ({received})"
+                ))
+            } else if let Some(e) = end.filter(|&e| d > e) {
+                Some(format!("it is after the referral ended ({e})"))
+            } else {
+                self.sub
+                    .period_end
+                    .filter(|&pe| d > pe)
+                    .map(|pe| format!("it is after the reporting period end ({pe})"))
+            };
+            if let Some(p) = problem {
+                Self::reject(r, rules::APPOINTMENT_DATE, row, a_date, p, out);
+                rejected = true;
+            }
+            if !rejected {
+                let key = (id, d.days(), time.map_or(u32::MAX, |t| t.0));
+                if let Some(&first) = self.appointment_keys.get(&key) {
+                    let mut f = r.finding(rules::DUPLICATE_KEY, row, Some(a_referral));
+                    f.value = Some(
+                        format!("{} {d} {}", r.texts[a_referral], r.texts[a_time])
+                            .trim_end()
+                            .into(),
+                    );
+                    f.detail = Some(first.to_string().into());
+                    out.push(f);
+                    return true;
+                }
+                self.appointment_keys.insert(key, row);
+            }
+        }
+        if rejected {
+            return true;
+        }
+        let (Some((referral, ..)), Some(date), Some(attendance)) =
+            (referral, day, code(r, c.a_attendance))
+        else {
+            return true;
+        };
+        let mut scores = [Score::NONE; SCORE_SLOTS];
+        for (slot, &i) in scores.iter_mut().zip(&c.a_scores) {
+            #[allow(clippy::cast_precision_loss)]
+            match r.slots[i].value {
+                Value::Int(v) => *slot = Score::from_f64(v as f64),
+                Value::Decimal(v) => *slot = Score::from_f64(v),
+                _ => {}
+            }
+        }
+        self.sub.appointments.push(Appointment {
+            row,
+            referral,
+            date,
+            time,
+            kind: code(r, c.a_type),
+            attendance,
+            scores,
+        });
+        false
+    }
+
+    fn pause(
+        &mut self,
+        r: &SheetReader<'_>,
+        row: u32,
+        mut rejected: bool,
+        out: &mut Vec<Finding>,
+    ) -> bool {
+        let c = &self.cols;
+        let (w_referral, w_start, w_end) = (c.w_referral, c.w_start, c.w_end);
+        let referral = self.referral_of(r, row, w_referral, out);
+        rejected |= referral.is_none() && r.text(w_referral).is_some();
+        let (start, end) = (date(r, w_start), date(r, w_end));
+        if let (Some((_, received, _)), Some(s)) = (referral, start) {
+            if s < received {
+                Self::reject(
+                    r,
+                    rules::PAUSE_DATES,
+                    row,
+                    w_start,
+                    format!("it is before the referral was received ({received})"),
+                    out,
+                );
+                rejected = true;
+            }
+        }
+        if let (Some(s), Some(e)) = (start, end) {
+            if e < s {
+                Self::reject(
+                    r,
+                    rules::PAUSE_DATES,
+                    row,
+                    w_end,
+                    format!("it is before PAUSE_START_DATE ({s})"),
+                    out,
+                );
+                rejected = true;
+            }
+        }
+        match (referral, start) {
+            (Some((referral, ..)), Some(start)) if !rejected => {
+                let reason = code(r, c.w_reason);
+                self.sub.pauses.push(Pause {
+                    row,
+                    referral,
+                    start,
+                    end,
+                    reason,
+                });
+                false
+            }
+            _ => true,
+        }
+    }
+
+    /// Rules that need every row of a sheet: overlapping pauses, people never referred.
+    /// Returns the number of further rows rejected per sheet name.
+    pub(crate) fn finish(
+        &mut self,
+        schema: &Schema,
+        out: &mut Vec<Finding>,
+    ) -> Vec<(&'static str, u64)> {
+        let mut rejected_rows = Vec::new();
+        if let Some(sheet) = schema.sheet_index("WaitingTimePause") {
+            let mut order: Vec<usize> = (0..self.sub.pauses.len()).collect();
+            order.sort_by_key(|&i| {
+                (
+                    self.sub.pauses[i].referral,
+                    self.sub.pauses[i].start,
+                    self.sub.pauses[i].row,
+                )
+            });
+            let mut drop = vec![false; self.sub.pauses.len()];
+            for w in order.windows(2) {
+                let (a, b) = (&self.sub.pauses[w[0]], &self.sub.pauses[w[1]]);
+                if a.referral == b.referral && a.end.is_none_or(|e| b.start <= e) {
+                    let mut f = Finding::new(rules::PAUSE_OVERLAP);
+                    f.sheet = u8::try_from(sheet).ok();
+                    f.row = b.row;
+                    f.value = Some(b.start.to_string().into());
+                    f.detail = Some(a.row.to_string().into());
+                    out.push(f);
+                    drop[w[1]] = true;
+                }
+            }
+            let before = self.sub.pauses.len();
+            let mut keep = drop.iter().map(|d| !d);
+            self.sub.pauses.retain(|_| keep.next().unwrap_or(true));
+            rejected_rows.push(("WaitingTimePause", (before - self.sub.pauses.len()) as u64));
+        }
+        if let Some(sheet) = schema.sheet_index("Person") {
+            for p in &self.sub.persons {
+                if !self.referred.contains(&p.id) {
+                    let mut f = Finding::new(rules::PERSON_WITHOUT_REFERRAL);
+                    f.sheet = u8::try_from(sheet).ok();
+                    f.row = p.row;
+                    f.value = Some(self.sub.ids.resolve(p.id).into());
+                    out.push(f);
+                }
+            }
+        }
+        rejected_rows
+    }
+}

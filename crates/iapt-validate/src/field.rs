@@ -1,0 +1,502 @@
+//! One cell read as its column's type: the value, or why it is invalid, and any soft warning.
+//!
+//! Excel semantics live here: a number is a date only in a date-formatted cell; numeric codes
+//! get their leading zero back; whole floats lose their `.0`; float noise is hidden.
+
+use std::fmt::Write as _;
+
+use iapt_ingest::CellValue;
+use iapt_schema::{Check, CodeList, Column, Date, Kind, Normalise, Schema, TimeOfDay};
+
+use crate::rules::{self, Rule};
+
+/// A parsed value. Text is left in the caller's buffer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Value {
+    Missing,
+    Text,
+    Code(u8),
+    Date(Date),
+    Time(TimeOfDay),
+    Int(i64),
+    Decimal(f64),
+}
+
+/// Which pair of rules (mandatory `R00n` / otherwise `W00n`) an invalid value breaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Invalid {
+    Date,
+    Code,
+    Text,
+    Number,
+    Time,
+}
+
+impl Invalid {
+    pub(crate) fn rule(self, mandatory: bool) -> &'static Rule {
+        match (self, mandatory) {
+            (Invalid::Date, true) => rules::INVALID_DATE,
+            (Invalid::Code, true) => rules::INVALID_CODE,
+            (Invalid::Text, true) => rules::INVALID_TEXT,
+            (Invalid::Number, true) => rules::INVALID_NUMBER,
+            (Invalid::Time, true) => rules::INVALID_TIME,
+            (Invalid::Date, false) => rules::INVALID_DATE_OPTIONAL,
+            (Invalid::Code, false) => rules::INVALID_CODE_OPTIONAL,
+            (Invalid::Text, false) => rules::INVALID_TEXT_OPTIONAL,
+            (Invalid::Number, false) => rules::INVALID_NUMBER_OPTIONAL,
+            (Invalid::Time, false) => rules::INVALID_TIME_OPTIONAL,
+        }
+    }
+}
+
+/// The result of reading one cell.
+#[derive(Debug)]
+pub(crate) enum Parsed {
+    Ok {
+        value: Value,
+        default: bool,
+        note: Option<(&'static Rule, Option<String>)>,
+    },
+    Invalid {
+        kind: Invalid,
+        detail: String,
+    },
+}
+
+impl Parsed {
+    fn ok(value: Value) -> Parsed {
+        Parsed::Ok {
+            value,
+            default: false,
+            note: None,
+        }
+    }
+    fn noted(value: Value, rule: &'static Rule, detail: Option<String>) -> Parsed {
+        Parsed::Ok {
+            value,
+            default: false,
+            note: Some((rule, detail)),
+        }
+    }
+    fn invalid(kind: Invalid, detail: impl Into<String>) -> Parsed {
+        Parsed::Invalid {
+            kind,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Reads `cell` as `col`'s type. `text` receives the cell as text (normalised for text
+/// columns); `workbook` says whether cells carry types (so text in a typed column is noted).
+pub(crate) fn parse(
+    cell: CellValue<'_>,
+    col: &Column,
+    schema: &Schema,
+    workbook: bool,
+    text: &mut String,
+) -> Parsed {
+    text.clear();
+    if let CellValue::Error(e) = cell {
+        text.push_str(e);
+        let kind = invalid_kind(&col.kind);
+        return Parsed::invalid(kind, format!("the cell holds the formula error {e}"));
+    }
+    cell_text(cell, text);
+    if text.is_empty() {
+        return Parsed::ok(Value::Missing);
+    }
+    let parsed = match &col.kind {
+        Kind::Text { max_len, pattern } => parse_text(col, *max_len, pattern.as_ref(), text),
+        Kind::Code(list) => parse_code(cell, schema.list(*list), text),
+        Kind::Date => parse_date(cell, col.check, workbook, text),
+        Kind::Time => parse_time(cell, workbook, text),
+        Kind::Integer { min, max } => parse_integer(cell, *min, *max, workbook, text),
+        Kind::Decimal { min, max } => parse_decimal(cell, *min, *max, workbook, text),
+    };
+    match parsed {
+        Parsed::Ok { value, note, .. } => {
+            let default =
+                !col.defaults.is_empty() && col.defaults.iter().any(|d| d == text.as_str());
+            Parsed::Ok {
+                value,
+                default,
+                note,
+            }
+        }
+        invalid => invalid,
+    }
+}
+
+fn invalid_kind(kind: &Kind) -> Invalid {
+    match kind {
+        Kind::Text { .. } => Invalid::Text,
+        Kind::Code(_) => Invalid::Code,
+        Kind::Date => Invalid::Date,
+        Kind::Time => Invalid::Time,
+        Kind::Integer { .. } | Kind::Decimal { .. } => Invalid::Number,
+    }
+}
+
+/// The cell as a user would read it, trimmed.
+pub(crate) fn cell_text(cell: CellValue<'_>, out: &mut String) {
+    match cell {
+        CellValue::Empty => {}
+        CellValue::Text(s) | CellValue::IsoDateTime(s) => out.push_str(s.trim()),
+        CellValue::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        CellValue::Float(f) => format_number(f, out),
+        CellValue::DateTime {
+            year,
+            month,
+            day,
+            seconds,
+            serial,
+        } => {
+            if serial >= 1.0 {
+                let _ = write!(out, "{year:04}-{month:02}-{day:02}");
+            }
+            if seconds != 0 || serial < 1.0 {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                let _ = write!(out, "{}", TimeOfDay(seconds));
+            }
+        }
+        CellValue::Bool(b) => out.push_str(if b { "TRUE" } else { "FALSE" }),
+        CellValue::Error(e) => out.push_str(e),
+    }
+}
+
+/// A float as Excel shows it: whole numbers without `.0`, and no binary noise in the last digits.
+pub(crate) fn format_number(f: f64, out: &mut String) {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+        #[allow(clippy::cast_possible_truncation)]
+        let _ = write!(out, "{}", f as i64);
+        return;
+    }
+    // 15 significant digits, as Excel displays, then trailing zeros trimmed.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let int_digits = if f.abs() >= 1.0 {
+        f.abs().log10().floor() as usize + 1
+    } else {
+        1
+    };
+    let start = out.len();
+    let _ = write!(out, "{:.*}", 15usize.saturating_sub(int_digits), f);
+    if out[start..].contains('.') {
+        let trimmed = out.trim_end_matches('0').trim_end_matches('.').len();
+        out.truncate(trimmed);
+    }
+}
+
+fn parse_text(
+    col: &Column,
+    max_len: Option<usize>,
+    pattern: Option<&iapt_schema::Pattern>,
+    text: &mut String,
+) -> Parsed {
+    match col.normalise {
+        Normalise::None => {}
+        Normalise::StripSpaces => text.retain(|c| c != ' '),
+        Normalise::StripDot => text.retain(|c| c != '.'),
+        Normalise::Upper => text.make_ascii_uppercase(),
+    }
+    if let Some(max) = max_len {
+        let n = text.chars().count();
+        if n > max {
+            return Parsed::invalid(
+                Invalid::Text,
+                format!("{n} characters, where at most {max} are allowed"),
+            );
+        }
+    }
+    if let Some(p) = pattern {
+        if !p.is_match(text) {
+            return Parsed::invalid(Invalid::Text, format!("it does not have the form `{p}`"));
+        }
+    }
+    if col.check == Some(Check::NhsNumber) {
+        if !nhs_number_is_valid(text.as_bytes()) {
+            return Parsed::invalid(
+                Invalid::Text,
+                "it fails the NHS number check digit (modulus 11)",
+            );
+        }
+        if text.starts_with("999") {
+            return Parsed::noted(Value::Text, rules::TEST_NHS_NUMBER, None);
+        }
+    }
+    Parsed::ok(Value::Text)
+}
+
+/// The modulus-11 check of a 10-digit NHS number.
+#[must_use]
+pub fn nhs_number_is_valid(digits: &[u8]) -> bool {
+    if digits.len() != 10 || !digits.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let sum: u32 = digits[..9]
+        .iter()
+        .zip((2..=10).rev())
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    let check = 11 - sum % 11;
+    let check = if check == 11 { 0 } else { check };
+    check != 10 && check == u32::from(digits[9] - b'0')
+}
+
+fn parse_code(cell: CellValue<'_>, list: &CodeList, text: &mut String) -> Parsed {
+    if let Some(i) = list.find(text) {
+        return Parsed::ok(Value::Code(i));
+    }
+    let numeric = matches!(cell, CellValue::Int(_) | CellValue::Float(_))
+        || text.bytes().all(|b| b.is_ascii_digit());
+    if let Some(width) = list.fixed_width().filter(|&w| numeric && text.len() < w) {
+        let padded = format!("{}{text}", "0".repeat(width - text.len()));
+        if let Some(i) = list.find(&padded) {
+            let detail = format!("`{padded}`");
+            *text = padded;
+            return Parsed::noted(
+                Value::Code(i),
+                rules::CODE_WITHOUT_LEADING_ZERO,
+                Some(detail),
+            );
+        }
+    }
+    let upper = text.to_ascii_uppercase();
+    let detail = if upper != *text && list.find(&upper).is_some() {
+        format!(": codes are upper case (`{upper}`)")
+    } else if list.codes.len() <= 20 {
+        let codes: Vec<&str> = list.codes.iter().map(|c| c.code.as_str()).collect();
+        format!(" of the list `{}` ({})", list.name, codes.join(", "))
+    } else {
+        format!(" of the list `{}`", list.name)
+    };
+    Parsed::invalid(Invalid::Code, detail)
+}
+
+fn parse_date(cell: CellValue<'_>, check: Option<Check>, workbook: bool, text: &str) -> Parsed {
+    let date = match cell {
+        CellValue::DateTime {
+            year,
+            month,
+            day,
+            serial,
+            ..
+        } => {
+            if serial < 1.0 {
+                return Parsed::invalid(
+                    Invalid::Date,
+                    ": the cell holds a time of day, not a date",
+                );
+            }
+            match Date::from_ymd(i32::from(year), u32::from(month), u32::from(day)) {
+                Some(d) => Parsed::ok(Value::Date(d)),
+                None => return Parsed::invalid(Invalid::Date, ": not a calendar date"),
+            }
+        }
+        CellValue::IsoDateTime(s) => match s.get(..10).and_then(Date::parse_iso) {
+            Some(d) => Parsed::ok(Value::Date(d)),
+            None => return Parsed::invalid(Invalid::Date, ": not a calendar date"),
+        },
+        CellValue::Int(_) | CellValue::Float(_) => {
+            let as_date = text
+                .parse::<f64>()
+                .ok()
+                .filter(|s| (1.0..2_958_466.0).contains(s))
+                .map(|s| {
+                    #[allow(clippy::cast_possible_truncation)]
+                    Date::from_ymd(1899, 12, 30)
+                        .map_or(String::new(), |e| e.add_days(s.floor() as i32).to_string())
+                });
+            let detail = match as_date {
+                Some(d) => format!(
+                    ": it is a plain number (as a date it would be {d}; format the cell as a date)"
+                ),
+                None => ": it is a plain number, not a date".to_owned(),
+            };
+            return Parsed::invalid(Invalid::Date, detail);
+        }
+        CellValue::Text(_) => match parse_date_text(text) {
+            Ok(d) if workbook => Parsed::noted(Value::Date(d), rules::DATE_AS_TEXT, None),
+            Ok(d) => Parsed::ok(Value::Date(d)),
+            Err(why) => return Parsed::invalid(Invalid::Date, why),
+        },
+        CellValue::Bool(_) | CellValue::Empty | CellValue::Error(_) => {
+            return Parsed::invalid(Invalid::Date, ": expected a date");
+        }
+    };
+    let Parsed::Ok {
+        value: Value::Date(d),
+        ..
+    } = &date
+    else {
+        return date;
+    };
+    match check {
+        Some(Check::FirstOfMonth) if d.ymd().2 != 1 => {
+            Parsed::invalid(Invalid::Date, ": it must be the first day of a month")
+        }
+        Some(Check::LastOfMonth) if *d != d.last_of_month() => {
+            Parsed::invalid(Invalid::Date, ": it must be the last day of a month")
+        }
+        _ => date,
+    }
+}
+
+/// `YYYY-MM-DD` or `DD/MM/YYYY`, with a reason for anything else.
+fn parse_date_text(s: &str) -> Result<Date, String> {
+    if let Some(d) = Date::parse_iso(s) {
+        return Ok(d);
+    }
+    let b = s.as_bytes();
+    if b.len() == 10 && b[2] == b'/' && b[5] == b'/' {
+        let (first, second, year) = (
+            iapt_schema::digits(&b[0..2]),
+            iapt_schema::digits(&b[3..5]),
+            iapt_schema::digits(&b[6..10]),
+        );
+        if let (Some(dd), Some(mm), Some(yyyy)) = (first, second, year) {
+            #[allow(clippy::cast_possible_wrap)]
+            if let Some(d) = Date::from_ymd(yyyy as i32, mm, dd) {
+                return Ok(d);
+            }
+            if mm > 12 && dd <= 12 {
+                return Err(": it looks like MM/DD/YYYY, which is not accepted; write DD/MM/YYYY or YYYY-MM-DD".into());
+            }
+            return Err(": not a calendar date".into());
+        }
+    }
+    if s.len() > 10 && Date::parse_iso(&s[..10]).is_some() {
+        return Err(": write the date without a time of day".into());
+    }
+    Err(": expected YYYY-MM-DD or DD/MM/YYYY".into())
+}
+
+fn parse_time(cell: CellValue<'_>, workbook: bool, text: &str) -> Parsed {
+    match cell {
+        CellValue::DateTime { seconds, .. } => Parsed::ok(Value::Time(TimeOfDay(seconds))),
+        CellValue::Text(_) | CellValue::IsoDateTime(_) => {
+            let t = text.rsplit(['T', ' ']).next().unwrap_or(text);
+            match TimeOfDay::parse(t) {
+                Some(t) if workbook && matches!(cell, CellValue::Text(_)) => {
+                    Parsed::noted(Value::Time(t), rules::DATE_AS_TEXT, None)
+                }
+                Some(t) => Parsed::ok(Value::Time(t)),
+                None => Parsed::invalid(
+                    Invalid::Time,
+                    ": expected HH:MM or HH:MM:SS on the 24-hour clock",
+                ),
+            }
+        }
+        _ => Parsed::invalid(
+            Invalid::Time,
+            ": it is a plain number; format the cell as a time",
+        ),
+    }
+}
+
+fn parse_integer(cell: CellValue<'_>, min: i64, max: i64, workbook: bool, text: &str) -> Parsed {
+    let (n, as_text) = match cell {
+        CellValue::Int(i) => (Some(i), false),
+        #[allow(clippy::cast_possible_truncation)]
+        CellValue::Float(f) => (
+            if f.fract() == 0.0 && f.abs() < 9e15 {
+                Some(f as i64)
+            } else {
+                None
+            },
+            false,
+        ),
+        CellValue::Text(_) => (text.parse::<i64>().ok(), true),
+        _ => return Parsed::invalid(Invalid::Number, "it is not a number"),
+    };
+    let Some(n) = n else {
+        return Parsed::invalid(Invalid::Number, "it is not a whole number");
+    };
+    if n < min || n > max {
+        return Parsed::invalid(
+            Invalid::Number,
+            format!("it is outside the range {min} to {max}"),
+        );
+    }
+    if as_text && workbook {
+        Parsed::noted(Value::Int(n), rules::NUMBER_AS_TEXT, None)
+    } else {
+        Parsed::ok(Value::Int(n))
+    }
+}
+
+fn parse_decimal(cell: CellValue<'_>, min: f64, max: f64, workbook: bool, text: &str) -> Parsed {
+    #[allow(clippy::cast_precision_loss)]
+    let (n, as_text) = match cell {
+        CellValue::Int(i) => (Some(i as f64), false),
+        CellValue::Float(f) => (Some(f), false),
+        CellValue::Text(_) => (text.parse::<f64>().ok().filter(|f| f.is_finite()), true),
+        _ => return Parsed::invalid(Invalid::Number, "it is not a number"),
+    };
+    let Some(n) = n else {
+        return Parsed::invalid(Invalid::Number, "it is not a number");
+    };
+    if n < min || n > max {
+        return Parsed::invalid(
+            Invalid::Number,
+            format!("it is outside the range {min:.1} to {max:.1}"),
+        );
+    }
+    if as_text && workbook {
+        Parsed::noted(Value::Decimal(n), rules::NUMBER_AS_TEXT, None)
+    } else {
+        Parsed::ok(Value::Decimal(n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn number(f: f64) -> String {
+        let mut s = String::new();
+        format_number(f, &mut s);
+        s
+    }
+
+    #[test]
+    fn numbers_read_as_excel_shows_them() {
+        assert_eq!(number(9_434_765_919.0), "9434765919");
+        assert_eq!(number(0.1 + 0.2), "0.3");
+        assert_eq!(number(2.5), "2.5");
+        assert_eq!(number(-3.0), "-3");
+    }
+
+    #[test]
+    fn nhs_check_digit() {
+        assert!(nhs_number_is_valid(b"9434765919"));
+        assert!(!nhs_number_is_valid(b"9434765910"));
+        assert!(!nhs_number_is_valid(b"943476591"));
+    }
+
+    #[test]
+    fn dates_in_text() {
+        assert_eq!(
+            parse_date_text("2012-04-01").unwrap().to_string(),
+            "2012-04-01"
+        );
+        assert_eq!(
+            parse_date_text("01/04/2012").unwrap().to_string(),
+            "2012-04-01"
+        );
+        assert!(
+            parse_date_text("04/13/2012")
+                .unwrap_err()
+                .contains("MM/DD/YYYY")
+        );
+        assert!(
+            parse_date_text("2012-04-01 00:00:00")
+                .unwrap_err()
+                .contains("without a time")
+        );
+        assert!(parse_date_text("1 April 2012").is_err());
+    }
+}

@@ -1,0 +1,401 @@
+//! Reading one sheet against its schema: the header row, then every row's cells parsed by
+//! column type, with findings and per-column tallies. What the values mean across columns
+//! and records is `assemble`'s business.
+
+use iapt_ingest::Row;
+use iapt_schema::{Column, Schema, Scope, Sheet, Status};
+
+use crate::ColumnTally;
+use crate::field::{self, Parsed, Value};
+use crate::finding::Finding;
+use crate::rules::{self, Rule};
+
+/// Which rows a scoped column applies to, decided per row from the row's own values.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RowScope {
+    pub attended: bool,
+    pub treatment: bool,
+}
+
+impl RowScope {
+    pub(crate) const ALL: RowScope = RowScope {
+        attended: true,
+        treatment: true,
+    };
+
+    fn applies(self, col: &Column) -> bool {
+        match col.scope {
+            Scope::AllRows => self.attended || !col.only_when_attended,
+            Scope::Attended => self.attended,
+            Scope::AttendedTreatment => self.attended && self.treatment,
+        }
+    }
+}
+
+/// A parsed cell of the current row.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Slot {
+    pub value: Value,
+    /// The cell held something, valid or not.
+    pub present: bool,
+}
+
+pub(crate) struct SheetReader<'s> {
+    pub schema: &'s Schema,
+    pub sheet: &'s Sheet,
+    index: u8,
+    workbook: bool,
+    /// For each schema column, its column in the file.
+    map: Vec<Option<u32>>,
+    /// For each file column, whether it has a header (known or not).
+    headed: Vec<bool>,
+    pub tallies: Vec<ColumnTally>,
+    pub rows_read: u64,
+    pub rows_rejected: u64,
+    pub slots: Vec<Slot>,
+    /// Each column's cell as text (normalised for text columns).
+    pub texts: Vec<String>,
+    parsed: Vec<Option<Parsed>>,
+    last_row: u32,
+    blank_run: Option<(u32, u32)>,
+}
+
+impl<'s> SheetReader<'s> {
+    /// Reads the header row; `None` when the sheet cannot be read on (a file-level finding).
+    pub(crate) fn new(
+        schema: &'s Schema,
+        index: u8,
+        header: &Row<'_>,
+        workbook: bool,
+        out: &mut Vec<Finding>,
+    ) -> Option<Self> {
+        let sheet = &schema.sheets[usize::from(index)];
+        let at = |rule: &'static Rule| {
+            let mut f = Finding::new(rule);
+            f.sheet = Some(index);
+            f
+        };
+        if header.number != 1 {
+            let mut f = at(rules::BAD_HEADER_ROW);
+            f.row = header.number;
+            f.detail = Some(
+                format!(
+                    ": row 1 is empty and the first filled row is {}",
+                    header.number
+                )
+                .into(),
+            );
+            out.push(f);
+            return None;
+        }
+        let mut map: Vec<Option<u32>> = vec![None; sheet.columns.len()];
+        let mut headed = vec![false; header.len()];
+        let mut unknown = Vec::new();
+        let mut ok = true;
+        let mut text = String::new();
+        for c in 0..header.len() {
+            text.clear();
+            field::cell_text(header.get(c), &mut text);
+            if text.is_empty() {
+                continue;
+            }
+            headed[c] = true;
+            let col = u32::try_from(c).unwrap_or(u32::MAX);
+            match sheet
+                .columns
+                .iter()
+                .position(|k| k.name.eq_ignore_ascii_case(&text))
+            {
+                Some(i) if map[i].is_some() => {
+                    let mut f = at(rules::DUPLICATE_COLUMN);
+                    f.row = 1;
+                    f.col = Some(col);
+                    f.field = u16::try_from(i).ok();
+                    let first = map[i].unwrap_or(0) as usize;
+                    f.detail = Some(
+                        format!(
+                            " (columns {} and {})",
+                            iapt_ingest::column_letters(first),
+                            iapt_ingest::column_letters(c)
+                        )
+                        .into(),
+                    );
+                    out.push(f);
+                    ok = false;
+                }
+                Some(i) => map[i] = Some(col),
+                None => unknown.push((col, text.clone())),
+            }
+        }
+        let missing: Vec<usize> = (0..map.len()).filter(|&i| map[i].is_none()).collect();
+        for &(col, ref name) in &unknown {
+            let mut f = at(rules::UNKNOWN_COLUMN);
+            f.row = 1;
+            f.col = Some(col);
+            f.value = Some(name.as_str().into());
+            let near = nearest(
+                name,
+                missing.iter().map(|&i| sheet.columns[i].name.as_str()),
+            );
+            f.detail = near.map(|n| format!("; did you mean `{n}`?").into());
+            out.push(f);
+        }
+        for &i in &missing {
+            let column = &sheet.columns[i];
+            let near = nearest(&column.name, unknown.iter().map(|(_, n)| n.as_str()));
+            let rule = match column.status {
+                Status::Mandatory => rules::MISSING_MANDATORY_COLUMN,
+                Status::Required => rules::MISSING_COLUMN,
+                Status::Optional => continue,
+            };
+            let mut f = at(rule);
+            f.row = 1;
+            f.field = u16::try_from(i).ok();
+            f.detail = near.map(|n| format!(" (is `{n}` this column misspelt?)").into());
+            ok &= column.status != Status::Mandatory;
+            out.push(f);
+        }
+        if !ok {
+            return None;
+        }
+        let tallies = (0..sheet.columns.len())
+            .map(|column| ColumnTally {
+                column,
+                ..ColumnTally::default()
+            })
+            .collect();
+        Some(SheetReader {
+            schema,
+            sheet,
+            index,
+            workbook,
+            map,
+            headed,
+            tallies,
+            rows_read: 0,
+            rows_rejected: 0,
+            slots: vec![
+                Slot {
+                    value: Value::Missing,
+                    present: false
+                };
+                sheet.columns.len()
+            ],
+            texts: vec![String::new(); sheet.columns.len()],
+            parsed: (0..sheet.columns.len()).map(|_| None).collect(),
+            last_row: 1,
+            blank_run: None,
+        })
+    }
+
+    /// A finding at `row` in schema column `column`.
+    pub(crate) fn finding(&self, rule: &'static Rule, row: u32, column: Option<usize>) -> Finding {
+        let mut f = Finding::new(rule);
+        f.sheet = Some(self.index);
+        f.row = row;
+        if let Some(i) = column {
+            f.col = self.map[i];
+            f.field = u16::try_from(i).ok();
+        }
+        f
+    }
+
+    /// A finding carrying column `i`'s current cell as its value.
+    pub(crate) fn value_finding(&self, rule: &'static Rule, row: u32, i: usize) -> Finding {
+        let mut f = self.finding(rule, row, Some(i));
+        f.value = Some(self.texts[i].as_str().into());
+        f
+    }
+
+    /// Reads a data row's cells into `slots` and `texts`, reporting field-level findings.
+    /// Returns `None` for a blank row (reported later if records follow it), else whether a
+    /// field rule rejected the row.
+    pub(crate) fn read_row(
+        &mut self,
+        row: &Row<'_>,
+        scope: impl Fn(&Self) -> RowScope,
+        out: &mut Vec<Finding>,
+    ) -> Option<bool> {
+        if row.is_blank() {
+            let start = self.blank_run.map_or(row.number, |(s, _)| s);
+            self.blank_run = Some((start, row.number));
+            return None;
+        }
+        // Rows the reader skipped, or blank rows seen before this one, lie between records.
+        let gap_start = self
+            .blank_run
+            .take()
+            .map_or(self.last_row + 1, |(s, _)| s.min(self.last_row + 1));
+        if row.number > gap_start && self.rows_read > 0 {
+            let mut f = self.finding(rules::EMPTY_ROW, gap_start, None);
+            if row.number - gap_start > 1 {
+                f.detail =
+                    Some(format!(" (rows {gap_start} to {} are empty)", row.number - 1).into());
+            }
+            out.push(f);
+        }
+        self.last_row = row.number;
+        self.rows_read += 1;
+
+        if !self.workbook && row.len() != self.headed.len() {
+            let mut f = self.finding(rules::RAGGED_ROW, row.number, None);
+            f.value = Some(row.len().to_string().into());
+            f.detail = Some(self.headed.len().to_string().into());
+            out.push(f);
+        }
+        for c in 0..row.len() {
+            if !self.headed.get(c).copied().unwrap_or(false) && !row.get(c).is_blank() {
+                let mut f = self.finding(rules::VALUE_WITHOUT_HEADER, row.number, None);
+                f.col = u32::try_from(c).ok();
+                let mut text = String::new();
+                field::cell_text(row.get(c), &mut text);
+                f.value = Some(text.into());
+                out.push(f);
+            }
+        }
+
+        for i in 0..self.sheet.columns.len() {
+            let cell = self.map[i].map_or(iapt_ingest::CellValue::Empty, |c| row.get(c as usize));
+            let p = field::parse(
+                cell,
+                &self.sheet.columns[i],
+                self.schema,
+                self.workbook,
+                &mut self.texts[i],
+            );
+            self.slots[i] = Slot {
+                value: match &p {
+                    Parsed::Ok { value, .. } => *value,
+                    Parsed::Invalid { .. } => Value::Missing,
+                },
+                present: !matches!(
+                    p,
+                    Parsed::Ok {
+                        value: Value::Missing,
+                        ..
+                    }
+                ),
+            };
+            self.parsed[i] = Some(p);
+        }
+        let scope = scope(self);
+        let header_sheet = self.sheet.exactly_one_row;
+        let mut rejected = false;
+        for i in 0..self.sheet.columns.len() {
+            let column = &self.sheet.columns[i];
+            let Some(parsed) = self.parsed[i].take() else {
+                continue;
+            };
+            let present = self.slots[i].present;
+            let applies = scope.applies(column);
+            if !applies && present && !scope.attended && column.only_when_attended {
+                out.push(self.value_finding(rules::VALUE_ON_MISSED_APPOINTMENT, row.number, i));
+                self.slots[i].value = Value::Missing;
+                continue;
+            }
+            if !applies && !present {
+                continue;
+            }
+            let mandatory = column.status == Status::Mandatory;
+            let tally = &mut self.tallies[i];
+            tally.rows += 1;
+            match parsed {
+                Parsed::Ok {
+                    value: Value::Missing,
+                    ..
+                } => {
+                    tally.missing += 1;
+                    let rule = match column.status {
+                        Status::Mandatory if header_sheet => rules::HEADER_VALUE,
+                        Status::Mandatory => rules::MISSING_MANDATORY,
+                        Status::Required => rules::MISSING_REQUIRED,
+                        Status::Optional => continue,
+                    };
+                    let mut f = self.finding(rule, row.number, Some(i));
+                    if header_sheet {
+                        f.detail = Some("it is empty".into());
+                    }
+                    rejected |= mandatory;
+                    out.push(f);
+                }
+                Parsed::Ok { default, note, .. } => {
+                    if default {
+                        tally.default += 1;
+                    } else {
+                        tally.valid += 1;
+                    }
+                    if let Some((rule, detail)) = note {
+                        let mut f = self.value_finding(rule, row.number, i);
+                        f.detail = detail.map(Into::into);
+                        out.push(f);
+                    }
+                }
+                Parsed::Invalid { kind, detail } => {
+                    tally.invalid += 1;
+                    rejected |= mandatory;
+                    let (rule, detail) = if header_sheet && mandatory {
+                        (
+                            rules::HEADER_VALUE,
+                            detail.trim_start_matches(": ").trim_start().to_owned(),
+                        )
+                    } else {
+                        (kind.rule(mandatory), detail)
+                    };
+                    let mut f = self.value_finding(rule, row.number, i);
+                    f.detail = Some(detail.into());
+                    out.push(f);
+                }
+            }
+        }
+        Some(rejected)
+    }
+
+    /// Column `i`'s text, when its value is valid text.
+    pub(crate) fn text(&self, i: usize) -> Option<&str> {
+        (self.slots[i].value == Value::Text).then(|| self.texts[i].as_str())
+    }
+}
+
+/// The candidate closest to `name` by edit distance, when it is close enough to be a typo.
+fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let name = name.to_ascii_uppercase();
+    candidates
+        .map(|c| (edit_distance(&name, &c.to_ascii_uppercase()), c))
+        .filter(|&(d, c)| d > 0 && d <= 3.max(c.len() / 4))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_near_names_only() {
+        let names = ["NHS_NUMBER", "POSTCODE", "GENDER"];
+        assert_eq!(
+            nearest("NHS_NUMBR", names.iter().copied()),
+            Some("NHS_NUMBER")
+        );
+        assert_eq!(
+            nearest("nhs number", names.iter().copied()),
+            Some("NHS_NUMBER")
+        );
+        assert_eq!(nearest("FAVOURITE_COLOUR", names.iter().copied()), None);
+    }
+}
