@@ -1,1 +1,143 @@
-fn main() {}
+//! The `iapt` command. It parses flags, calls the library crates and prints their results;
+//! it computes nothing itself. Only this crate (and the report writers) know output formats.
+
+mod output;
+mod render;
+mod template;
+mod validate_cmd;
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use iapt_schema::Schema;
+
+/// Check IAPT data set submissions and produce the annual statistics.
+#[derive(Parser)]
+#[command(name = "iapt", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check one or more submissions (workbooks or CSV folders) against the data set.
+    Validate(ValidateArgs),
+    /// List the validation rules, or explain one (`iapt rules R014`).
+    Rules(RulesArgs),
+    /// Write an empty submission workbook with headers, notes, formats and drop-down lists.
+    Template(TemplateArgs),
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Csv,
+}
+
+/// Flags every command shares.
+#[derive(Args, Clone)]
+pub struct Common {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the output to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Use the data set definition in DIR instead of the built-in v1.0 schema.
+    #[arg(long, value_name = "DIR")]
+    pub schema: Option<PathBuf>,
+    /// Print nothing but the results (no progress, no summary on standard error).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Args)]
+pub struct ValidateArgs {
+    /// Submissions: workbook files, CSV folders, or folders holding several submissions.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+    /// Show values that identify a person (NHS number, birth date, postcode) unmasked.
+    #[arg(long)]
+    pub show_values: bool,
+    /// Judge "not in the future" against this date (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE", hide = true)]
+    pub today: Option<String>,
+    /// How many findings of each rule the human output lists before "+N more".
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub max_per_rule: usize,
+}
+
+#[derive(Args)]
+pub struct RulesArgs {
+    /// A rule id (`IAPT-R014`, `R014`) or name (`end-date-order`) to explain.
+    pub rule: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Args)]
+pub struct TemplateArgs {
+    /// Where to write the workbook.
+    #[arg(long, value_name = "FILE.xlsx")]
+    pub out: PathBuf,
+    /// Use the data set definition in DIR instead of the built-in v1.0 schema.
+    #[arg(long, value_name = "DIR")]
+    pub schema: Option<PathBuf>,
+}
+
+/// A failure that ends the command with exit code 2.
+pub struct Fatal {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Fatal {
+    pub fn new(message: impl Into<String>) -> Fatal {
+        Fatal {
+            message: message.into(),
+            hint: None,
+        }
+    }
+}
+
+pub fn load_schema(dir: Option<&PathBuf>) -> Result<Schema, Fatal> {
+    match dir {
+        None => Ok(Schema::builtin()),
+        Some(d) => Schema::from_dir(d).map_err(|e| Fatal {
+            message: e.to_string(),
+            hint: Some("a schema folder holds datapackage.json and codes/*.csv, laid out like schemas/iapt-v1.0/".into()),
+        }),
+    }
+}
+
+/// Whether colours and progress may be drawn on standard error.
+pub fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate(args) => validate_cmd::run(&args),
+        Command::Rules(args) => render::rules(&args),
+        Command::Template(args) => template::run(&args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(fatal) => {
+            render::fatal(&fatal);
+            ExitCode::from(2)
+        }
+    }
+}

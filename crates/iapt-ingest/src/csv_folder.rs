@@ -81,6 +81,21 @@ impl CsvFolder {
         {
             input.consume(3);
         }
+        // Leading blank lines are consumed here: the csv crate would number the first record
+        // line 1 whatever precedes it, and the header's true line decides a file-level rule.
+        let mut skipped = 0u64;
+        loop {
+            let buf = input.fill_buf().map_err(IngestErrorKind::Io)?;
+            let blank = buf
+                .iter()
+                .take_while(|&&b| b == b'\n' || b == b'\r')
+                .count();
+            if blank == 0 {
+                break;
+            }
+            skipped += buf[..blank].iter().filter(|&&b| b == b'\n').count() as u64;
+            input.consume(blank);
+        }
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -91,7 +106,7 @@ impl CsvFolder {
                 Ok(false) => return Ok(()),
                 Ok(true) => {}
                 Err(e) => {
-                    let line = e.position().map(csv::Position::line);
+                    let line = e.position().map(|p| p.line() + skipped);
                     return Err(match e.into_kind() {
                         csv::ErrorKind::Io(io) => IngestErrorKind::Io(io),
                         other => IngestErrorKind::Csv {
@@ -101,7 +116,7 @@ impl CsvFolder {
                     });
                 }
             }
-            let line = record.position().map_or(0, csv::Position::line);
+            let line = record.position().map_or(0, csv::Position::line) + skipped;
             if let Err(e) = std::str::from_utf8(record.as_slice()) {
                 let byte = record.as_slice()[e.valid_up_to()];
                 return Err(IngestErrorKind::NotUtf8 { line, byte });

@@ -115,8 +115,14 @@ pub(crate) fn parse(
     };
     match parsed {
         Parsed::Ok { value, note, .. } => {
-            let default =
-                !col.defaults.is_empty() && col.defaults.iter().any(|d| d == text.as_str());
+            // A code is compared as the list spells it (`1` read as `01`).
+            let shown = match (&col.kind, value) {
+                (Kind::Code(list), Value::Code(i)) => {
+                    schema.list(*list).codes[usize::from(i)].code.as_str()
+                }
+                _ => text.as_str(),
+            };
+            let default = col.defaults.iter().any(|d| d == shown);
             Parsed::Ok {
                 value,
                 default,
@@ -256,7 +262,6 @@ fn parse_code(cell: CellValue<'_>, list: &CodeList, text: &mut String) -> Parsed
         let padded = format!("{}{text}", "0".repeat(width - text.len()));
         if let Some(i) = list.find(&padded) {
             let detail = format!("`{padded}`");
-            *text = padded;
             return Parsed::noted(
                 Value::Code(i),
                 rules::CODE_WITHOUT_LEADING_ZERO,

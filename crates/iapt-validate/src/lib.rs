@@ -120,7 +120,7 @@ pub fn validate(
     let mut source = match Source::open(path) {
         Ok(s) => s,
         Err(e) => {
-            findings.push(ingest_finding(&e.kind, None, e.to_string()));
+            findings.push(ingest_finding(&e.kind, None, e.kind.to_string()));
             return Ok(Validation {
                 path: path.to_owned(),
                 findings,

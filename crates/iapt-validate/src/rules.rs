@@ -74,7 +74,7 @@ macro_rules! rules {
 rules! {
     UNREADABLE_FILE = "IAPT-F001" "unreadable-file" File
         summary: "The file cannot be opened as a workbook or a folder of CSV files."
-        message: "the submission cannot be read: {detail}"
+        message: "the submission {detail}"
         hint: "save it again from Excel as an Excel Workbook (.xlsx), or export each sheet as CSV UTF-8 into one folder"
         example: "a text file renamed to `.xlsx`; a truncated download";
     ENCRYPTED_WORKBOOK = "IAPT-F002" "encrypted-workbook" File
@@ -84,12 +84,12 @@ rules! {
         example: "a workbook saved with \"Encrypt with Password\"";
     CSV_NOT_UTF8 = "IAPT-F003" "csv-not-utf8" File
         summary: "A CSV file is not encoded as UTF-8."
-        message: "the CSV file is not UTF-8: {detail}"
+        message: "the CSV file {detail}"
         hint: "save it as UTF-8 (in Excel: Save As > CSV UTF-8 (Comma delimited))"
         example: "a name with `é` saved as Windows-1252";
     MISSING_SHEET = "IAPT-F004" "missing-sheet" File
         summary: "A sheet the data set requires is not in the submission."
-        message: "the submission has no `{value}` sheet{detail}"
+        message: "the submission has no {value}sheet{detail}"
         hint: "add the sheet with its header row; sheet names are not case-sensitive; `iapt template` writes a workbook with every sheet"
         example: "a workbook without a `Referral` sheet";
     MISSING_MANDATORY_COLUMN = "IAPT-F005" "missing-mandatory-column" File
@@ -155,7 +155,7 @@ rules! {
         example: "`2:30 pm`";
     DUPLICATE_KEY = "IAPT-R010" "duplicate-key" Record
         summary: "A second record has the same key as an earlier one."
-        message: "duplicate key {value}: the same key is in row {detail}"
+        message: "the key {value}is already used in row {detail}"
         hint: "each key appears once in a submission; remove the repeated row or correct its key"
         example: "two Person rows with LOCAL_PATIENT_ID `P001`";
     UNKNOWN_PERSON = "IAPT-R011" "unknown-person" Record

@@ -305,6 +305,10 @@ impl<'s> SheetReader<'s> {
                     ..
                 } => {
                     tally.missing += 1;
+                    if self.map[i].is_none() {
+                        // An absent column was reported once, from the header row.
+                        continue;
+                    }
                     let rule = match column.status {
                         Status::Mandatory if header_sheet => rules::HEADER_VALUE,
                         Status::Mandatory => rules::MISSING_MANDATORY,

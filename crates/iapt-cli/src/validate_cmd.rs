@@ -1,0 +1,259 @@
+//! `iapt validate`: runs the validator over every input and prints the findings.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use iapt_schema::{Date, Schema};
+use iapt_validate::{Finding, Options, Severity, Validation};
+use serde::Serialize;
+
+use crate::{Fatal, Format, ValidateArgs, output, render};
+
+pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
+    let schema = crate::load_schema(args.common.schema.as_ref())?;
+    let today = match &args.today {
+        Some(t) => Date::parse_iso(t)
+            .ok_or_else(|| Fatal::new(format!("--today `{t}` is not a YYYY-MM-DD date")))?,
+        None => today(),
+    };
+    let mut inputs: Vec<PathBuf> = Vec::new();
+    for input in &args.inputs {
+        if !input.exists() {
+            return Err(Fatal {
+                message: format!("`{}` does not exist", input.display()),
+                hint: Some("give a workbook file or a folder of CSV files".into()),
+            });
+        }
+        inputs.extend(iapt_ingest::discover(input));
+    }
+    let progress = render::Progress::new(!args.common.quiet && !args.common.no_progress);
+    let mut results = Vec::new();
+    for path in &inputs {
+        progress.start(path);
+        let tick = |rows: u64| progress.rows(rows);
+        let opts = Options {
+            today,
+            progress: Some(&tick),
+        };
+        results.push(
+            iapt_validate::validate(path, &schema, &opts)
+                .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")))?,
+        );
+    }
+    progress.finish();
+
+    let mut out = output::open(args.common.output.as_deref())?;
+    let written = match args.common.format {
+        Format::Human => render::validation_report(
+            &mut out,
+            &schema,
+            &results,
+            args.show_values,
+            args.max_per_rule,
+        ),
+        Format::Json => write_json(&mut out, &schema, &results, args.show_values),
+        Format::Csv => write_csv(&mut out, &schema, &results, args.show_values),
+    };
+    written
+        .and_then(|()| out.flush())
+        .map_err(|e| output::write_err(&e))?;
+    Ok(exit_code(&results))
+}
+
+/// 2 when an input could not be read at all, 1 when a file- or record-level problem was found.
+fn exit_code(results: &[Validation]) -> u8 {
+    let unreadable = results.iter().any(|v| {
+        v.findings.iter().any(|f| {
+            f.sheet.is_none()
+                && (f.rule == iapt_validate::rules::UNREADABLE_FILE
+                    || f.rule == iapt_validate::rules::ENCRYPTED_WORKBOOK)
+        })
+    });
+    if unreadable {
+        2
+    } else {
+        u8::from(results.iter().any(Validation::has_problems))
+    }
+}
+
+fn today() -> Date {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Date::from_days(i32::try_from(secs / 86_400).unwrap_or(0))
+}
+
+/// One diagnostic as the JSON and CSV contracts name its fields.
+#[derive(Serialize)]
+pub struct Diagnostic {
+    pub rule: &'static str,
+    pub severity: &'static str,
+    pub file: String,
+    pub sheet: Option<String>,
+    pub row: Option<u32>,
+    pub column: Option<String>,
+    pub cell: Option<String>,
+    pub message: String,
+    pub hint: &'static str,
+}
+
+impl Diagnostic {
+    pub fn new(schema: &Schema, file: &str, f: &Finding, show_values: bool) -> Diagnostic {
+        Diagnostic {
+            rule: f.rule.id,
+            severity: f.severity().as_str(),
+            file: file.to_owned(),
+            sheet: f.sheet_name(schema).map(str::to_owned),
+            row: (f.row > 0).then_some(f.row),
+            column: f.column_name(schema).map(str::to_owned),
+            cell: f.cell(),
+            message: f.message(schema, show_values),
+            hint: f.rule.hint,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct FileJson {
+    path: String,
+    accepted: bool,
+    provider: Option<String>,
+    sheets: Vec<SheetJson>,
+}
+
+#[derive(Serialize)]
+struct SheetJson {
+    sheet: String,
+    found_as: Option<String>,
+    rows_read: u64,
+    rows_rejected: u64,
+}
+
+#[derive(Serialize, Default)]
+struct RowCounts {
+    read: u64,
+    rejected: u64,
+}
+
+#[derive(Serialize)]
+struct SummaryJson {
+    files: usize,
+    by_severity: BTreeMap<&'static str, usize>,
+    by_rule: BTreeMap<&'static str, usize>,
+    rows: BTreeMap<String, RowCounts>,
+}
+
+fn write_json(
+    out: &mut dyn Write,
+    schema: &Schema,
+    results: &[Validation],
+    show_values: bool,
+) -> std::io::Result<()> {
+    let mut files = Vec::new();
+    let mut by_severity: BTreeMap<&'static str, usize> =
+        [Severity::File, Severity::Record, Severity::Warning]
+            .iter()
+            .map(|s| (s.as_str(), 0))
+            .collect();
+    let mut by_rule = BTreeMap::new();
+    let mut rows: BTreeMap<String, RowCounts> = BTreeMap::new();
+    let mut diagnostics = Vec::new();
+    for v in results {
+        let path = v.path.display().to_string();
+        for f in &v.findings {
+            *by_severity.entry(f.severity().as_str()).or_default() += 1;
+            *by_rule.entry(f.rule.id).or_default() += 1;
+            diagnostics.push(Diagnostic::new(schema, &path, f, show_values));
+        }
+        let mut sheets = Vec::new();
+        for s in &v.sheets {
+            let name = schema.sheets[s.sheet].name.clone();
+            let counts = rows.entry(name.clone()).or_default();
+            counts.read += s.rows_read;
+            counts.rejected += s.rows_rejected;
+            sheets.push(SheetJson {
+                sheet: name,
+                found_as: s.found_as.clone(),
+                rows_read: s.rows_read,
+                rows_rejected: s.rows_rejected,
+            });
+        }
+        let provider = v
+            .submission
+            .as_ref()
+            .map(|s| s.provider.clone())
+            .filter(|p| !p.is_empty());
+        files.push(FileJson {
+            path,
+            accepted: v.submission.is_some(),
+            provider,
+            sheets,
+        });
+    }
+    let summary = SummaryJson {
+        files: results.len(),
+        by_severity,
+        by_rule,
+        rows,
+    };
+    #[derive(Serialize)]
+    struct Report<'a> {
+        files: Vec<FileJson>,
+        summary: SummaryJson,
+        diagnostics: &'a [Diagnostic],
+    }
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &Report {
+            files,
+            summary,
+            diagnostics: &diagnostics,
+        },
+    )?;
+    writeln!(out)
+}
+
+fn write_csv(
+    out: &mut dyn Write,
+    schema: &Schema,
+    results: &[Validation],
+    show_values: bool,
+) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    // serialize() writes the header from the field names on the first record only; write it
+    // explicitly so that a clean run still has one.
+    w.write_record([
+        "rule", "severity", "file", "sheet", "row", "column", "cell", "message", "hint",
+    ])?;
+    for v in results {
+        let path = v.path.display().to_string();
+        for f in &v.findings {
+            let d = Diagnostic::new(schema, &path, f, show_values);
+            let row = d.row.map(|r| r.to_string()).unwrap_or_default();
+            w.write_record([
+                d.rule,
+                d.severity,
+                &csv_safe(&d.file),
+                d.sheet.as_deref().unwrap_or(""),
+                &row,
+                d.column.as_deref().unwrap_or(""),
+                d.cell.as_deref().unwrap_or(""),
+                &csv_safe(&d.message),
+                d.hint,
+            ])?;
+        }
+    }
+    w.flush()
+}
+
+/// Text from a submitted file can start with `=`, `+`, `-` or `@`; a spreadsheet would run it
+/// as a formula, so such a cell is prefixed with an apostrophe.
+pub fn csv_safe(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
