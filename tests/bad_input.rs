@@ -10,10 +10,7 @@ use iapt_validate::{Options, Severity, Validation};
 use support::{Cell, SheetSpec, iapt, root, scratch, sheets_from_csv, t, write_workbook};
 
 fn check(path: &Path) -> Validation {
-    let opts = Options {
-        today: Date::parse_iso("2026-11-26").unwrap(),
-        progress: None,
-    };
+    let opts = Options { today: Date::parse_iso("2026-11-26").unwrap(), progress: None };
     iapt_validate::validate(path, &Schema::builtin(), &opts).unwrap()
 }
 
@@ -22,11 +19,7 @@ fn rules(v: &Validation) -> Vec<&'static str> {
 }
 
 fn message_of(v: &Validation, rule: &str) -> String {
-    let f = v
-        .findings
-        .iter()
-        .find(|f| f.rule.id == rule)
-        .unwrap_or_else(|| panic!("no {rule} in {:?}", rules(v)));
+    let f = v.findings.iter().find(|f| f.rule.id == rule).unwrap_or_else(|| panic!("no {rule} in {:?}", rules(v)));
     f.message(&Schema::builtin(), false)
 }
 
@@ -82,11 +75,7 @@ fn an_empty_workbook() {
     let path = workbook("empty", &[SheetSpec::new("Sheet1", vec![])]);
     let v = check(&path);
     let r = rules(&v);
-    assert_eq!(
-        r.iter().filter(|&&id| id == "IAPT-F004").count(),
-        4,
-        "{r:?}"
-    );
+    assert_eq!(r.iter().filter(|&&id| id == "IAPT-F004").count(), 4, "{r:?}");
     assert!(r.contains(&"IAPT-W011"));
 }
 
@@ -101,31 +90,14 @@ fn a_missing_sheet() {
 #[test]
 fn a_missing_mandatory_column_and_a_misspelt_one() {
     let mut sheets = clean_sheets();
-    rename_header(
-        &mut sheets,
-        "Person",
-        "PERSON_BIRTH_DATE",
-        "PERSON_BIRTH_DAT",
-    );
+    rename_header(&mut sheets, "Person", "PERSON_BIRTH_DATE", "PERSON_BIRTH_DAT");
     rename_header(&mut sheets, "Person", "NHS_NUMBER", "NHS NUMBR");
     let v = check(&workbook("misspelt", &sheets));
     assert!(message_of(&v, "IAPT-F005").contains("is `PERSON_BIRTH_DAT` this column misspelt?"));
-    let unknown: Vec<String> = v
-        .findings
-        .iter()
-        .filter(|f| f.rule.id == "IAPT-W010")
-        .map(|f| f.message(&Schema::builtin(), false))
-        .collect();
-    assert!(
-        unknown
-            .iter()
-            .any(|m| m.contains("did you mean `NHS_NUMBER`?")),
-        "{unknown:?}"
-    );
-    assert!(
-        message_of(&v, "IAPT-W024").contains("NHS_NUMBER"),
-        "a required column missing is one warning"
-    );
+    let unknown: Vec<String> =
+        v.findings.iter().filter(|f| f.rule.id == "IAPT-W010").map(|f| f.message(&Schema::builtin(), false)).collect();
+    assert!(unknown.iter().any(|m| m.contains("did you mean `NHS_NUMBER`?")), "{unknown:?}");
+    assert!(message_of(&v, "IAPT-W024").contains("NHS_NUMBER"), "a required column missing is one warning");
 }
 
 #[test]
@@ -190,31 +162,12 @@ fn dates_as_text_as_serial_numbers_and_mm_dd() {
     r.set("R003", "REFERRAL_RECEIVED_DATE", t("07/15/2012"));
     let v = check(&workbook("dates", &sheets));
     let sub = v.submission.as_ref().unwrap();
-    assert_eq!(
-        sub.referrals[0].received.to_string(),
-        "2012-04-10",
-        "DD/MM/YYYY text is a date"
-    );
+    assert_eq!(sub.referrals[0].received.to_string(), "2012-04-10", "DD/MM/YYYY text is a date");
     assert!(rules(&v).contains(&"IAPT-W018"));
-    let serial = v
-        .findings
-        .iter()
-        .find(|f| f.rule.id == "IAPT-R002" && f.row == 3)
-        .unwrap();
-    assert!(
-        serial
-            .message(&Schema::builtin(), false)
-            .contains("as a date it would be 2012-05-02")
-    );
-    let mmdd = v
-        .findings
-        .iter()
-        .find(|f| f.rule.id == "IAPT-R002" && f.row == 4)
-        .unwrap();
-    assert!(
-        mmdd.message(&Schema::builtin(), false)
-            .contains("MM/DD/YYYY")
-    );
+    let serial = v.findings.iter().find(|f| f.rule.id == "IAPT-R002" && f.row == 3).unwrap();
+    assert!(serial.message(&Schema::builtin(), false).contains("as a date it would be 2012-05-02"));
+    let mmdd = v.findings.iter().find(|f| f.rule.id == "IAPT-R002" && f.row == 4).unwrap();
+    assert!(mmdd.message(&Schema::builtin(), false).contains("MM/DD/YYYY"));
 }
 
 #[test]
@@ -252,10 +205,8 @@ fn a_code_without_its_leading_zero_and_nhs_numbers_as_floats() {
     let sub = v.submission.unwrap();
     assert_eq!(sub.persons[0].nhs_number, Some(9_434_765_919));
     assert_eq!(sub.persons[1].nhs_number, Some(4_975_836_327));
-    let source = Schema::builtin()
-        .code_list("source-of-referral")
-        .unwrap()
-        .codes[usize::from(sub.referrals[0].source.unwrap())]
+    let source = Schema::builtin().code_list("source-of-referral").unwrap().codes
+        [usize::from(sub.referrals[0].source.unwrap())]
     .code
     .clone();
     assert_eq!(source, "01");
@@ -294,11 +245,7 @@ fn csv_not_utf8_names_the_line() {
         std::fs::write(d.join("Referral.csv"), bytes).unwrap();
     });
     let v = check(&dir);
-    let f = v
-        .findings
-        .iter()
-        .find(|f| f.rule.id == "IAPT-F003")
-        .unwrap();
+    let f = v.findings.iter().find(|f| f.rule.id == "IAPT-F003").unwrap();
     assert_eq!(f.row, 8);
     assert!(f.message(&Schema::builtin(), false).contains("0xE9"));
 }
@@ -311,17 +258,9 @@ fn csv_ragged_rows() {
         std::fs::write(d.join("Referral.csv"), text).unwrap();
     });
     let v = check(&dir);
-    let ragged: Vec<u32> = v
-        .findings
-        .iter()
-        .filter(|f| f.rule.id == "IAPT-W013")
-        .map(|f| f.row)
-        .collect();
+    let ragged: Vec<u32> = v.findings.iter().filter(|f| f.rule.id == "IAPT-W013").map(|f| f.row).collect();
     assert_eq!(ragged, [7, 8]);
-    assert!(
-        rules(&v).contains(&"IAPT-W023"),
-        "the extra value is reported, not dropped"
-    );
+    assert!(rules(&v).contains(&"IAPT-W023"), "the extra value is reported, not dropped");
 }
 
 #[test]
@@ -349,10 +288,8 @@ fn a_sheet_of_1048576_rows() {
                 match cell {
                     Cell::Text(x) => drop(ws.write_string(r, c, x)),
                     Cell::Date(y, m, d) => {
-                        let date =
-                            Date::from_ymd(i32::from(*y), u32::from(*m), u32::from(*d)).unwrap();
-                        ws.write_datetime_with_format(r, c, xl_date(date), &date_format)
-                            .unwrap();
+                        let date = Date::from_ymd(i32::from(*y), u32::from(*m), u32::from(*d)).unwrap();
+                        ws.write_datetime_with_format(r, c, xl_date(date), &date_format).unwrap();
                     }
                     _ => {}
                 }
@@ -386,10 +323,8 @@ fn a_sheet_of_1048576_rows() {
         )
         .unwrap();
         ws.write_string(i, 0, "R003").unwrap();
-        ws.write_datetime_with_format(i, 1, &dates[day as usize], &date_format)
-            .unwrap();
-        ws.write_datetime_with_format(i, 2, time, &time_format)
-            .unwrap();
+        ws.write_datetime_with_format(i, 1, &dates[day as usize], &date_format).unwrap();
+        ws.write_datetime_with_format(i, 2, time, &time_format).unwrap();
         ws.write_string(i, 3, "02").unwrap();
         ws.write_string(i, 4, "5").unwrap();
         ws.write_number(i, 5, 10.0).unwrap();
@@ -398,28 +333,16 @@ fn a_sheet_of_1048576_rows() {
     }
     wb.save(&path).unwrap();
     let v = check(&path);
-    let report = v
-        .sheets
-        .iter()
-        .find(|s| Schema::builtin().sheets[s.sheet].name == "Appointment")
-        .unwrap();
+    let report = v.sheets.iter().find(|s| Schema::builtin().sheets[s.sheet].name == "Appointment").unwrap();
     assert_eq!(report.rows_read, 1_048_575);
     assert_eq!(report.rows_rejected, 0);
     assert_eq!(v.submission.as_ref().unwrap().appointments.len(), 1_048_575);
-    assert!(
-        v.findings.is_empty(),
-        "{:?}",
-        &rules(&v)[..rules(&v).len().min(5)]
-    );
+    assert!(v.findings.is_empty(), "{:?}", &rules(&v)[..rules(&v).len().min(5)]);
 }
 
 #[test]
 fn the_cli_never_panics_on_any_fixture() {
-    for input in [
-        "tests/fixtures/file-level",
-        "tests/fixtures/defects",
-        "tests/fixtures",
-    ] {
+    for input in ["tests/fixtures/file-level", "tests/fixtures/defects", "tests/fixtures"] {
         for format in ["human", "json", "csv"] {
             let o = iapt(&["validate", input, "--format", format]);
             let stderr = String::from_utf8_lossy(&o.stderr);
@@ -434,11 +357,7 @@ fn findings_are_in_a_stable_order() {
     let a = check(&root().join("tests/fixtures/defects"));
     let b = check(&root().join("tests/fixtures/defects"));
     assert_eq!(a.findings, b.findings);
-    let keys: Vec<_> = a
-        .findings
-        .iter()
-        .map(|f| (f.severity() != Severity::File, f.sheet, f.row))
-        .collect();
+    let keys: Vec<_> = a.findings.iter().map(|f| (f.severity() != Severity::File, f.sheet, f.row)).collect();
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted);

@@ -26,16 +26,10 @@ fn run(input: &str, format: &str) -> (String, i32) {
 /// The defects CSV submission as a workbook, with the defects only a workbook can have.
 fn defects_workbook() -> String {
     let mut sheets = sheets_from_csv(&root().join("tests/fixtures/defects"));
-    let by = |sheets: &mut Vec<support::SheetSpec>, name: &str| {
-        sheets.iter().position(|s| s.name == name).unwrap()
-    };
+    let by = |sheets: &mut Vec<support::SheetSpec>, name: &str| sheets.iter().position(|s| s.name == name).unwrap();
     let person = by(&mut sheets, "Person");
     sheets[person].set("P001", "NHS_NUMBER", Cell::Number(9_434_765_919.0));
-    sheets[person].set(
-        "P003",
-        "GP_PRACTICE_CODE",
-        Cell::Formula("=\"V8\"&\"1999\"".into(), "V81999".into()),
-    );
+    sheets[person].set("P003", "GP_PRACTICE_CODE", Cell::Formula("=\"V8\"&\"1999\"".into(), "V81999".into()));
     let referral = by(&mut sheets, "Referral");
     sheets[referral].set("R007", "SOURCE_OF_REFERRAL", Cell::Number(1.0));
     sheets[referral].set("R001", "REFERRAL_RECEIVED_DATE", t("2012-04-10"));
@@ -64,10 +58,7 @@ fn clean_submission_human_and_json() {
 #[test]
 fn clean_submission_as_a_workbook_is_clean_too() {
     let path = scratch("clean-workbook").join("clean.xlsx");
-    write_workbook(
-        &path,
-        &sheets_from_csv(&root().join("tests/fixtures/clean")),
-    );
+    write_workbook(&path, &sheets_from_csv(&root().join("tests/fixtures/clean")));
     let (json, code) = run(path.to_str().unwrap(), "json");
     assert_eq!(code, 0, "{json}");
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -81,19 +72,8 @@ fn defects_human_and_json() {
     snapshot("defects-human", &human);
     let (json, _) = run("tests/fixtures/defects", "json");
     snapshot("defects-json", &json);
-    assert!(
-        !json.contains("9434765910"),
-        "NHS numbers are masked unless asked for"
-    );
-    let o = iapt(&[
-        "validate",
-        "tests/fixtures/defects",
-        "--today",
-        TODAY,
-        "--format",
-        "json",
-        "--show-values",
-    ]);
+    assert!(!json.contains("9434765910"), "NHS numbers are masked unless asked for");
+    let o = iapt(&["validate", "tests/fixtures/defects", "--today", TODAY, "--format", "json", "--show-values"]);
     assert!(stdout(&o).contains("9434765910"));
 }
 
@@ -124,20 +104,11 @@ fn csv_format_has_the_contract_header_and_every_finding() {
     let mut rdr = csv::Reader::from_reader(csv.as_bytes());
     assert_eq!(
         rdr.headers().unwrap(),
-        vec![
-            "rule", "severity", "file", "sheet", "row", "column", "cell", "message", "hint"
-        ]
+        vec!["rule", "severity", "file", "sheet", "row", "column", "cell", "message", "hint"]
     );
-    assert_eq!(
-        rdr.records().count(),
-        v["diagnostics"].as_array().unwrap().len()
-    );
+    assert_eq!(rdr.records().count(), v["diagnostics"].as_array().unwrap().len());
     let (clean, _) = run("tests/fixtures/clean", "csv");
-    assert_eq!(
-        clean.lines().count(),
-        1,
-        "a clean run still writes the header"
-    );
+    assert_eq!(clean.lines().count(), 1, "a clean run still writes the header");
 }
 
 /// The rules that need a custom schema: no v1.0 time or number column is mandatory.
@@ -150,8 +121,7 @@ fn strict_schema_rules() -> BTreeSet<String> {
         std::fs::copy(e.path(), dir.join("codes").join(e.file_name())).unwrap();
     }
     let mut pkg: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(src.join("datapackage.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(src.join("datapackage.json")).unwrap()).unwrap();
     for res in pkg["resources"].as_array_mut().unwrap() {
         for f in res["schema"]["fields"].as_array_mut().unwrap() {
             if f["name"] == "APPOINTMENT_TIME" || f["name"] == "PHQ9_SCORE" {
@@ -171,42 +141,21 @@ fn strict_schema_rules() -> BTreeSet<String> {
         dir.to_str().unwrap(),
     ]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["rule"].as_str().unwrap().to_owned())
-        .collect()
+    v["diagnostics"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap().to_owned()).collect()
 }
 
 #[test]
 fn every_rule_is_exercised_by_a_fixture() {
     let template = scratch("template").join("template.xlsx");
-    assert!(
-        iapt(&["template", "--out", template.to_str().unwrap()])
-            .status
-            .success()
-    );
+    assert!(iapt(&["template", "--out", template.to_str().unwrap()]).status.success());
     let mut seen = strict_schema_rules();
-    assert!(
-        seen.contains("IAPT-R005") && seen.contains("IAPT-R006"),
-        "{seen:?}"
-    );
-    for input in [
-        "tests/fixtures/defects",
-        "tests/fixtures/file-level",
-        &defects_workbook(),
-        template.to_str().unwrap(),
-    ] {
+    assert!(seen.contains("IAPT-R005") && seen.contains("IAPT-R006"), "{seen:?}");
+    for input in
+        ["tests/fixtures/defects", "tests/fixtures/file-level", &defects_workbook(), template.to_str().unwrap()]
+    {
         let (json, _) = run(input, "json");
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-        seen.extend(
-            v["diagnostics"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|d| d["rule"].as_str().unwrap().to_owned()),
-        );
+        seen.extend(v["diagnostics"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap().to_owned()));
     }
     let all: BTreeSet<String> = rules::ALL.iter().map(|r| r.id.to_owned()).collect();
     let missing: Vec<_> = all.difference(&seen).collect();
@@ -216,11 +165,7 @@ fn every_rule_is_exercised_by_a_fixture() {
 #[test]
 fn untouched_template_has_no_file_or_record_problem() {
     let template = scratch("template-check").join("template.xlsx");
-    assert!(
-        iapt(&["template", "--out", template.to_str().unwrap()])
-            .status
-            .success()
-    );
+    assert!(iapt(&["template", "--out", template.to_str().unwrap()]).status.success());
     let (json, code) = run(template.to_str().unwrap(), "json");
     assert_eq!(code, 0, "{json}");
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -228,44 +173,24 @@ fn untouched_template_has_no_file_or_record_problem() {
     assert_eq!(v["summary"]["by_severity"]["record"], 0);
     // Byte-stable: the same schema gives the same file.
     let again = scratch("template-again").join("template.xlsx");
-    assert!(
-        iapt(&["template", "--out", again.to_str().unwrap()])
-            .status
-            .success()
-    );
-    assert_eq!(
-        std::fs::read(&template).unwrap(),
-        std::fs::read(&again).unwrap()
-    );
+    assert!(iapt(&["template", "--out", again.to_str().unwrap()]).status.success());
+    assert_eq!(std::fs::read(&template).unwrap(), std::fs::read(&again).unwrap());
     // Every sheet of the data set, and the code lists, are there with their headers.
     use calamine::Reader as _;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&template).unwrap();
     let schema = Schema::builtin();
     for sheet in &schema.sheets {
         let range = wb.worksheet_range(&sheet.name).unwrap();
-        let header: Vec<String> = range
-            .rows()
-            .next()
-            .unwrap()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let header: Vec<String> = range.rows().next().unwrap().iter().map(ToString::to_string).collect();
         let names: Vec<&str> = sheet.columns.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(header, names);
     }
     let lists = wb.worksheet_range("Code lists").unwrap();
-    assert_eq!(
-        lists.get_value((0, 0)).unwrap().to_string(),
-        schema.code_lists[0].name
-    );
+    assert_eq!(lists.get_value((0, 0)).unwrap().to_string(), schema.code_lists[0].name);
     let bytes = std::fs::read(&template).unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut xml = String::new();
-    std::io::Read::read_to_string(
-        &mut zip.by_name("xl/worksheets/sheet2.xml").unwrap(),
-        &mut xml,
-    )
-    .unwrap();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet2.xml").unwrap(), &mut xml).unwrap();
     assert!(
         xml.contains("<dataValidation ") && xml.contains("'Code lists'!$"),
         "drop-down lists feed from the lookup sheet"
@@ -276,10 +201,7 @@ fn untouched_template_has_no_file_or_record_problem() {
 fn exit_codes() {
     assert_eq!(run("tests/fixtures/clean", "json").1, 0);
     assert_eq!(run("tests/fixtures/defects", "json").1, 1);
-    assert_eq!(
-        run("tests/fixtures/file-level/a-not-a-workbook.xlsx", "json").1,
-        2
-    );
+    assert_eq!(run("tests/fixtures/file-level/a-not-a-workbook.xlsx", "json").1, 2);
     assert_eq!(
         run("tests/fixtures/file-level/f-period", "json").1,
         1,
@@ -288,11 +210,7 @@ fn exit_codes() {
     let o = iapt(&["validate", "no/such/file.xlsx"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no/such/file.xlsx"));
-    assert_eq!(
-        iapt(&["validate", "--format", "yaml", "x"]).status.code(),
-        Some(2),
-        "usage errors exit 2"
-    );
+    assert_eq!(iapt(&["validate", "--format", "yaml", "x"]).status.code(), Some(2), "usage errors exit 2");
 }
 
 #[test]
@@ -309,10 +227,7 @@ fn rules_command_lists_and_explains() {
 /// (or a file-level one) names it.
 fn assert_rows_accounted(input: &Path) {
     let schema = Schema::builtin();
-    let opts = Options {
-        today: Date::parse_iso(TODAY).unwrap(),
-        progress: None,
-    };
+    let opts = Options { today: Date::parse_iso(TODAY).unwrap(), progress: None };
     let v = iapt_validate::validate(input, &schema, &opts).unwrap();
     let sub = v.submission.as_ref().expect("no file-level problem");
     for report in &v.sheets {
@@ -328,15 +243,10 @@ fn assert_rows_accounted(input: &Path) {
         let rejected: BTreeSet<u32> = v
             .findings
             .iter()
-            .filter(|f| {
-                f.severity() == Severity::Record && f.sheet == u8::try_from(report.sheet).ok()
-            })
+            .filter(|f| f.severity() == Severity::Record && f.sheet == u8::try_from(report.sheet).ok())
             .map(|f| f.row)
             .collect();
-        assert!(
-            accepted.is_disjoint(&rejected),
-            "{name}: a row both accepted and rejected"
-        );
+        assert!(accepted.is_disjoint(&rejected), "{name}: a row both accepted and rejected");
         assert_eq!(rejected.len() as u64, report.rows_rejected, "{name}");
         assert_eq!(
             (accepted.len() + rejected.len()) as u64,
@@ -345,11 +255,7 @@ fn assert_rows_accounted(input: &Path) {
         );
         // rows_read is every non-blank data line of the file.
         let text = std::fs::read_to_string(input.join(format!("{name}.csv"))).unwrap_or_default();
-        let lines = text
-            .lines()
-            .skip(1)
-            .filter(|l| !l.trim().is_empty())
-            .count() as u64;
+        let lines = text.lines().skip(1).filter(|l| !l.trim().is_empty()).count() as u64;
         assert_eq!(report.rows_read, lines, "{name}");
     }
 }

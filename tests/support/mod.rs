@@ -10,20 +10,12 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
 
 /// The workspace root: tests run `iapt` from there so that paths in outputs are stable.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
 }
 
 /// Runs `iapt` with `args` from the workspace root.
 pub fn iapt(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iapt"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_iapt")).args(args).current_dir(root()).env("NO_COLOR", "1").output().unwrap()
 }
 
 pub fn stdout(o: &Output) -> String {
@@ -55,11 +47,7 @@ pub enum Cell {
 }
 
 pub fn t(s: &str) -> Cell {
-    if s.is_empty() {
-        Cell::Empty
-    } else {
-        Cell::Text(s.to_owned())
-    }
+    if s.is_empty() { Cell::Empty } else { Cell::Text(s.to_owned()) }
 }
 
 /// A sheet of a test workbook.
@@ -73,25 +61,13 @@ pub struct SheetSpec {
 
 impl SheetSpec {
     pub fn new(name: &str, rows: Vec<Vec<Cell>>) -> SheetSpec {
-        SheetSpec {
-            name: name.to_owned(),
-            rows,
-            hidden: false,
-            merged: Vec::new(),
-        }
+        SheetSpec { name: name.to_owned(), rows, hidden: false, merged: Vec::new() }
     }
 
     /// The cell in the row whose first column is `key` and the column headed `column`.
     pub fn set(&mut self, key: &str, column: &str, cell: Cell) {
-        let col = self.rows[0]
-            .iter()
-            .position(|c| matches!(c, Cell::Text(s) if s == column))
-            .unwrap();
-        let row = self
-            .rows
-            .iter_mut()
-            .find(|r| matches!(&r[0], Cell::Text(s) if s == key))
-            .unwrap();
+        let col = self.rows[0].iter().position(|c| matches!(c, Cell::Text(s) if s == column)).unwrap();
+        let row = self.rows.iter_mut().find(|r| matches!(&r[0], Cell::Text(s) if s == key)).unwrap();
         row[col] = cell;
     }
 }
@@ -108,11 +84,7 @@ pub fn write_workbook(path: &Path, sheets: &[SheetSpec]) {
             let r = u32::try_from(r).unwrap();
             for (c, cell) in row.iter().enumerate() {
                 let c = u16::try_from(c).unwrap();
-                if spec
-                    .merged
-                    .iter()
-                    .any(|&(r0, c0, r1, c1)| (r0..=r1).contains(&r) && (c0..=c1).contains(&c))
-                {
+                if spec.merged.iter().any(|&(r0, c0, r1, c1)| (r0..=r1).contains(&r) && (c0..=c1).contains(&c)) {
                     continue;
                 }
                 match cell {
@@ -124,13 +96,8 @@ pub fn write_workbook(path: &Path, sheets: &[SheetSpec]) {
                         ws.write_number(r, c, *n).unwrap();
                     }
                     Cell::Date(y, m, d) => {
-                        ws.write_datetime_with_format(
-                            r,
-                            c,
-                            ExcelDateTime::from_ymd(*y, *m, *d).unwrap(),
-                            &date,
-                        )
-                        .unwrap();
+                        ws.write_datetime_with_format(r, c, ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &date)
+                            .unwrap();
                     }
                     Cell::Time(h, m) => {
                         ws.write_datetime_with_format(
@@ -145,8 +112,7 @@ pub fn write_workbook(path: &Path, sheets: &[SheetSpec]) {
                         ws.write_number_with_format(r, c, *n, &date).unwrap();
                     }
                     Cell::Formula(f, cached) => {
-                        ws.write_formula(r, c, Formula::new(f).set_result(cached))
-                            .unwrap();
+                        ws.write_formula(r, c, Formula::new(f).set_result(cached)).unwrap();
                     }
                 }
             }
@@ -156,8 +122,7 @@ pub fn write_workbook(path: &Path, sheets: &[SheetSpec]) {
                 Cell::Text(s) => s.clone(),
                 _ => String::new(),
             };
-            ws.merge_range(r0, c0, r1, c1, &text, &Format::new())
-                .unwrap();
+            ws.merge_range(r0, c0, r1, c1, &text, &Format::new()).unwrap();
         }
         if spec.hidden {
             ws.set_hidden(true);
@@ -176,11 +141,7 @@ pub fn sheets_from_csv(dir: &Path) -> Vec<SheetSpec> {
         if !path.exists() {
             continue;
         }
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_path(&path)
-            .unwrap();
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_path(&path).unwrap();
         let mut rows = Vec::new();
         let mut header: Vec<String> = Vec::new();
         for rec in rdr.records() {
@@ -194,10 +155,7 @@ pub fn sheets_from_csv(dir: &Path) -> Vec<SheetSpec> {
                 .iter()
                 .enumerate()
                 .map(|(i, v)| {
-                    let kind = header
-                        .get(i)
-                        .and_then(|h| sheet.columns.iter().find(|c| &c.name == h))
-                        .map(|c| &c.kind);
+                    let kind = header.get(i).and_then(|h| sheet.columns.iter().find(|c| &c.name == h)).map(|c| &c.kind);
                     typed(v, kind)
                 })
                 .collect();
@@ -216,24 +174,15 @@ fn typed(v: &str, kind: Option<&Kind>) -> Cell {
         Some(Kind::Date) => match iapt_schema::Date::parse_iso(v) {
             Some(d) => {
                 let (y, m, dd) = d.ymd();
-                Cell::Date(
-                    u16::try_from(y).unwrap(),
-                    u8::try_from(m).unwrap(),
-                    u8::try_from(dd).unwrap(),
-                )
+                Cell::Date(u16::try_from(y).unwrap(), u8::try_from(m).unwrap(), u8::try_from(dd).unwrap())
             }
             None => t(v),
         },
         Some(Kind::Time) => match iapt_schema::TimeOfDay::parse(v) {
-            Some(tm) => Cell::Time(
-                u8::try_from(tm.0 / 3600).unwrap(),
-                u8::try_from(tm.0 / 60 % 60).unwrap(),
-            ),
+            Some(tm) => Cell::Time(u8::try_from(tm.0 / 3600).unwrap(), u8::try_from(tm.0 / 60 % 60).unwrap()),
             None => t(v),
         },
-        Some(Kind::Integer { .. } | Kind::Decimal { .. }) => {
-            v.parse().map_or_else(|_| t(v), Cell::Number)
-        }
+        Some(Kind::Integer { .. } | Kind::Decimal { .. }) => v.parse().map_or_else(|_| t(v), Cell::Number),
         _ => t(v),
     }
 }
@@ -257,8 +206,7 @@ pub fn set_1904(path: &Path) {
             };
             data = xml.into_bytes();
         }
-        out.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
+        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
         out.write_all(&data).unwrap();
     }
     std::fs::write(path, out.finish().unwrap().into_inner()).unwrap();

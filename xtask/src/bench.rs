@@ -1,3 +1,196 @@
-pub fn run(_: &[String]) -> Result<(), String> {
-    Err("not yet".into())
+//! `cargo xtask bench validate`: the cost of validation against a bare read of the same
+//! file, timed in the same run (this machine is noisy, so ratios are what to compare), and
+//! against the Python peer (frictionless-py) on the same CSV and schema.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use calamine::Reader as _;
+use iapt_schema::{Date, Schema};
+use iapt_validate::Options;
+
+const RUNS: usize = 7;
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        Some("validate") => validate(),
+        _ => Err("usage: cargo xtask bench validate".into()),
+    }
+}
+
+/// Median wall times of `RUNS` rounds of `a` then `b`, interleaved so that the machine's
+/// drift falls on both alike.
+fn medians(mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        t.elapsed().as_secs_f64()
+    };
+    let (mut ta, mut tb) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        ta.push(time(&mut a));
+        tb.push(time(&mut b));
+    }
+    ta.sort_by(f64::total_cmp);
+    tb.sort_by(f64::total_cmp);
+    (ta[RUNS / 2], tb[RUNS / 2])
+}
+
+fn generate(out: &Path, format: iapt_synth::OutputFormat) -> Result<PathBuf, String> {
+    // One provider's year: 0.04 of England gives about 35,000 referrals and 110,000 appointments.
+    let config =
+        iapt_synth::Config { scale: 0.04, seed: 2013, format, single_provider: true, ..iapt_synth::Config::default() };
+    let _ = std::fs::remove_dir_all(out);
+    let summary = iapt_synth::generate(&config, out).map_err(|e| e.to_string())?;
+    summary.submissions.into_iter().next().ok_or_else(|| "nothing generated".into())
+}
+
+fn bare_xlsx_read(path: &Path) -> u64 {
+    let mut wb = calamine::open_workbook_auto(path).expect("benchmark workbook opens");
+    let mut cells = 0u64;
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).expect("sheet reads");
+        cells += range.used_cells().count() as u64;
+    }
+    cells
+}
+
+fn bare_csv_read(dir: &Path) -> u64 {
+    let mut fields = 0u64;
+    for e in std::fs::read_dir(dir).expect("csv folder") {
+        let mut rdr =
+            csv::ReaderBuilder::new().has_headers(false).from_path(e.expect("entry").path()).expect("csv opens");
+        let mut rec = csv::ByteRecord::new();
+        while rdr.read_byte_record(&mut rec).expect("csv reads") {
+            fields += rec.len() as u64;
+        }
+    }
+    fields
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn validate() -> Result<(), String> {
+    let work = crate::root().join("target/bench/validate");
+    println!("generating the benchmark provider-year (xlsx and csv, same seed) under {}", work.display());
+    let xlsx = generate(&work.join("xlsx"), iapt_synth::OutputFormat::Xlsx)?;
+    let csv_dir = generate(&work.join("csv"), iapt_synth::OutputFormat::Csv)?;
+    let schema = Schema::builtin();
+    let opts = Options { today: Date::parse_iso("2026-11-26").unwrap_or(Date::from_days(0)), progress: None };
+    let check = iapt_validate::validate(&csv_dir, &schema, &opts).map_err(|e| e.to_string())?;
+    let (mut rows, mut cells) = (0u64, 0u64);
+    for s in &check.sheets {
+        rows += s.rows_read;
+        cells += s.rows_read * schema.sheets[s.sheet].columns.len() as u64;
+    }
+    let count =
+        |name: &str| check.sheets.iter().find(|s| schema.sheets[s.sheet].name == name).map_or(0, |s| s.rows_read);
+    println!(
+        "data: {} referrals, {} appointments, {rows} rows, {cells} cells; {} findings",
+        count("Referral"),
+        count("Appointment"),
+        check.findings.len()
+    );
+
+    let (t_bare, t_xlsx) = medians(
+        || {
+            std::hint::black_box(bare_xlsx_read(&xlsx));
+        },
+        || {
+            std::hint::black_box(iapt_validate::validate(&xlsx, &schema, &opts).map(|v| v.findings.len()).unwrap_or(0));
+        },
+    );
+    let (t_csv_bare, t_csv) = medians(
+        || {
+            std::hint::black_box(bare_csv_read(&csv_dir));
+        },
+        || {
+            std::hint::black_box(
+                iapt_validate::validate(&csv_dir, &schema, &opts).map(|v| v.findings.len()).unwrap_or(0),
+            );
+        },
+    );
+    let peer = python_peer(&csv_dir);
+
+    println!("\n| measurement (median of {RUNS}) | seconds | rows/s | cells/s | ratio |");
+    println!("|---|---:|---:|---:|---:|");
+    let line = |what: &str, t: f64, base: f64, base_name: &str| {
+        println!(
+            "| {what} | {t:.3} | {:.0} | {:.0} | {:.2}x {base_name} |",
+            rows as f64 / t,
+            cells as f64 / t,
+            t / base
+        );
+    };
+    line("bare calamine read (worksheet_range), xlsx", t_bare, t_bare, "bare read");
+    line("iapt validate, xlsx", t_xlsx, t_bare, "bare read");
+    line("bare csv crate read, csv", t_csv_bare, t_csv_bare, "bare csv read");
+    line("iapt validate, csv", t_csv, t_csv_bare, "bare csv read");
+    if let Some((t_py, py_cells)) = peer {
+        println!(
+            "| frictionless-py {}, csv (cells it checked: {py_cells}) | {t_py:.3} | {:.0} | {:.0} | {:.1}x iapt csv |",
+            frictionless_version(),
+            rows as f64 / t_py,
+            py_cells as f64 / t_py,
+            t_py / t_csv
+        );
+    } else {
+        println!("| frictionless-py | not installed (pip install frictionless) | | | |");
+    }
+    println!(
+        "\ntargets: xlsx validation <= 1.5x bare read: {:.2}x; csv >= 6,000,000 cells/s: {:.0}; >= 10x frictionless-py: {}",
+        t_xlsx / t_bare,
+        cells as f64 / t_csv,
+        peer.map_or("n/a".to_owned(), |(t, _)| format!("{:.1}x", t / t_csv))
+    );
+    peak_memory(&xlsx);
+    Ok(())
+}
+
+fn python_peer(csv_dir: &Path) -> Option<(f64, u64)> {
+    let script = crate::root().join("xtask/peer/frictionless_validate.py");
+    let schema = crate::root().join("schemas/iapt-v1.0");
+    let out = Command::new("python3").arg(script).arg(schema).arg(csv_dir).output().ok()?;
+    if !out.status.success() {
+        eprintln!("frictionless-py failed: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or(""));
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut parts = text.split_whitespace();
+    let seconds = parts.next()?.parse().ok()?;
+    let cells = parts.next()?.parse().ok()?;
+    Some((seconds, cells))
+}
+
+fn frictionless_version() -> String {
+    Command::new("python3")
+        .args(["-c", "import frictionless; print(frictionless.__version__)"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// End to end through the release binary, with GNU time's peak resident memory.
+fn peak_memory(xlsx: &Path) {
+    let built = Command::new("cargo")
+        .args(["build", "--quiet", "--release", "-p", "iapt-cli"])
+        .current_dir(crate::root())
+        .status();
+    let iapt = crate::root().join("target/release/iapt");
+    if !built.is_ok_and(|s| s.success()) || !Path::new("/usr/bin/time").exists() {
+        return;
+    }
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%e %M"])
+        .arg(&iapt)
+        .args(["validate", "--format", "json", "--output", "/dev/null"])
+        .arg(xlsx)
+        .output();
+    if let Ok(o) = out {
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        if let Some((secs, kb)) = stderr.lines().last().and_then(|l| l.split_once(' ')) {
+            let mb = kb.trim().parse::<f64>().unwrap_or(0.0) / 1024.0;
+            println!("end to end: `iapt validate --format json` on the xlsx: {secs} s, peak memory {mb:.0} MB");
+        }
+    }
 }

@@ -16,7 +16,7 @@ fn usage() -> ExitCode {
     eprintln!(
         "usage: cargo xtask <task>\n\n\
          tasks:\n  \
-         synth --year 2012-13 --scale F --seed N --out DIR [--format csv|xlsx] [--monthly] [--defects RATE] [--providers N]\n  \
+         synth --year 2012-13 --scale F --seed N --out DIR [--format csv|xlsx] [--monthly] [--defects RATE] [--providers N] [--single-provider]\n  \
          docs [--check]      write docs/rules.md (or check it is fresh)\n  \
          bench validate      time validation against a bare read and frictionless-py"
     );
@@ -25,10 +25,7 @@ fn usage() -> ExitCode {
 
 /// The workspace root, from xtask's own manifest directory.
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(PathBuf::from)
-        .unwrap_or_default()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
 }
 
 fn main() -> ExitCode {
@@ -62,16 +59,8 @@ pub fn synth_config(args: &[String]) -> Result<(iapt_synth::Config, PathBuf), St
                     return Err(format!("only --year 2012-13 is modelled, not {y}"));
                 }
             }
-            "--scale" => {
-                config.scale = value()?
-                    .parse()
-                    .map_err(|_| "--scale takes a number such as 0.01")?
-            }
-            "--seed" => {
-                config.seed = value()?
-                    .parse()
-                    .map_err(|_| "--seed takes a whole number")?
-            }
+            "--scale" => config.scale = value()?.parse().map_err(|_| "--scale takes a number such as 0.01")?,
+            "--seed" => config.seed = value()?.parse().map_err(|_| "--seed takes a whole number")?,
             "--out" => out = Some(PathBuf::from(value()?)),
             "--format" => {
                 config.format = match value()?.as_str() {
@@ -81,18 +70,9 @@ pub fn synth_config(args: &[String]) -> Result<(iapt_synth::Config, PathBuf), St
                 }
             }
             "--monthly" => config.monthly = true,
-            "--defects" => {
-                config.defects = value()?
-                    .parse()
-                    .map_err(|_| "--defects takes a rate such as 0.01")?
-            }
-            "--providers" => {
-                config.providers = Some(
-                    value()?
-                        .parse()
-                        .map_err(|_| "--providers takes a whole number")?,
-                )
-            }
+            "--defects" => config.defects = value()?.parse().map_err(|_| "--defects takes a rate such as 0.01")?,
+            "--single-provider" => config.single_provider = true,
+            "--providers" => config.providers = Some(value()?.parse().map_err(|_| "--providers takes a whole number")?),
             f => return Err(format!("unknown option {f}")),
         }
     }

@@ -104,10 +104,7 @@ pub struct Fatal {
 
 impl Fatal {
     pub fn new(message: impl Into<String>) -> Fatal {
-        Fatal {
-            message: message.into(),
-            hint: None,
-        }
+        Fatal { message: message.into(), hint: None }
     }
 }
 
@@ -116,7 +113,9 @@ pub fn load_schema(dir: Option<&PathBuf>) -> Result<Schema, Fatal> {
         None => Ok(Schema::builtin()),
         Some(d) => Schema::from_dir(d).map_err(|e| Fatal {
             message: e.to_string(),
-            hint: Some("a schema folder holds datapackage.json and codes/*.csv, laid out like schemas/iapt-v1.0/".into()),
+            hint: Some(
+                "a schema folder holds datapackage.json and codes/*.csv, laid out like schemas/iapt-v1.0/".into(),
+            ),
         }),
     }
 }

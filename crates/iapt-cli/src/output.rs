@@ -10,11 +10,9 @@ use crate::Fatal;
 pub fn open(path: Option<&Path>) -> Result<Box<dyn Write>, Fatal> {
     Ok(match path {
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
-        Some(p) => {
-            Box::new(BufWriter::new(File::create(p).map_err(|e| {
-                Fatal::new(format!("cannot write `{}`: {e}", p.display()))
-            })?))
-        }
+        Some(p) => Box::new(BufWriter::new(
+            File::create(p).map_err(|e| Fatal::new(format!("cannot write `{}`: {e}", p.display())))?,
+        )),
     })
 }
 

@@ -22,9 +22,7 @@ fn handler(colour: bool) -> GraphicalReportHandler {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_links(false)
+    GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false)
 }
 
 fn miette_severity(s: Severity) -> miette::Severity {
@@ -57,15 +55,11 @@ pub fn validation_report(
     show_values: bool,
     cap: usize,
 ) -> std::io::Result<()> {
-    let colour =
-        crate::stderr_is_terminal() && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let colour = crate::stderr_is_terminal() && std::io::IsTerminal::is_terminal(&std::io::stdout());
     let h = handler(colour);
     for v in results {
-        let (files, records, warnings) = (
-            v.count(Severity::File),
-            v.count(Severity::Record),
-            v.count(Severity::Warning),
-        );
+        let (files, records, warnings) =
+            (v.count(Severity::File), v.count(Severity::Record), v.count(Severity::Warning));
         writeln!(out, "{}", v.path.display())?;
         let verdict = if files > 0 {
             "rejected: the submission cannot be accepted"
@@ -81,21 +75,13 @@ pub fn validation_report(
             plural(records, "record-level problem", "record-level problems"),
             plural(warnings, "warning", "warnings")
         )?;
-        writeln!(
-            out,
-            "\n  {:<18} {:>10} {:>10}",
-            "sheet", "rows read", "rejected"
-        )?;
+        writeln!(out, "\n  {:<18} {:>10} {:>10}", "sheet", "rows read", "rejected")?;
         for s in &v.sheets {
             let name = &schema.sheets[s.sheet].name;
             if s.found_as.is_none() {
                 writeln!(out, "  {name:<18} {:>10} {:>10}", "absent", "")?;
             } else {
-                writeln!(
-                    out,
-                    "  {name:<18} {:>10} {:>10}",
-                    s.rows_read, s.rows_rejected
-                )?;
+                writeln!(out, "  {name:<18} {:>10} {:>10}", s.rows_read, s.rows_rejected)?;
             }
         }
         // Group by rule, in the order the findings are sorted (file, record, warning; then place).
@@ -108,20 +94,9 @@ pub fn validation_report(
         }
         groups.sort_by_key(|(r, _)| (r.severity, r.id));
         if !groups.is_empty() {
-            writeln!(
-                out,
-                "\n  {:<10} {:<28} {:>8}  severity",
-                "rule", "name", "count"
-            )?;
+            writeln!(out, "\n  {:<10} {:<28} {:>8}  severity", "rule", "name", "count")?;
             for (rule, list) in &groups {
-                writeln!(
-                    out,
-                    "  {:<10} {:<28} {:>8}  {}",
-                    rule.id,
-                    rule.name,
-                    list.len(),
-                    rule.severity
-                )?;
+                writeln!(out, "  {:<10} {:<28} {:>8}  {}", rule.id, rule.name, list.len(), rule.severity)?;
             }
         }
         writeln!(out)?;
@@ -137,15 +112,9 @@ pub fn validation_report(
                 }
             }
             if list.len() > cap {
-                let _ = write!(
-                    body,
-                    "\n+{} more (all are in --format json or csv)",
-                    list.len() - cap
-                );
+                let _ = write!(body, "\n+{} more (all are in --format json or csv)", list.len() - cap);
             }
-            let diag = MietteDiagnostic::new(body)
-                .with_severity(miette_severity(rule.severity))
-                .with_help(rule.hint);
+            let diag = MietteDiagnostic::new(body).with_severity(miette_severity(rule.severity)).with_help(rule.hint);
             let mut text = String::new();
             let _ = h.render_report(&mut text, &diag);
             out.write_all(text.as_bytes())?;
@@ -154,12 +123,7 @@ pub fn validation_report(
     }
     if results.len() > 1 {
         let rejected = results.iter().filter(|v| v.submission.is_none()).count();
-        writeln!(
-            out,
-            "{} checked, {} rejected",
-            plural(results.len(), "submission", "submissions"),
-            rejected
-        )?;
+        writeln!(out, "{} checked, {} rejected", plural(results.len(), "submission", "submissions"), rejected)?;
     }
     Ok(())
 }
@@ -196,27 +160,17 @@ pub fn rules(args: &RulesArgs) -> Result<u8, Fatal> {
                     example: r.example,
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut out, &list)
-                .map_err(std::io::Error::other)
-                .and_then(|()| writeln!(out))
+            serde_json::to_writer_pretty(&mut out, &list).map_err(std::io::Error::other).and_then(|()| writeln!(out))
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(&mut out);
             let mut r = w.write_record(["id", "name", "severity", "summary", "hint", "example"]);
             for rule in &selected {
                 r = r.and_then(|()| {
-                    w.write_record([
-                        rule.id,
-                        rule.name,
-                        rule.severity.as_str(),
-                        rule.summary,
-                        rule.hint,
-                        rule.example,
-                    ])
+                    w.write_record([rule.id, rule.name, rule.severity.as_str(), rule.summary, rule.hint, rule.example])
                 });
             }
-            r.and_then(|()| w.flush().map_err(Into::into))
-                .map_err(std::io::Error::other)
+            r.and_then(|()| w.flush().map_err(Into::into)).map_err(std::io::Error::other)
         }
         Format::Human if args.rule.is_some() => {
             let r = selected[0];
@@ -226,20 +180,11 @@ pub fn rules(args: &RulesArgs) -> Result<u8, Fatal> {
                 r.id, r.name, r.severity, r.summary, r.example, r.hint
             )
         }
-        Format::Human => selected.iter().try_for_each(|r| {
-            writeln!(
-                out,
-                "{:<10} {:<8} {:<28} {}",
-                r.id,
-                r.severity.as_str(),
-                r.name,
-                r.summary
-            )
-        }),
+        Format::Human => selected
+            .iter()
+            .try_for_each(|r| writeln!(out, "{:<10} {:<8} {:<28} {}", r.id, r.severity.as_str(), r.name, r.summary)),
     };
-    written
-        .and_then(|()| out.flush())
-        .map_err(|e| crate::output::write_err(&e))?;
+    written.and_then(|()| out.flush()).map_err(|e| crate::output::write_err(&e))?;
     Ok(0)
 }
 
@@ -271,9 +216,7 @@ impl Progress {
     }
 
     pub fn start(&self, path: &Path) {
-        *self.label.borrow_mut() = path
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        *self.label.borrow_mut() = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     }
 
     /// Rows read so far in the current input; the bar appears at the first call.

@@ -3,8 +3,7 @@
 
 use iapt_schema::{Column, Kind, Schema, Status};
 use rust_xlsxwriter::{
-    DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, Formula, Note, Workbook,
-    XlsxError,
+    DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, Formula, Note, Workbook, XlsxError,
 };
 
 use crate::{Fatal, TemplateArgs};
@@ -16,10 +15,8 @@ const LAST_ROW: u32 = 100_000;
 
 pub fn run(args: &TemplateArgs) -> Result<u8, Fatal> {
     let schema = crate::load_schema(args.schema.as_ref())?;
-    let mut wb =
-        build(&schema).map_err(|e| Fatal::new(format!("cannot build the template: {e}")))?;
-    wb.save(&args.out)
-        .map_err(|e| Fatal::new(format!("cannot write `{}`: {e}", args.out.display())))?;
+    let mut wb = build(&schema).map_err(|e| Fatal::new(format!("cannot build the template: {e}")))?;
+    wb.save(&args.out).map_err(|e| Fatal::new(format!("cannot write `{}`: {e}", args.out.display())))?;
     Ok(0)
 }
 
@@ -30,9 +27,7 @@ fn describe(col: &Column, schema: &Schema) -> String {
         Status::Optional => "O: optional",
     };
     let kind = match &col.kind {
-        Kind::Text {
-            max_len: Some(n), ..
-        } => format!("text, at most {n} characters"),
+        Kind::Text { max_len: Some(n), .. } => format!("text, at most {n} characters"),
         Kind::Text { .. } => "text".to_owned(),
         Kind::Code(list) => format!(
             "a code from the list `{}` (drop-down; all codes on the `{LISTS_SHEET}` sheet)",
@@ -51,15 +46,9 @@ pub fn build(schema: &Schema) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
     let created = ExcelDateTime::from_ymd(2012, 4, 1)?;
     wb.set_properties(
-        &DocProperties::new()
-            .set_title(&schema.title)
-            .set_author("iapt template")
-            .set_creation_datetime(&created),
+        &DocProperties::new().set_title(&schema.title).set_author("iapt template").set_creation_datetime(&created),
     );
-    let header = Format::new()
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_background_color("#DCE6F1");
+    let header = Format::new().set_bold().set_align(FormatAlign::Center).set_background_color("#DCE6F1");
     let text = Format::new().set_num_format("@");
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let time = Format::new().set_num_format("hh:mm");
@@ -76,9 +65,7 @@ pub fn build(schema: &Schema) -> Result<Workbook, XlsxError> {
             ws.write_string_with_format(0, c, &col.name, &header)?;
             #[allow(clippy::cast_precision_loss)]
             ws.set_column_width(c, (col.name.len() + 4).max(12) as f64)?;
-            let note = Note::new(describe(col, schema))
-                .set_author("iapt")
-                .set_width(360);
+            let note = Note::new(describe(col, schema)).set_author("iapt").set_width(360);
             ws.insert_note(0, c, &note)?;
             let fmt = match col.kind {
                 Kind::Date => &date,

@@ -14,8 +14,7 @@ use crate::{Fatal, Format, ValidateArgs, output, render};
 pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
     let schema = crate::load_schema(args.common.schema.as_ref())?;
     let today = match &args.today {
-        Some(t) => Date::parse_iso(t)
-            .ok_or_else(|| Fatal::new(format!("--today `{t}` is not a YYYY-MM-DD date")))?,
+        Some(t) => Date::parse_iso(t).ok_or_else(|| Fatal::new(format!("--today `{t}` is not a YYYY-MM-DD date")))?,
         None => today(),
     };
     let mut inputs: Vec<PathBuf> = Vec::new();
@@ -33,10 +32,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
     for path in &inputs {
         progress.start(path);
         let tick = |rows: u64| progress.rows(rows);
-        let opts = Options {
-            today,
-            progress: Some(&tick),
-        };
+        let opts = Options { today, progress: Some(&tick) };
         results.push(
             iapt_validate::validate(path, &schema, &opts)
                 .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")))?,
@@ -46,19 +42,11 @@ pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
 
     let mut out = output::open(args.common.output.as_deref())?;
     let written = match args.common.format {
-        Format::Human => render::validation_report(
-            &mut out,
-            &schema,
-            &results,
-            args.show_values,
-            args.max_per_rule,
-        ),
+        Format::Human => render::validation_report(&mut out, &schema, &results, args.show_values, args.max_per_rule),
         Format::Json => write_json(&mut out, &schema, &results, args.show_values),
         Format::Csv => write_csv(&mut out, &schema, &results, args.show_values),
     };
-    written
-        .and_then(|()| out.flush())
-        .map_err(|e| output::write_err(&e))?;
+    written.and_then(|()| out.flush()).map_err(|e| output::write_err(&e))?;
     Ok(exit_code(&results))
 }
 
@@ -71,17 +59,11 @@ fn exit_code(results: &[Validation]) -> u8 {
                     || f.rule == iapt_validate::rules::ENCRYPTED_WORKBOOK)
         })
     });
-    if unreadable {
-        2
-    } else {
-        u8::from(results.iter().any(Validation::has_problems))
-    }
+    if unreadable { 2 } else { u8::from(results.iter().any(Validation::has_problems)) }
 }
 
 fn today() -> Date {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     Date::from_days(i32::try_from(secs / 86_400).unwrap_or(0))
 }
 
@@ -145,18 +127,10 @@ struct SummaryJson {
     rows: BTreeMap<String, RowCounts>,
 }
 
-fn write_json(
-    out: &mut dyn Write,
-    schema: &Schema,
-    results: &[Validation],
-    show_values: bool,
-) -> std::io::Result<()> {
+fn write_json(out: &mut dyn Write, schema: &Schema, results: &[Validation], show_values: bool) -> std::io::Result<()> {
     let mut files = Vec::new();
     let mut by_severity: BTreeMap<&'static str, usize> =
-        [Severity::File, Severity::Record, Severity::Warning]
-            .iter()
-            .map(|s| (s.as_str(), 0))
-            .collect();
+        [Severity::File, Severity::Record, Severity::Warning].iter().map(|s| (s.as_str(), 0)).collect();
     let mut by_rule = BTreeMap::new();
     let mut rows: BTreeMap<String, RowCounts> = BTreeMap::new();
     let mut diagnostics = Vec::new();
@@ -180,53 +154,25 @@ fn write_json(
                 rows_rejected: s.rows_rejected,
             });
         }
-        let provider = v
-            .submission
-            .as_ref()
-            .map(|s| s.provider.clone())
-            .filter(|p| !p.is_empty());
-        files.push(FileJson {
-            path,
-            accepted: v.submission.is_some(),
-            provider,
-            sheets,
-        });
+        let provider = v.submission.as_ref().map(|s| s.provider.clone()).filter(|p| !p.is_empty());
+        files.push(FileJson { path, accepted: v.submission.is_some(), provider, sheets });
     }
-    let summary = SummaryJson {
-        files: results.len(),
-        by_severity,
-        by_rule,
-        rows,
-    };
+    let summary = SummaryJson { files: results.len(), by_severity, by_rule, rows };
     #[derive(Serialize)]
     struct Report<'a> {
         files: Vec<FileJson>,
         summary: SummaryJson,
         diagnostics: &'a [Diagnostic],
     }
-    serde_json::to_writer_pretty(
-        &mut *out,
-        &Report {
-            files,
-            summary,
-            diagnostics: &diagnostics,
-        },
-    )?;
+    serde_json::to_writer_pretty(&mut *out, &Report { files, summary, diagnostics: &diagnostics })?;
     writeln!(out)
 }
 
-fn write_csv(
-    out: &mut dyn Write,
-    schema: &Schema,
-    results: &[Validation],
-    show_values: bool,
-) -> std::io::Result<()> {
+fn write_csv(out: &mut dyn Write, schema: &Schema, results: &[Validation], show_values: bool) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     // serialize() writes the header from the field names on the first record only; write it
     // explicitly so that a clean run still has one.
-    w.write_record([
-        "rule", "severity", "file", "sheet", "row", "column", "cell", "message", "hint",
-    ])?;
+    w.write_record(["rule", "severity", "file", "sheet", "row", "column", "cell", "message", "hint"])?;
     for v in results {
         let path = v.path.display().to_string();
         for f in &v.findings {
@@ -251,9 +197,5 @@ fn write_csv(
 /// Text from a submitted file can start with `=`, `+`, `-` or `@`; a spreadsheet would run it
 /// as a formula, so such a cell is prefixed with an apostrophe.
 pub fn csv_safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    }
+    if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() }
 }

@@ -63,10 +63,7 @@ impl fmt::Display for IngestErrorKind {
                     "is not UTF-8: line {line} holds the byte 0x{byte:02X} (probably Windows-1252 or Latin-1 text)"
                 )
             }
-            IngestErrorKind::Csv {
-                line: Some(l),
-                reason,
-            } => write!(f, "cannot be parsed at line {l}: {reason}"),
+            IngestErrorKind::Csv { line: Some(l), reason } => write!(f, "cannot be parsed at line {l}: {reason}"),
             IngestErrorKind::Csv { line: None, reason } => write!(f, "cannot be parsed: {reason}"),
         }
     }
@@ -81,17 +78,13 @@ impl IngestErrorKind {
             IngestErrorKind::UnsupportedFormat(_) | IngestErrorKind::NotAWorkbook(_) => {
                 "open the file in Excel and save it as an Excel Workbook (.xlsx)"
             }
-            IngestErrorKind::Encrypted => {
-                "remove the password (File > Info > Protect Workbook) and save again"
-            }
+            IngestErrorKind::Encrypted => "remove the password (File > Info > Protect Workbook) and save again",
             IngestErrorKind::Corrupt(_) => "the file may be truncated: export or download it again",
             IngestErrorKind::NoCsvFiles => {
                 "a CSV submission is a folder with Header.csv, Person.csv, Referral.csv, Appointment.csv"
             }
             IngestErrorKind::SheetNotFound => "check the sheet names",
-            IngestErrorKind::NotUtf8 { .. } => {
-                "save the file as UTF-8 (in Excel: Save As > CSV UTF-8)"
-            }
+            IngestErrorKind::NotUtf8 { .. } => "save the file as UTF-8 (in Excel: Save As > CSV UTF-8)",
             IngestErrorKind::Csv { .. } => {
                 "check the quoting near that line: a field with a comma or quote must be quoted, and quotes doubled"
             }

@@ -62,7 +62,8 @@ pub struct Row<'a> {
 }
 
 enum RowCells<'a> {
-    Csv(&'a csv::ByteRecord),
+    /// The record and its bytes, checked once to be UTF-8.
+    Csv(&'a csv::ByteRecord, &'a str),
     Xlsx(&'a [calamine::DataRef<'a>]),
     Range(&'a [calamine::Data]),
 }
@@ -72,7 +73,7 @@ impl<'a> Row<'a> {
     #[must_use]
     pub fn len(&self) -> usize {
         match &self.cells {
-            RowCells::Csv(r) => r.len(),
+            RowCells::Csv(r, _) => r.len(),
             RowCells::Xlsx(c) => c.len(),
             RowCells::Range(c) => c.len(),
         }
@@ -88,18 +89,11 @@ impl<'a> Row<'a> {
     #[must_use]
     pub fn get(&self, col: usize) -> CellValue<'_> {
         match &self.cells {
-            // Fields were checked to be UTF-8 when the record was read.
-            RowCells::Csv(r) => {
-                r.get(col)
-                    .and_then(|b| std::str::from_utf8(b).ok())
-                    .map_or(CellValue::Empty, |s| {
-                        if s.is_empty() {
-                            CellValue::Empty
-                        } else {
-                            CellValue::Text(s)
-                        }
-                    })
-            }
+            // Field boundaries are commas or quotes, so they fall on character boundaries.
+            RowCells::Csv(r, text) => match r.range(col).and_then(|range| text.get(range)) {
+                None | Some("") => CellValue::Empty,
+                Some(s) => CellValue::Text(s),
+            },
             RowCells::Xlsx(c) => c.get(col).map_or(CellValue::Empty, workbook::from_data_ref),
             RowCells::Range(c) => c.get(col).map_or(CellValue::Empty, workbook::from_data),
         }
@@ -108,7 +102,10 @@ impl<'a> Row<'a> {
     /// Whether every cell is blank.
     #[must_use]
     pub fn is_blank(&self) -> bool {
-        (0..self.len()).all(|i| self.get(i).is_blank())
+        match &self.cells {
+            RowCells::Csv(_, text) => text.bytes().all(|b| b.is_ascii_whitespace()),
+            _ => (0..self.len()).all(|i| self.get(i).is_blank()),
+        }
     }
 }
 
@@ -145,10 +142,7 @@ impl Source {
         } else {
             Inner::Workbook(workbook::Workbook::open(path)?)
         };
-        Ok(Source {
-            path: path.to_owned(),
-            inner,
-        })
+        Ok(Source { path: path.to_owned(), inner })
     }
 
     /// The path the submission was opened from.
@@ -178,20 +172,12 @@ impl Source {
     /// Streams every non-empty row of `sheet` (the header row included) to `visit`, in order.
     ///
     /// Rows with no cells are not visited: a gap in [`Row::number`] shows where they were.
-    pub fn read_sheet(
-        &mut self,
-        sheet: &str,
-        visit: &mut dyn FnMut(&Row<'_>),
-    ) -> Result<(), IngestError> {
+    pub fn read_sheet(&mut self, sheet: &str, visit: &mut dyn FnMut(&Row<'_>)) -> Result<(), IngestError> {
         match &mut self.inner {
             Inner::Workbook(w) => w.read_sheet(sheet, visit),
             Inner::Csv(c) => c.read_sheet(sheet, visit),
         }
-        .map_err(|kind| IngestError {
-            path: self.path.clone(),
-            sheet: Some(sheet.to_owned()),
-            kind,
-        })
+        .map_err(|kind| IngestError { path: self.path.clone(), sheet: Some(sheet.to_owned()), kind })
     }
 }
 
@@ -207,13 +193,7 @@ pub fn discover(path: &Path) -> Vec<PathBuf> {
         .flatten()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| {
-            if p.is_dir() {
-                csv_folder::is_submission(p)
-            } else {
-                workbook::is_workbook_name(p)
-            }
-        })
+        .filter(|p| if p.is_dir() { csv_folder::is_submission(p) } else { workbook::is_workbook_name(p) })
         .collect();
     found.sort();
     if found.is_empty() {

@@ -21,9 +21,7 @@ pub(crate) fn is_workbook_name(path: &Path) -> bool {
 }
 
 fn extension(path: &Path) -> Option<String> {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
+    path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase)
 }
 
 /// The OLE compound-file signature: legacy `.xls`, and the wrapper of every encrypted workbook.
@@ -31,11 +29,7 @@ const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 impl Workbook {
     pub(crate) fn open(path: &Path) -> Result<Workbook, IngestError> {
-        let fail = |kind| IngestError {
-            path: path.to_owned(),
-            sheet: None,
-            kind,
-        };
+        let fail = |kind| IngestError { path: path.to_owned(), sheet: None, kind };
         let ext = extension(path).unwrap_or_default();
         if !EXTENSIONS.contains(&ext.as_str()) {
             return Err(fail(IngestErrorKind::UnsupportedFormat(ext)));
@@ -45,18 +39,12 @@ impl Workbook {
             .and_then(|f| f.take(1 << 16).read_to_end(&mut head))
             .map_err(|e| fail(IngestErrorKind::Io(e)))?;
         if head.is_empty() {
-            return Err(fail(IngestErrorKind::NotAWorkbook(
-                "the file is empty".into(),
-            )));
+            return Err(fail(IngestErrorKind::NotAWorkbook("the file is empty".into())));
         }
         let zipped = matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "ods");
         if head.starts_with(&CFB_MAGIC) && zipped {
             // Office wraps an encrypted OOXML package in a compound file with these streams.
-            let utf16 = |s: &str| {
-                s.encode_utf16()
-                    .flat_map(u16::to_le_bytes)
-                    .collect::<Vec<u8>>()
-            };
+            let utf16 = |s: &str| s.encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>();
             let marker = utf16("EncryptedPackage");
             return Err(fail(if head.windows(marker.len()).any(|w| w == marker) {
                 IngestErrorKind::Encrypted
@@ -84,18 +72,11 @@ impl Workbook {
         self.sheets
             .sheets_metadata()
             .iter()
-            .map(|s| SheetInfo {
-                name: s.name.clone(),
-                hidden: s.visible != SheetVisible::Visible,
-            })
+            .map(|s| SheetInfo { name: s.name.clone(), hidden: s.visible != SheetVisible::Visible })
             .collect()
     }
 
-    pub(crate) fn read_sheet(
-        &mut self,
-        name: &str,
-        visit: &mut dyn FnMut(&Row<'_>),
-    ) -> Result<(), IngestErrorKind> {
+    pub(crate) fn read_sheet(&mut self, name: &str, visit: &mut dyn FnMut(&Row<'_>)) -> Result<(), IngestErrorKind> {
         if let Sheets::Xlsx(xlsx) = &mut self.sheets {
             return stream_xlsx(xlsx, name, visit);
         }
@@ -117,10 +98,7 @@ impl Workbook {
             buf.resize(pad, Data::Empty);
             buf.extend_from_slice(cells);
             let number = row0 + 1 + u32::try_from(i).unwrap_or(u32::MAX);
-            visit(&Row {
-                number,
-                cells: RowCells::Range(&buf),
-            });
+            visit(&Row { number, cells: RowCells::Range(&buf) });
         }
         Ok(())
     }
@@ -138,16 +116,11 @@ fn stream_xlsx(
     let mut row: Vec<DataRef<'_>> = Vec::new();
     let mut current: Option<u32> = None;
     loop {
-        let cell = reader
-            .next_cell()
-            .map_err(|e| classify(&calamine::Error::Xlsx(e)))?;
+        let cell = reader.next_cell().map_err(|e| classify(&calamine::Error::Xlsx(e)))?;
         let pos = cell.as_ref().map(calamine::Cell::get_position);
         if current.is_some() && pos.map(|p| p.0) != current {
             if let Some(r) = current.filter(|_| row.iter().any(|c| !matches!(c, DataRef::Empty))) {
-                visit(&Row {
-                    number: r + 1,
-                    cells: RowCells::Xlsx(&row),
-                });
+                visit(&Row { number: r + 1, cells: RowCells::Xlsx(&row) });
             }
             row.clear();
         }
@@ -156,10 +129,7 @@ fn stream_xlsx(
         current = Some(r);
         let c = usize::try_from(c).unwrap_or(usize::MAX);
         if c >= 16_384 {
-            return Err(IngestErrorKind::Corrupt(format!(
-                "a cell in row {} is past column XFD",
-                r + 1
-            )));
+            return Err(IngestErrorKind::Corrupt(format!("a cell in row {} is past column XFD", r + 1)));
         }
         if row.len() <= c {
             row.resize(c + 1, DataRef::Empty);
@@ -170,17 +140,8 @@ fn stream_xlsx(
 }
 
 fn describe_start(head: &[u8]) -> String {
-    let text: String = head
-        .iter()
-        .take(12)
-        .map(|&b| {
-            if b.is_ascii_graphic() || b == b' ' {
-                b as char
-            } else {
-                '.'
-            }
-        })
-        .collect();
+    let text: String =
+        head.iter().take(12).map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' }).collect();
     format!("`{text}`")
 }
 
@@ -188,12 +149,10 @@ fn classify(e: &calamine::Error) -> IngestErrorKind {
     use calamine::{Error, OdsError, XlsError, XlsbError, XlsxError};
     match e {
         Error::Io(io) => IngestErrorKind::Io(std::io::Error::new(io.kind(), io.to_string())),
-        Error::Xls(XlsError::Password)
-        | Error::Xlsb(XlsbError::Password)
-        | Error::Ods(OdsError::Password) => IngestErrorKind::Encrypted,
-        Error::Xlsx(XlsxError::Zip(z))
-        | Error::Xlsb(XlsbError::Zip(z))
-        | Error::Ods(OdsError::Zip(z)) => {
+        Error::Xls(XlsError::Password) | Error::Xlsb(XlsbError::Password) | Error::Ods(OdsError::Password) => {
+            IngestErrorKind::Encrypted
+        }
+        Error::Xlsx(XlsxError::Zip(z)) | Error::Xlsb(XlsbError::Zip(z)) | Error::Ods(OdsError::Zip(z)) => {
             IngestErrorKind::Corrupt(format!("the zip archive is broken ({z})"))
         }
         other => IngestErrorKind::Corrupt(other.to_string()),
@@ -243,13 +202,6 @@ pub(crate) fn from_data(d: &Data) -> CellValue<'_> {
 fn date_time(dt: &calamine::ExcelDateTime) -> CellValue<'static> {
     // calamine converts from the workbook's own epoch (1900 or 1904).
     let (year, month, day, h, m, sec, milli) = dt.to_ymd_hms_milli();
-    let seconds =
-        u32::from(h) * 3600 + u32::from(m) * 60 + u32::from(sec) + u32::from(milli >= 500);
-    CellValue::DateTime {
-        year,
-        month,
-        day,
-        seconds: seconds.min(86_399),
-        serial: dt.as_f64(),
-    }
+    let seconds = u32::from(h) * 3600 + u32::from(m) * 60 + u32::from(sec) + u32::from(milli >= 500);
+    CellValue::DateTime { year, month, day, seconds: seconds.min(86_399), serial: dt.as_f64() }
 }

@@ -75,11 +75,7 @@ impl Date {
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return None;
         }
-        Date::from_ymd(
-            digits(&b[0..4])? as i32,
-            digits(&b[5..7])?,
-            digits(&b[8..10])?,
-        )
+        Date::from_ymd(digits(&b[0..4])? as i32, digits(&b[5..7])?, digits(&b[8..10])?)
     }
 }
 
@@ -156,9 +152,7 @@ impl TimeOfDay {
         let b = s.as_bytes();
         let (h, m, sec) = match b.len() {
             5 if b[2] == b':' => (digits(&b[0..2])?, digits(&b[3..5])?, 0),
-            8 if b[2] == b':' && b[5] == b':' => {
-                (digits(&b[0..2])?, digits(&b[3..5])?, digits(&b[6..8])?)
-            }
+            8 if b[2] == b':' && b[5] == b':' => (digits(&b[0..2])?, digits(&b[3..5])?, digits(&b[6..8])?),
             _ => return None,
         };
         (h < 24 && m < 60 && sec < 60).then_some(TimeOfDay(h * 3600 + m * 60 + sec))
@@ -185,10 +179,7 @@ mod tests {
             assert_eq!(Date::from_ymd(y, m, dd), Some(d));
         }
         assert_eq!(Date::from_ymd(1970, 1, 1).unwrap().days(), 0);
-        assert_eq!(
-            Date::parse_iso("2013-03-31").unwrap().to_string(),
-            "2013-03-31"
-        );
+        assert_eq!(Date::parse_iso("2013-03-31").unwrap().to_string(), "2013-03-31");
     }
 
     #[test]
@@ -202,14 +193,8 @@ mod tests {
     #[test]
     fn counts_age_in_whole_years() {
         let birth = Date::parse_iso("1980-06-15").unwrap();
-        assert_eq!(
-            Date::parse_iso("2012-06-14").unwrap().years_since(birth),
-            31
-        );
-        assert_eq!(
-            Date::parse_iso("2012-06-15").unwrap().years_since(birth),
-            32
-        );
+        assert_eq!(Date::parse_iso("2012-06-14").unwrap().years_since(birth), 31);
+        assert_eq!(Date::parse_iso("2012-06-15").unwrap().years_since(birth), 32);
     }
 
     #[test]

@@ -75,21 +75,12 @@ pub enum Normalise {
 /// A column's type with its constraints.
 #[derive(Clone, Debug)]
 pub enum Kind {
-    Text {
-        max_len: Option<usize>,
-        pattern: Option<Pattern>,
-    },
+    Text { max_len: Option<usize>, pattern: Option<Pattern> },
     Code(CodeListId),
     Date,
     Time,
-    Integer {
-        min: i64,
-        max: i64,
-    },
-    Decimal {
-        min: f64,
-        max: f64,
-    },
+    Integer { min: i64, max: i64 },
+    Decimal { min: f64, max: f64 },
 }
 
 /// One column of a sheet.
@@ -150,16 +141,26 @@ pub struct CodeList {
     /// Names of the extra columns after `code,label`.
     pub attributes: Vec<String>,
     pub provenance: Option<String>,
+    /// Each code packed by [`pack`], when every code fits; empty otherwise.
+    pub packed: Vec<u64>,
+}
+
+/// A code of at most 8 bytes as one integer (its bytes, little-endian, zero-padded).
+#[must_use]
+pub fn pack(code: &str) -> Option<u64> {
+    let b = code.as_bytes();
+    (b.len() <= 8 && !b.is_empty()).then(|| b.iter().rev().fold(0u64, |acc, &x| (acc << 8) | u64::from(x)))
 }
 
 impl CodeList {
     /// The position of a code, compared exactly.
     #[must_use]
     pub fn find(&self, code: &str) -> Option<u8> {
-        self.codes
-            .iter()
-            .position(|c| c.code == code)
-            .and_then(|i| u8::try_from(i).ok())
+        // Codes are at most 8 bytes in practice: compare them as integers, not strings.
+        if let (Some(key), false) = (pack(code), self.packed.is_empty()) {
+            return self.packed.iter().position(|&p| p == key).and_then(|i| u8::try_from(i).ok());
+        }
+        self.codes.iter().position(|c| c.code == code).and_then(|i| u8::try_from(i).ok())
     }
 
     /// The width every code shares, when they all have the same length.
@@ -174,12 +175,7 @@ impl CodeList {
     pub fn flags(&self, attribute: &str) -> Vec<bool> {
         self.attribute(attribute).map_or_else(
             || vec![false; self.codes.len()],
-            |col| {
-                self.codes
-                    .iter()
-                    .map(|c| c.attributes[col] == "true")
-                    .collect()
-            },
+            |col| self.codes.iter().map(|c| c.attributes[col] == "true").collect(),
         )
     }
 
@@ -225,9 +221,7 @@ impl Schema {
     /// When the schema has no such sheet: callers name the data set's own sheets.
     #[must_use]
     pub fn sheet(&self, name: &str) -> &Sheet {
-        &self.sheets[self
-            .sheet_index(name)
-            .unwrap_or_else(|| panic!("schema has no sheet {name}"))]
+        &self.sheets[self.sheet_index(name).unwrap_or_else(|| panic!("schema has no sheet {name}"))]
     }
 
     /// A code list by name.

@@ -6,53 +6,20 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::{
-    Check, Code, CodeList, CodeListId, Column, Kind, Normalise, Pattern, Schema, Scope, Sheet,
-    Status,
-};
+use crate::{Check, Code, CodeList, CodeListId, Column, Kind, Normalise, Pattern, Schema, Scope, Sheet, Status};
 
 /// The files of `schemas/iapt-v1.0/` compiled into the binary.
 const BUILTIN: &[(&str, &str)] = &[
-    (
-        "datapackage.json",
-        include_str!("../../../schemas/iapt-v1.0/datapackage.json"),
-    ),
-    (
-        "codes/appointment-type.csv",
-        include_str!("../../../schemas/iapt-v1.0/codes/appointment-type.csv"),
-    ),
-    (
-        "codes/attendance.csv",
-        include_str!("../../../schemas/iapt-v1.0/codes/attendance.csv"),
-    ),
-    (
-        "codes/end-code.csv",
-        include_str!("../../../schemas/iapt-v1.0/codes/end-code.csv"),
-    ),
-    (
-        "codes/ethnic-category.csv",
-        include_str!("../../../schemas/iapt-v1.0/codes/ethnic-category.csv"),
-    ),
-    (
-        "codes/gender.csv",
-        include_str!("../../../schemas/iapt-v1.0/codes/gender.csv"),
-    ),
-    (
-        "codes/nhs-number-status.csv",
-        include_str!("../../../schemas/iapt-v1.0/codes/nhs-number-status.csv"),
-    ),
-    (
-        "codes/pause-reason.csv",
-        include_str!("../../../schemas/iapt-v1.0/codes/pause-reason.csv"),
-    ),
-    (
-        "codes/source-of-referral.csv",
-        include_str!("../../../schemas/iapt-v1.0/codes/source-of-referral.csv"),
-    ),
-    (
-        "codes/therapy-type.csv",
-        include_str!("../../../schemas/iapt-v1.0/codes/therapy-type.csv"),
-    ),
+    ("datapackage.json", include_str!("../../../schemas/iapt-v1.0/datapackage.json")),
+    ("codes/appointment-type.csv", include_str!("../../../schemas/iapt-v1.0/codes/appointment-type.csv")),
+    ("codes/attendance.csv", include_str!("../../../schemas/iapt-v1.0/codes/attendance.csv")),
+    ("codes/end-code.csv", include_str!("../../../schemas/iapt-v1.0/codes/end-code.csv")),
+    ("codes/ethnic-category.csv", include_str!("../../../schemas/iapt-v1.0/codes/ethnic-category.csv")),
+    ("codes/gender.csv", include_str!("../../../schemas/iapt-v1.0/codes/gender.csv")),
+    ("codes/nhs-number-status.csv", include_str!("../../../schemas/iapt-v1.0/codes/nhs-number-status.csv")),
+    ("codes/pause-reason.csv", include_str!("../../../schemas/iapt-v1.0/codes/pause-reason.csv")),
+    ("codes/source-of-referral.csv", include_str!("../../../schemas/iapt-v1.0/codes/source-of-referral.csv")),
+    ("codes/therapy-type.csv", include_str!("../../../schemas/iapt-v1.0/codes/therapy-type.csv")),
 ];
 
 /// A schema folder that could not be read or does not describe a data set.
@@ -76,10 +43,7 @@ pub(crate) fn builtin() -> Schema {
             .iter()
             .find(|(n, _)| *n == p)
             .map(|(_, s)| (*s).to_owned())
-            .ok_or_else(|| SchemaError {
-                path: p.into(),
-                reason: "not in the built-in schema".into(),
-            })
+            .ok_or_else(|| SchemaError { path: p.into(), reason: "not in the built-in schema".into() })
     };
     match parse(&read) {
         Ok(schema) => schema,
@@ -91,10 +55,7 @@ pub(crate) fn builtin() -> Schema {
 pub(crate) fn from_dir(dir: &Path) -> Result<Schema, SchemaError> {
     let read = |p: &str| {
         let path = dir.join(p);
-        std::fs::read_to_string(&path).map_err(|e| SchemaError {
-            path,
-            reason: e.to_string(),
-        })
+        std::fs::read_to_string(&path).map_err(|e| SchemaError { path, reason: e.to_string() })
     };
     parse(&read)
 }
@@ -189,19 +150,14 @@ struct RawField {
 
 fn parse(read: &dyn Fn(&str) -> Result<String, SchemaError>) -> Result<Schema, SchemaError> {
     const PACKAGE: &str = "datapackage.json";
-    let err = |reason: String| SchemaError {
-        path: PACKAGE.into(),
-        reason,
-    };
+    let err = |reason: String| SchemaError { path: PACKAGE.into(), reason };
     let raw: RawPackage = serde_json::from_str(&read(PACKAGE)?).map_err(|e| err(e.to_string()))?;
 
     let mut code_lists = Vec::new();
     for list in &raw.code_lists {
         let text = read(&list.path)?;
-        let mut parsed = parse_code_list(&list.name, &text).map_err(|reason| SchemaError {
-            path: list.path.clone().into(),
-            reason,
-        })?;
+        let mut parsed = parse_code_list(&list.name, &text)
+            .map_err(|reason| SchemaError { path: list.path.clone().into(), reason })?;
         parsed.provenance.clone_from(&list.provenance);
         code_lists.push(parsed);
     }
@@ -210,33 +166,19 @@ fn parse(read: &dyn Fn(&str) -> Result<String, SchemaError>) -> Result<Schema, S
     for res in &raw.resources {
         let mut columns = Vec::new();
         for f in &res.schema.fields {
-            columns.push(
-                parse_field(f, &code_lists)
-                    .map_err(|e| err(format!("{}.{}: {e}", res.name, f.name)))?,
-            );
+            columns.push(parse_field(f, &code_lists).map_err(|e| err(format!("{}.{}: {e}", res.name, f.name)))?);
         }
         let col = |name: &str, sheet: &str, cols: &[Column]| {
-            cols.iter()
-                .position(|c| c.name == name)
-                .ok_or_else(|| err(format!("{sheet}: no column {name}")))
+            cols.iter().position(|c| c.name == name).ok_or_else(|| err(format!("{sheet}: no column {name}")))
         };
-        let primary_key = res
-            .schema
-            .primary_key
-            .iter()
-            .map(|n| col(n, &res.name, &columns))
-            .collect::<Result<_, _>>()?;
+        let primary_key =
+            res.schema.primary_key.iter().map(|n| col(n, &res.name, &columns)).collect::<Result<_, _>>()?;
         let mut foreign_keys = Vec::new();
         for fk in &res.schema.foreign_keys {
             let target = names
                 .iter()
                 .position(|n| *n == fk.reference.resource)
-                .ok_or_else(|| {
-                    err(format!(
-                        "{}: unknown resource {}",
-                        res.name, fk.reference.resource
-                    ))
-                })?;
+                .ok_or_else(|| err(format!("{}: unknown resource {}", res.name, fk.reference.resource)))?;
             let target_fields = &raw.resources[target].schema.fields;
             for (here, there) in fk.fields.iter().zip(&fk.reference.fields) {
                 let there_idx = target_fields
@@ -255,13 +197,7 @@ fn parse(read: &dyn Fn(&str) -> Result<String, SchemaError>) -> Result<Schema, S
             foreign_keys,
         });
     }
-    Ok(Schema {
-        version: raw.version,
-        title: raw.title,
-        sheets,
-        code_lists,
-        reference_sheets: raw.reference_sheets,
-    })
+    Ok(Schema { version: raw.version, title: raw.title, sheets, code_lists, reference_sheets: raw.reference_sheets })
 }
 
 fn parse_field(f: &RawField, lists: &[CodeList]) -> Result<Column, String> {
@@ -273,19 +209,13 @@ fn parse_field(f: &RawField, lists: &[CodeList]) -> Result<Column, String> {
     };
     let c = &f.constraints;
     let kind = if let Some(list) = &f.codes {
-        let idx = lists
-            .iter()
-            .position(|l| &l.name == list)
-            .ok_or(format!("unknown code list `{list}`"))?;
-        Kind::Code(CodeListId(
-            u16::try_from(idx).map_err(|_| "too many code lists")?,
-        ))
+        let idx = lists.iter().position(|l| &l.name == list).ok_or(format!("unknown code list `{list}`"))?;
+        Kind::Code(CodeListId(u16::try_from(idx).map_err(|_| "too many code lists")?))
     } else {
         match f.kind.as_str() {
-            "string" => Kind::Text {
-                max_len: c.max_length,
-                pattern: c.pattern.as_deref().map(Pattern::new).transpose()?,
-            },
+            "string" => {
+                Kind::Text { max_len: c.max_length, pattern: c.pattern.as_deref().map(Pattern::new).transpose()? }
+            }
             "date" => Kind::Date,
             "time" => Kind::Time,
             #[allow(clippy::cast_possible_truncation)]
@@ -293,10 +223,9 @@ fn parse_field(f: &RawField, lists: &[CodeList]) -> Result<Column, String> {
                 min: c.minimum.map_or(i64::MIN, |v| v as i64),
                 max: c.maximum.map_or(i64::MAX, |v| v as i64),
             },
-            "number" => Kind::Decimal {
-                min: c.minimum.unwrap_or(f64::NEG_INFINITY),
-                max: c.maximum.unwrap_or(f64::INFINITY),
-            },
+            "number" => {
+                Kind::Decimal { min: c.minimum.unwrap_or(f64::NEG_INFINITY), max: c.maximum.unwrap_or(f64::INFINITY) }
+            }
             t => return Err(format!("unsupported type `{t}`")),
         }
     };
@@ -349,11 +278,7 @@ fn parse_code_list(name: &str, text: &str) -> Result<CodeList, String> {
         let rec = rec.map_err(|e| e.to_string())?;
         let code = rec.get(0).unwrap_or_default().to_owned();
         if let Some(first) = seen.insert(code.clone(), i) {
-            return Err(format!(
-                "code `{code}` is listed twice (rows {} and {})",
-                first + 2,
-                i + 2
-            ));
+            return Err(format!("code `{code}` is listed twice (rows {} and {})", first + 2, i + 2));
         }
         codes.push(Code {
             code,
@@ -364,12 +289,9 @@ fn parse_code_list(name: &str, text: &str) -> Result<CodeList, String> {
     if codes.len() > 255 {
         return Err("a code list holds at most 255 codes".into());
     }
-    Ok(CodeList {
-        name: name.to_owned(),
-        codes,
-        attributes,
-        provenance: None,
-    })
+    let packed: Vec<u64> = codes.iter().filter_map(|c| crate::pack(&c.code)).collect();
+    let packed = if packed.len() == codes.len() { packed } else { Vec::new() };
+    Ok(CodeList { name: name.to_owned(), codes, attributes, provenance: None, packed })
 }
 
 #[cfg(test)]

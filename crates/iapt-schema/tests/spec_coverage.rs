@@ -9,11 +9,7 @@ use iapt_schema::{Kind, Schema};
 
 fn spec_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec");
-    assert!(
-        dir.join("dataset-v1.0.md").exists(),
-        "the specification is expected at {}",
-        dir.display()
-    );
+    assert!(dir.join("dataset-v1.0.md").exists(), "the specification is expected at {}", dir.display());
     dir
 }
 
@@ -55,33 +51,17 @@ fn spec_columns() -> Vec<(String, String, char)> {
 fn every_column_of_the_spec_is_in_the_schema_with_its_status() {
     let schema = Schema::builtin();
     let columns = spec_columns();
-    assert!(
-        columns.len() >= 40,
-        "parsed only {} columns from the spec",
-        columns.len()
-    );
+    assert!(columns.len() >= 40, "parsed only {} columns from the spec", columns.len());
     for (sheet, column, status) in &columns {
-        let s = schema
-            .sheets
-            .iter()
-            .find(|s| &s.name == sheet)
-            .unwrap_or_else(|| panic!("sheet {sheet}"));
-        let c = s
-            .columns
-            .iter()
-            .find(|c| &c.name == column)
-            .unwrap_or_else(|| panic!("{sheet}.{column}"));
+        let s = schema.sheets.iter().find(|s| &s.name == sheet).unwrap_or_else(|| panic!("sheet {sheet}"));
+        let c = s.columns.iter().find(|c| &c.name == column).unwrap_or_else(|| panic!("{sheet}.{column}"));
         // "THERAPY_TYPE_1 .. 4 | O" in the spec, with THERAPY_TYPE_1 required on attended treatment.
         if column != "THERAPY_TYPE_1" {
             assert_eq!(c.status.letter(), status.to_string(), "{sheet}.{column}");
         }
     }
     let total: usize = schema.sheets.iter().map(|s| s.columns.len()).sum();
-    assert_eq!(
-        total,
-        columns.len(),
-        "the schema has columns the spec does not"
-    );
+    assert_eq!(total, columns.len(), "the schema has columns the spec does not");
 }
 
 #[test]
@@ -91,18 +71,14 @@ fn every_code_of_the_spec_is_in_the_schema() {
     for entry in std::fs::read_dir(spec_dir().join("codes")).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_stem().unwrap().to_str().unwrap().to_owned();
-        let list = schema
-            .code_list(&name)
-            .unwrap_or_else(|| panic!("code list {name}"));
+        let list = schema.code_list(&name).unwrap_or_else(|| panic!("code list {name}"));
         let mut rdr = csv::Reader::from_path(&path).unwrap();
         let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_owned).collect();
         assert_eq!(list.attributes, header[2..], "{name} columns");
         let mut n = 0;
         for rec in rdr.records() {
             let rec = rec.unwrap();
-            let i = list
-                .find(&rec[0])
-                .unwrap_or_else(|| panic!("{name}: code {}", &rec[0]));
+            let i = list.find(&rec[0]).unwrap_or_else(|| panic!("{name}: code {}", &rec[0]));
             let code = &list.codes[usize::from(i)];
             assert_eq!(code.label, &rec[1]);
             assert_eq!(code.attributes, rec.iter().skip(2).collect::<Vec<_>>());
@@ -116,12 +92,7 @@ fn every_code_of_the_spec_is_in_the_schema() {
     for sheet in &schema.sheets {
         for c in &sheet.columns {
             if let Kind::Code(id) = c.kind {
-                assert!(
-                    !schema.list(id).codes.is_empty(),
-                    "{}.{}",
-                    sheet.name,
-                    c.name
-                );
+                assert!(!schema.list(id).codes.is_empty(), "{}.{}", sheet.name, c.name);
             }
         }
     }

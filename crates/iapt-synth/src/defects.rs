@@ -35,11 +35,7 @@ const APPOINTMENT: usize = 3;
 const PAUSE: usize = 4;
 
 fn col(sheet: usize, name: &str) -> usize {
-    COLUMNS[sheet]
-        .1
-        .iter()
-        .position(|c| *c == name)
-        .unwrap_or(0)
+    COLUMNS[sheet].1.iter().position(|c| *c == name).unwrap_or(0)
 }
 
 fn text(s: &str) -> Value {
@@ -71,11 +67,7 @@ impl Injector {
             return;
         }
         let first = out.len();
-        let record = |sheet: usize,
-                      row: usize,
-                      column: &'static str,
-                      kind: &'static str,
-                      rule: &'static str| Defect {
+        let record = |sheet: usize, row: usize, column: &'static str, kind: &'static str, rule: &'static str| Defect {
             file: file.to_owned(),
             sheet: COLUMNS[sheet].0,
             row: u32::try_from(row + 1).unwrap_or(u32::MAX),
@@ -92,12 +84,7 @@ impl Injector {
         let received: std::collections::HashMap<String, Value> = t.sheets[REFERRAL]
             .iter()
             .skip(1)
-            .map(|r| {
-                (
-                    as_text(&r[0]),
-                    r[col(REFERRAL, "REFERRAL_RECEIVED_DATE")].clone(),
-                )
-            })
+            .map(|r| (as_text(&r[0]), r[col(REFERRAL, "REFERRAL_RECEIVED_DATE")].clone()))
             .collect();
 
         for i in 1..t.sheets[PERSON].len() {
@@ -106,12 +93,7 @@ impl Injector {
             }
             let row = &mut t.sheets[PERSON][i];
             let (c, kind, rule, value) = match self.rng.range(0, 6) {
-                0 => (
-                    "GENDER",
-                    "missing-required-value",
-                    "IAPT-W001",
-                    Value::Empty,
-                ),
+                0 => ("GENDER", "missing-required-value", "IAPT-W001", Value::Empty),
                 1 => ("GENDER", "invalid-code", "IAPT-W003", text("M")),
                 2 => {
                     let mut nhs = as_text(&row[col(PERSON, "NHS_NUMBER")]).into_bytes();
@@ -119,37 +101,12 @@ impl Injector {
                     *last = b'0' + (*last - b'0' + 1) % 10;
                     // A verified status would add a second finding for the same defect.
                     row[col(PERSON, "NHS_NUMBER_STATUS")] = text("02");
-                    (
-                        "NHS_NUMBER",
-                        "bad-nhs-check-digit",
-                        "IAPT-W004",
-                        text(&String::from_utf8_lossy(&nhs)),
-                    )
+                    ("NHS_NUMBER", "bad-nhs-check-digit", "IAPT-W004", text(&String::from_utf8_lossy(&nhs)))
                 }
-                3 => (
-                    "NHS_NUMBER",
-                    "test-nhs-number",
-                    "IAPT-W015",
-                    text("999 000 0018"),
-                ),
-                4 => (
-                    "POSTCODE",
-                    "invalid-postcode",
-                    "IAPT-W004",
-                    text("NOT KNOWN"),
-                ),
-                5 => (
-                    "GP_PRACTICE_CODE",
-                    "invalid-gp-practice",
-                    "IAPT-W004",
-                    text("12345"),
-                ),
-                _ => (
-                    "NHS_NUMBER_STATUS",
-                    "code-without-leading-zero",
-                    "IAPT-W016",
-                    text("1"),
-                ),
+                3 => ("NHS_NUMBER", "test-nhs-number", "IAPT-W015", text("999 000 0018")),
+                4 => ("POSTCODE", "invalid-postcode", "IAPT-W004", text("NOT KNOWN")),
+                5 => ("GP_PRACTICE_CODE", "invalid-gp-practice", "IAPT-W004", text("12345")),
+                _ => ("NHS_NUMBER_STATUS", "code-without-leading-zero", "IAPT-W016", text("1")),
             };
             if c == "NHS_NUMBER_STATUS" && as_text(&row[col(PERSON, c)]) != "01" {
                 continue;
@@ -166,36 +123,16 @@ impl Injector {
             let ended = row[col(REFERRAL, "END_CODE")] != Value::Empty;
             let pick = self.rng.range(0, 5);
             let (c, kind, rule, value) = match pick {
-                0 => (
-                    "PROVISIONAL_DIAGNOSIS",
-                    "invalid-diagnosis",
-                    "IAPT-W004",
-                    text("G20"),
-                ),
-                1 => (
-                    "COMMISSIONER_CODE",
-                    "invalid-commissioner",
-                    "IAPT-W004",
-                    text("ABCDEFG"),
-                ),
+                0 => ("PROVISIONAL_DIAGNOSIS", "invalid-diagnosis", "IAPT-W004", text("G20")),
+                1 => ("COMMISSIONER_CODE", "invalid-commissioner", "IAPT-W004", text("ABCDEFG")),
                 2 => {
                     let v = as_text(&row[col(REFERRAL, "SOURCE_OF_REFERRAL")]);
                     let Some(stripped) = v.strip_prefix('0').map(str::to_owned) else {
                         continue;
                     };
-                    (
-                        "SOURCE_OF_REFERRAL",
-                        "code-without-leading-zero",
-                        "IAPT-W016",
-                        text(&stripped),
-                    )
+                    ("SOURCE_OF_REFERRAL", "code-without-leading-zero", "IAPT-W016", text(&stripped))
                 }
-                3 if leaf && ended => (
-                    "END_CODE",
-                    "end-date-without-code",
-                    "IAPT-R015",
-                    Value::Empty,
-                ),
+                3 if leaf && ended => ("END_CODE", "end-date-without-code", "IAPT-R015", Value::Empty),
                 4 if leaf => {
                     let Some(v) = mm_dd(&row[col(REFERRAL, "REFERRAL_RECEIVED_DATE")]) else {
                         continue;
@@ -207,12 +144,7 @@ impl Injector {
             row[col(REFERRAL, c)] = value;
             found.push(record(REFERRAL, i, c, kind, rule));
         }
-        let attended = |r: &Vec<Value>| {
-            matches!(
-                as_text(&r[col(APPOINTMENT, "ATTENDANCE")]).as_str(),
-                "5" | "6"
-            )
-        };
+        let attended = |r: &Vec<Value>| matches!(as_text(&r[col(APPOINTMENT, "ATTENDANCE")]).as_str(), "5" | "6");
         let mut duplicates = Vec::new();
         for i in 1..t.sheets[APPOINTMENT].len() {
             if !self.rng.chance(self.rate) {
@@ -223,12 +155,7 @@ impl Injector {
             let has_phq = row[col(APPOINTMENT, "PHQ9_SCORE")] != Value::Empty;
             let pick = self.rng.range(0, 11);
             let (c, kind, rule, value) = match pick {
-                0 if att && has_phq => (
-                    "ATTENDANCE",
-                    "missing-mandatory-value",
-                    "IAPT-R001",
-                    Value::Empty,
-                ),
+                0 if att && has_phq => ("ATTENDANCE", "missing-mandatory-value", "IAPT-R001", Value::Empty),
                 1 if att && has_phq => ("ATTENDANCE", "invalid-code", "IAPT-R003", text("8")),
                 2 => {
                     let Some(v) = mm_dd(&row[col(APPOINTMENT, "APPOINTMENT_DATE")]) else {
@@ -240,64 +167,24 @@ impl Injector {
                     let Some(Value::Date(rec)) = received.get(&as_text(&row[0])) else {
                         continue;
                     };
-                    (
-                        "APPOINTMENT_DATE",
-                        "appointment-before-referral",
-                        "IAPT-R017",
-                        Value::Date(rec.add_days(-5)),
-                    )
+                    ("APPOINTMENT_DATE", "appointment-before-referral", "IAPT-R017", Value::Date(rec.add_days(-5)))
                 }
-                4 => (
-                    "SERVICE_REQUEST_ID",
-                    "unknown-referral",
-                    "IAPT-R012",
-                    text("RX9999999"),
-                ),
-                5 if att && has_phq => (
-                    "PHQ9_SCORE",
-                    "score-out-of-range",
-                    "IAPT-W005",
-                    Value::Number(35.0),
-                ),
-                6 if !att => (
-                    "PHQ9_SCORE",
-                    "score-on-missed-appointment",
-                    "IAPT-W020",
-                    Value::Number(12.0),
-                ),
-                7 => (
-                    "APPOINTMENT_TIME",
-                    "invalid-time",
-                    "IAPT-W006",
-                    text("25:61"),
-                ),
-                8 if att && has_phq => (
-                    "PHQ9_SCORE",
-                    "missing-required-value",
-                    "IAPT-W001",
-                    Value::Empty,
-                ),
+                4 => ("SERVICE_REQUEST_ID", "unknown-referral", "IAPT-R012", text("RX9999999")),
+                5 if att && has_phq => ("PHQ9_SCORE", "score-out-of-range", "IAPT-W005", Value::Number(35.0)),
+                6 if !att => ("PHQ9_SCORE", "score-on-missed-appointment", "IAPT-W020", Value::Number(12.0)),
+                7 => ("APPOINTMENT_TIME", "invalid-time", "IAPT-W006", text("25:61")),
+                8 if att && has_phq => ("PHQ9_SCORE", "missing-required-value", "IAPT-W001", Value::Empty),
                 9 if xlsx => {
                     let Value::Date(d) = row[col(APPOINTMENT, "APPOINTMENT_DATE")] else {
                         continue;
                     };
-                    (
-                        "APPOINTMENT_DATE",
-                        "date-as-text",
-                        "IAPT-W018",
-                        text(&d.to_string()),
-                    )
+                    ("APPOINTMENT_DATE", "date-as-text", "IAPT-W018", text(&d.to_string()))
                 }
                 10 if xlsx && has_phq => {
                     let Value::Number(n) = row[col(APPOINTMENT, "PHQ9_SCORE")] else {
                         continue;
                     };
-                    (
-                        "PHQ9_SCORE",
-                        "number-as-text",
-                        "IAPT-W017",
-                        text(&n.to_string()),
-                    )
+                    ("PHQ9_SCORE", "number-as-text", "IAPT-W017", text(&n.to_string()))
                 }
                 11 => {
                     duplicates.push(i);
@@ -311,21 +198,11 @@ impl Injector {
         for i in 1..t.sheets[PAUSE].len() {
             if self.rng.chance(self.rate) {
                 t.sheets[PAUSE][i][col(PAUSE, "PAUSE_REASON")] = text("9");
-                found.push(record(
-                    PAUSE,
-                    i,
-                    "PAUSE_REASON",
-                    "invalid-code",
-                    "IAPT-W003",
-                ));
+                found.push(record(PAUSE, i, "PAUSE_REASON", "invalid-code", "IAPT-W003"));
             }
         }
         // Inserted rows last, from the bottom up, moving the defects listed below them.
-        let defective: BTreeSet<u32> = found
-            .iter()
-            .filter(|d| d.sheet == "Appointment")
-            .map(|d| d.row)
-            .collect();
+        let defective: BTreeSet<u32> = found.iter().filter(|d| d.sheet == "Appointment").map(|d| d.row).collect();
         for &i in duplicates.iter().rev() {
             if defective.contains(&u32::try_from(i + 1).unwrap_or(0)) {
                 continue;
@@ -333,25 +210,12 @@ impl Injector {
             // An empty row at the very end is not "between records": it is not a defect.
             let last = i + 1 == t.sheets[APPOINTMENT].len();
             let (copy, kind, rule, column) = if last || self.rng.chance(0.5) {
-                (
-                    t.sheets[APPOINTMENT][i].clone(),
-                    "duplicate-key",
-                    "IAPT-R010",
-                    "SERVICE_REQUEST_ID",
-                )
+                (t.sheets[APPOINTMENT][i].clone(), "duplicate-key", "IAPT-R010", "SERVICE_REQUEST_ID")
             } else {
-                (
-                    vec![Value::Empty; COLUMNS[APPOINTMENT].1.len()],
-                    "empty-row",
-                    "IAPT-W012",
-                    "",
-                )
+                (vec![Value::Empty; COLUMNS[APPOINTMENT].1.len()], "empty-row", "IAPT-W012", "")
             };
             t.sheets[APPOINTMENT].insert(i + 1, copy);
-            for d in found
-                .iter_mut()
-                .filter(|d| d.sheet == "Appointment" && d.row as usize > i + 1)
-            {
+            for d in found.iter_mut().filter(|d| d.sheet == "Appointment" && d.row as usize > i + 1) {
                 d.row += 1;
             }
             found.push(record(APPOINTMENT, i + 1, column, kind, rule));
@@ -365,19 +229,9 @@ impl Injector {
 pub(crate) fn write_list(defects: &[Defect], path: &Path) -> Result<(), SynthError> {
     let fail = |e: csv::Error| SynthError(format!("cannot write `{}`: {e}", path.display()));
     let mut w = csv::Writer::from_path(path).map_err(fail)?;
-    w.write_record(["file", "sheet", "row", "column", "kind", "rule"])
-        .map_err(fail)?;
+    w.write_record(["file", "sheet", "row", "column", "kind", "rule"]).map_err(fail)?;
     for d in defects {
-        w.write_record([
-            d.file.as_str(),
-            d.sheet,
-            &d.row.to_string(),
-            d.column,
-            d.kind,
-            d.rule,
-        ])
-        .map_err(fail)?;
+        w.write_record([d.file.as_str(), d.sheet, &d.row.to_string(), d.column, d.kind, d.rule]).map_err(fail)?;
     }
-    w.flush()
-        .map_err(|e| SynthError(format!("cannot write `{}`: {e}", path.display())))
+    w.flush().map_err(|e| SynthError(format!("cannot write `{}`: {e}", path.display())))
 }

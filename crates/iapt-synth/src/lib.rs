@@ -28,8 +28,10 @@ pub struct Config {
     pub monthly: bool,
     /// Share of rows given a data-quality defect (listed in `defects.csv`).
     pub defects: f64,
-    /// Only the first N providers (for a provider-sized benchmark file).
+    /// Only the first N providers.
     pub providers: Option<usize>,
+    /// Every referral goes to one provider: a provider-year file for benchmarks.
+    pub single_provider: bool,
 }
 
 impl Default for Config {
@@ -41,6 +43,7 @@ impl Default for Config {
             monthly: false,
             defects: 0.0,
             providers: None,
+            single_provider: false,
         }
     }
 }

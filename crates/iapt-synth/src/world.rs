@@ -98,23 +98,15 @@ pub fn geography(area_teams: Vec<AreaTeam>, rng: &mut Rng) -> Geography {
         // the low numbers real CCGs used.
         let letter = char::from(b'A' + u8::try_from(i % 26).unwrap_or(0));
         let code = format!("{:02}{letter}", 99 - i / 26);
-        ccgs.push(Ccg {
-            name: format!("Synthetic CCG {code}"),
-            code,
-            area_team: i % n,
-        });
+        ccgs.push(Ccg { name: format!("Synthetic CCG {code}"), code, area_team: i % n });
     }
     let mut providers = Vec::with_capacity(PROVIDERS);
     for i in 0..PROVIDERS {
         let area_team = i % n;
-        let own: Vec<usize> = (0..CCGS)
-            .filter(|&c| ccgs[c].area_team == area_team)
-            .collect();
+        let own: Vec<usize> = (0..CCGS).filter(|&c| ccgs[c].area_team == area_team).collect();
         let take = rng.range(1, 3) as usize;
         let start = rng.range(0, i32::try_from(own.len()).unwrap_or(1) - 1) as usize;
-        let served = (0..take.min(own.len()))
-            .map(|k| own[(start + k) % own.len()])
-            .collect();
+        let served = (0..take.min(own.len())).map(|k| own[(start + k) % own.len()]).collect();
         providers.push(Provider {
             code: format!("YS{:03}", i + 1),
             name: format!("Synthetic IAPT service {}", i + 1),
@@ -129,11 +121,7 @@ pub fn geography(area_teams: Vec<AreaTeam>, rng: &mut Rng) -> Geography {
     for p in &mut providers {
         p.effect += team_effect[p.area_team];
     }
-    Geography {
-        area_teams,
-        ccgs,
-        providers,
-    }
+    Geography { area_teams, ccgs, providers }
 }
 
 /// A person, as every provider that sees them records them.
@@ -147,13 +135,8 @@ pub struct Person {
 }
 
 /// The published people by age band (under 16, 16-17, 18-35, 36-64, 65+), as weights.
-const AGE_BANDS: [(i32, i32, f64); 5] = [
-    (5, 15, 429.0),
-    (16, 17, 8468.0),
-    (18, 35, 328_323.0),
-    (36, 64, 371_124.0),
-    (65, 90, 41_028.0),
-];
+const AGE_BANDS: [(i32, i32, f64); 5] =
+    [(5, 15, 429.0), (16, 17, 8468.0), (18, 35, 328_323.0), (36, 64, 371_124.0), (65, 90, 41_028.0)];
 
 const ETHNIC: [(&str, f64); 18] = [
     ("A", 446_968.0),
@@ -180,11 +163,7 @@ const ETHNIC: [(&str, f64); 18] = [
 pub fn nhs_number(i: u64) -> u64 {
     let mut stem = 400_000_000 + i * 7;
     loop {
-        let digits: Vec<u64> = stem
-            .to_string()
-            .bytes()
-            .map(|b| u64::from(b - b'0'))
-            .collect();
+        let digits: Vec<u64> = stem.to_string().bytes().map(|b| u64::from(b - b'0')).collect();
         let sum: u64 = digits.iter().zip((2..=10).rev()).map(|(d, w)| d * w).sum();
         let check = (11 - sum % 11) % 11;
         if check != 10 {
@@ -213,32 +192,14 @@ pub fn person(i: u64, rng: &mut Rng) -> Person {
         _ => "X",
     };
     let ethnic = ETHNIC[rng.weighted(&ETHNIC.map(|e| e.1))].0;
-    let areas = [
-        "B", "BD", "LS", "M", "NE", "SW", "E", "N", "S", "L", "CR", "BS",
-    ];
+    let areas = ["B", "BD", "LS", "M", "NE", "SW", "E", "N", "S", "L", "CR", "BS"];
     let area = areas[rng.range(0, 11) as usize];
     let letter = |rng: &mut Rng| char::from(b'A' + u8::try_from(rng.range(0, 25)).unwrap_or(0));
-    let postcode = format!(
-        "{area}{} {}{}{}",
-        rng.range(1, 20),
-        rng.range(0, 9),
-        letter(rng),
-        letter(rng)
-    );
-    let gp = if rng.chance(0.02) {
-        "V81999".to_owned()
-    } else {
-        format!("{}{:05}", letter(rng), rng.range(81_000, 89_999))
-    };
+    let postcode = format!("{area}{} {}{}{}", rng.range(1, 20), rng.range(0, 9), letter(rng), letter(rng));
+    let gp =
+        if rng.chance(0.02) { "V81999".to_owned() } else { format!("{}{:05}", letter(rng), rng.range(81_000, 89_999)) };
     let nhs_number = Some(nhs_number(i));
-    Person {
-        nhs_number,
-        birth,
-        gender,
-        ethnic,
-        postcode,
-        gp,
-    }
+    Person { nhs_number, birth, gender, ethnic, postcode, gp }
 }
 
 /// One appointment as the provider records it.
@@ -292,14 +253,7 @@ const DIAGNOSES: [(&str, f64, Option<(usize, f64, f64)>); 16] = [
     ("F419", 22.0, None),
 ];
 
-const SOURCES: [(&str, f64); 6] = [
-    ("00", 55.0),
-    ("01", 30.0),
-    ("07", 6.0),
-    ("02", 3.0),
-    ("04", 2.0),
-    ("13", 4.0),
-];
+const SOURCES: [(&str, f64); 6] = [("00", 55.0), ("01", 30.0), ("07", 6.0), ("02", 3.0), ("04", 2.0), ("13", 4.0)];
 const HIGH: [&str; 6] = ["16", "16", "12", "18", "10", "17"];
 const LOW: [&str; 4] = ["01", "03", "05", "08"];
 
@@ -317,11 +271,7 @@ fn wait(rng: &mut Rng) -> i32 {
 }
 
 /// One referral's events. `provider_effect` shifts how much treatment helps.
-#[allow(
-    clippy::too_many_lines,
-    clippy::cast_possible_truncation,
-    clippy::cast_sign_loss
-)]
+#[allow(clippy::too_many_lines, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 pub fn referral(person: u32, ccg: usize, provider_effect: f64, rng: &mut Rng) -> Referral {
     let (start, _) = year();
     let received = start.add_days(rng.range(0, 364));
@@ -333,8 +283,7 @@ pub fn referral(person: u32, ccg: usize, provider_effect: f64, rng: &mut Rng) ->
     let mut appointments = Vec::new();
     let mut pauses = Vec::new();
     let hour = |rng: &mut Rng| {
-        u32::try_from(rng.range(8, 18)).unwrap_or(9) * 3600
-            + u32::try_from(rng.range(0, 3)).unwrap_or(0) * 900
+        u32::try_from(rng.range(8, 18)).unwrap_or(9) * 3600 + u32::try_from(rng.range(0, 3)).unwrap_or(0) * 900
     };
 
     // Symptoms at the start: one severity drives every measure.
@@ -352,39 +301,18 @@ pub fn referral(person: u32, ccg: usize, provider_effect: f64, rng: &mut Rng) ->
         let wsas = clamp_score(wsas0 * (1.0 - f) + noise(rng, 2.0), 40.0) as u8;
         let adsm = adsm0.map(|(col, v0)| {
             let max = [27.0, 21.0, 40.0, 68.0, 5.0, 28.0, 168.0, 88.0, 54.0][col];
-            let v = (v0 * (1.0 - f) + noise(rng, v0.abs() * 0.08))
-                .clamp(if col == 4 { 1.0 } else { 0.0 }, max);
-            (
-                col,
-                if col == 4 {
-                    (v * 10.0).round() / 10.0
-                } else {
-                    v.round()
-                },
-            )
+            let v = (v0 * (1.0 - f) + noise(rng, v0.abs() * 0.08)).clamp(if col == 4 { 1.0 } else { 0.0 }, max);
+            (col, if col == 4 { (v * 10.0).round() / 10.0 } else { v.round() })
         });
         (Some(phq), Some(gad), Some(wsas), adsm)
     };
-    let attended_appt = |date: Date,
-                         kind: &'static str,
-                         therapy: Option<&'static str>,
-                         progress: f64,
-                         rng: &mut Rng| {
-        let (phq9, gad7, wsas, adsm) = scored(progress, rng);
-        let wsas = wsas.filter(|_| rng.chance(0.6));
-        let attendance = if rng.chance(0.9) { "5" } else { "6" };
-        Appointment {
-            date,
-            time: hour(rng),
-            kind,
-            attendance,
-            therapy,
-            phq9,
-            gad7,
-            wsas,
-            adsm,
-        }
-    };
+    let attended_appt =
+        |date: Date, kind: &'static str, therapy: Option<&'static str>, progress: f64, rng: &mut Rng| {
+            let (phq9, gad7, wsas, adsm) = scored(progress, rng);
+            let wsas = wsas.filter(|_| rng.chance(0.6));
+            let attendance = if rng.chance(0.9) { "5" } else { "6" };
+            Appointment { date, time: hour(rng), kind, attendance, therapy, phq9, gad7, wsas, adsm }
+        };
     let missed_appt = |date: Date, kind: &'static str, rng: &mut Rng| {
         let attendance = ["3", "2", "4", "7"][rng.weighted(&[60.0, 25.0, 10.0, 5.0])];
         Appointment {
@@ -405,15 +333,8 @@ pub fn referral(person: u32, ccg: usize, provider_effect: f64, rng: &mut Rng) ->
         let first = received.add_days(wait(rng));
         let combined = rng.chance(0.3);
         if !combined {
-            let assess = received
-                .add_days((f64::from(first.days_since(received)) * (0.2 + 0.6 * rng.f64())) as i32);
-            appointments.push(attended_appt(
-                assess.min(first.add_days(-1)).max(received),
-                "01",
-                None,
-                0.0,
-                rng,
-            ));
+            let assess = received.add_days((f64::from(first.days_since(received)) * (0.2 + 0.6 * rng.f64())) as i32);
+            appointments.push(attended_appt(assess.min(first.add_days(-1)).max(received), "01", None, 0.0, rng));
         }
         if rng.chance(0.04) {
             let s = received.add_days(rng.range(1, 20));
@@ -428,11 +349,7 @@ pub fn referral(person: u32, ccg: usize, provider_effect: f64, rng: &mut Rng) ->
         } else {
             2 + (-(PARAMS.extra_sessions) * rng.f64().max(1e-9).ln()).floor() as i32
         };
-        let therapy = if rng.chance(0.55) {
-            LOW[rng.range(0, 3) as usize]
-        } else {
-            HIGH[rng.range(0, 5) as usize]
-        };
+        let therapy = if rng.chance(0.55) { LOW[rng.range(0, 3) as usize] } else { HIGH[rng.range(0, 5) as usize] };
         let mut day = first;
         for k in 0..sessions {
             let kind = if k == 0 && combined { "03" } else { "02" };
@@ -464,8 +381,7 @@ pub fn referral(person: u32, ccg: usize, provider_effect: f64, rng: &mut Rng) ->
             let code = if rng.chance(PARAMS.declined) {
                 ["14", "16"][rng.range(0, 1) as usize]
             } else {
-                ["10", "11", "12", "13", "95", "17"]
-                    [rng.weighted(&[20.0, 30.0, 25.0, 20.0, 4.5, 0.5])]
+                ["10", "11", "12", "13", "95", "17"][rng.weighted(&[20.0, 30.0, 25.0, 20.0, 4.5, 0.5])]
             };
             end = Some((assess.add_days(rng.range(0, 14)), code));
         } else if r < PARAMS.assessed_then_ended + PARAMS.not_assessed {
@@ -477,25 +393,10 @@ pub fn referral(person: u32, ccg: usize, provider_effect: f64, rng: &mut Rng) ->
         } else {
             // Waiting, or assessed and waiting for treatment, at the end of the record.
             if rng.chance(0.5) {
-                appointments.push(attended_appt(
-                    received.add_days(wait(rng)),
-                    "01",
-                    None,
-                    0.0,
-                    rng,
-                ));
+                appointments.push(attended_appt(received.add_days(wait(rng)), "01", None, 0.0, rng));
             }
             end = None;
         }
     }
-    Referral {
-        person,
-        received,
-        source,
-        diagnosis,
-        ccg,
-        end,
-        appointments,
-        pauses,
-    }
+    Referral { person, received, source, diagnosis, ccg, end, appointments, pauses }
 }

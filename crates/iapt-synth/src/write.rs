@@ -23,26 +23,12 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> SynthError + '_ {
 
 fn area_teams() -> Vec<AreaTeam> {
     let mut rdr = csv::Reader::from_reader(AREA_TEAMS.as_bytes());
-    rdr.records()
-        .flatten()
-        .map(|r| AreaTeam {
-            code: r[0].to_owned(),
-            name: r[1].to_owned(),
-        })
-        .collect()
+    rdr.records().flatten().map(|r| AreaTeam { code: r[0].to_owned(), name: r[1].to_owned() }).collect()
 }
 
 /// The sheets' columns, in the order the generator writes them.
 pub(crate) const COLUMNS: [(&str, &[&str]); 5] = [
-    (
-        "Header",
-        &[
-            "ORG_CODE_PROVIDER",
-            "REPORTING_PERIOD_START",
-            "REPORTING_PERIOD_END",
-            "DATASET_VERSION",
-        ],
-    ),
+    ("Header", &["ORG_CODE_PROVIDER", "REPORTING_PERIOD_START", "REPORTING_PERIOD_END", "DATASET_VERSION"]),
     (
         "Person",
         &[
@@ -92,15 +78,7 @@ pub(crate) const COLUMNS: [(&str, &[&str]); 5] = [
             "HAI_SCORE",
         ],
     ),
-    (
-        "WaitingTimePause",
-        &[
-            "SERVICE_REQUEST_ID",
-            "PAUSE_START_DATE",
-            "PAUSE_END_DATE",
-            "PAUSE_REASON",
-        ],
-    ),
+    ("WaitingTimePause", &["SERVICE_REQUEST_ID", "PAUSE_START_DATE", "PAUSE_END_DATE", "PAUSE_REASON"]),
 ];
 
 /// One cell as the generator writes it; the writer decides how each type is stored.
@@ -119,11 +97,7 @@ pub(crate) struct Tables {
 }
 
 fn text(s: &str) -> Value {
-    if s.is_empty() {
-        Value::Empty
-    } else {
-        Value::Text(s.to_owned())
-    }
+    if s.is_empty() { Value::Empty } else { Value::Text(s.to_owned()) }
 }
 
 pub(crate) fn generate(config: &Config, out: &Path) -> Result<Summary, SynthError> {
@@ -137,13 +111,12 @@ pub(crate) fn generate(config: &Config, out: &Path) -> Result<Summary, SynthErro
     let weights: Vec<f64> = geo.providers.iter().map(|p| p.weight).collect();
     let mut people = Vec::with_capacity(usize::try_from(n_people).unwrap_or(0));
     // (provider, person) for every referral, in person order.
-    let mut referrals: Vec<(u32, u32)> =
-        Vec::with_capacity(usize::try_from(n_referrals).unwrap_or(0));
+    let mut referrals: Vec<(u32, u32)> = Vec::with_capacity(usize::try_from(n_referrals).unwrap_or(0));
     let mut home = Vec::with_capacity(people.capacity());
     for i in 0..n_people {
         let mut prng = rng.fork(i);
         people.push(world::person(i, &mut prng));
-        let p = u32::try_from(rng.weighted(&weights)).unwrap_or(0);
+        let p = if config.single_provider { 0 } else { u32::try_from(rng.weighted(&weights)).unwrap_or(0) };
         home.push(p);
         referrals.push((p, u32::try_from(i).unwrap_or(u32::MAX)));
     }
@@ -151,7 +124,7 @@ pub(crate) fn generate(config: &Config, out: &Path) -> Result<Summary, SynthErro
     for _ in n_people..n_referrals {
         let i = rng.next_u64() % n_people;
         let mut p = home[usize::try_from(i).unwrap_or(0)];
-        if rng.chance(0.2) {
+        if rng.chance(0.2) && !config.single_provider {
             let team = geo.providers[p as usize].area_team;
             let others: Vec<u32> = (0..geo.providers.len())
                 .filter(|&q| geo.providers[q].area_team == team)
@@ -165,34 +138,23 @@ pub(crate) fn generate(config: &Config, out: &Path) -> Result<Summary, SynthErro
     let subs_dir = out.join("submissions");
     std::fs::create_dir_all(&subs_dir).map_err(io_err(&subs_dir))?;
     write_reference(&geo, &out.join("reference"))?;
-    let mut summary = Summary {
-        people: n_people,
-        ..Summary::default()
-    };
+    let mut summary = Summary { people: n_people, ..Summary::default() };
     let mut injector = Injector::new(config.defects, rng.fork(u64::MAX));
-    let limit = config.providers.unwrap_or(usize::MAX);
+    let limit = if config.single_provider { 1 } else { config.providers.unwrap_or(usize::MAX) };
     let mut next_referral_id = 0u64;
     let (year_start, year_end) = world::year();
     for (pi, provider) in geo.providers.iter().enumerate().take(limit) {
         let mut prng = rng.fork(1_000_000 + pi as u64);
-        let mine: Vec<u32> = referrals
-            .iter()
-            .filter(|(p, _)| *p as usize == pi)
-            .map(|&(_, person)| person)
-            .collect();
+        let mine: Vec<u32> = referrals.iter().filter(|(p, _)| *p as usize == pi).map(|&(_, person)| person).collect();
         let mut list: Vec<(String, Referral)> = Vec::with_capacity(mine.len());
         for person in mine {
             let ccg = if prng.chance(0.03) {
                 prng.range(0, i32::try_from(geo.ccgs.len()).unwrap_or(1) - 1) as usize
             } else {
-                provider.ccgs
-                    [prng.range(0, i32::try_from(provider.ccgs.len()).unwrap_or(1) - 1) as usize]
+                provider.ccgs[prng.range(0, i32::try_from(provider.ccgs.len()).unwrap_or(1) - 1) as usize]
             };
             next_referral_id += 1;
-            list.push((
-                format!("R{next_referral_id:07}"),
-                world::referral(person, ccg, provider.effect, &mut prng),
-            ));
+            list.push((format!("R{next_referral_id:07}"), world::referral(person, ccg, provider.effect, &mut prng)));
         }
         summary.referrals += list.len() as u64;
         let periods: Vec<(Date, Date)> = if config.monthly {
@@ -207,15 +169,7 @@ pub(crate) fn generate(config: &Config, out: &Path) -> Result<Summary, SynthErro
             vec![(year_start, year_end)]
         };
         for (start, end) in periods {
-            let tables = tables(
-                &provider.code,
-                start,
-                end,
-                &list,
-                &people,
-                &geo,
-                config.monthly,
-            );
+            let tables = tables(&provider.code, start, end, &list, &people, &geo, config.monthly);
             summary.appointments += tables.sheets[3].len().saturating_sub(1) as u64;
             let name = if config.monthly {
                 format!("{}-{}", provider.code, &start.to_string()[..7])
@@ -227,17 +181,8 @@ pub(crate) fn generate(config: &Config, out: &Path) -> Result<Summary, SynthErro
                 OutputFormat::Csv => subs_dir.join(&name),
                 OutputFormat::Xlsx => subs_dir.join(format!("{name}.xlsx")),
             };
-            let file_label = path
-                .strip_prefix(out)
-                .unwrap_or(&path)
-                .display()
-                .to_string();
-            injector.inject(
-                &mut tables,
-                &file_label,
-                config.format == OutputFormat::Xlsx,
-                &mut summary.defects,
-            );
+            let file_label = path.strip_prefix(out).unwrap_or(&path).display().to_string();
+            injector.inject(&mut tables, &file_label, config.format == OutputFormat::Xlsx, &mut summary.defects);
             match config.format {
                 OutputFormat::Csv => write_csv(&tables, &path)?,
                 OutputFormat::Xlsx => write_xlsx(&tables, &path)?,
@@ -266,12 +211,7 @@ fn tables(
     for (i, (_, cols)) in crate::write::COLUMNS.iter().enumerate() {
         sheets[i].push(cols.iter().map(|c| text(c)).collect());
     }
-    sheets[0].push(vec![
-        text(provider),
-        Value::Date(start),
-        Value::Date(end),
-        text("1.0"),
-    ]);
+    sheets[0].push(vec![text(provider), Value::Date(start), Value::Date(end), text("1.0")]);
     let mut persons_seen = std::collections::BTreeSet::new();
     let mut person_rows = Vec::new();
     for (id, r) in list {
@@ -303,23 +243,13 @@ fn tables(
             ended.map_or(Value::Empty, |(_, c)| text(c)),
         ]);
         let mut slots = std::collections::BTreeSet::new();
-        for a in r
-            .appointments
-            .iter()
-            .filter(|a| in_period(a.date) && ended.is_none_or(|(d, _)| a.date <= d))
-        {
+        for a in r.appointments.iter().filter(|a| in_period(a.date) && ended.is_none_or(|(d, _)| a.date <= d)) {
             // Two appointments of a referral never share a date and time (the key).
             let mut time = a.time;
             while !slots.insert((a.date, time)) {
                 time += 900;
             }
-            let mut row = vec![
-                text(id),
-                Value::Date(a.date),
-                Value::Time(time),
-                text(a.kind),
-                text(a.attendance),
-            ];
+            let mut row = vec![text(id), Value::Date(a.date), Value::Time(time), text(a.kind), text(a.attendance)];
             row.push(a.therapy.map_or(Value::Empty, text));
             row.extend([Value::Empty, Value::Empty, Value::Empty]);
             let num = |v: Option<u8>| v.map_or(Value::Empty, |v| Value::Number(f64::from(v)));
@@ -406,9 +336,7 @@ fn write_csv(tables: &Tables, dir: &Path) -> Result<(), SynthError> {
 }
 
 fn write_xlsx(tables: &Tables, path: &Path) -> Result<(), SynthError> {
-    let fail = |e: rust_xlsxwriter::XlsxError| {
-        SynthError(format!("cannot write `{}`: {e}", path.display()))
-    };
+    let fail = |e: rust_xlsxwriter::XlsxError| SynthError(format!("cannot write `{}`: {e}", path.display()));
     let mut wb = Workbook::new();
     wb.set_properties(
         &rust_xlsxwriter::DocProperties::new()
@@ -437,8 +365,7 @@ fn write_xlsx(tables: &Tables, path: &Path) -> Result<(), SynthError> {
                             u8::try_from(dd).unwrap_or(1),
                         )
                         .map_err(fail)?;
-                        ws.write_datetime_with_format(r, c, x, &date)
-                            .map_err(fail)?;
+                        ws.write_datetime_with_format(r, c, x, &date).map_err(fail)?;
                     }
                     Value::Time(t) => {
                         let x = ExcelDateTime::from_hms(
@@ -447,8 +374,7 @@ fn write_xlsx(tables: &Tables, path: &Path) -> Result<(), SynthError> {
                             0,
                         )
                         .map_err(fail)?;
-                        ws.write_datetime_with_format(r, c, x, &time)
-                            .map_err(fail)?;
+                        ws.write_datetime_with_format(r, c, x, &time).map_err(fail)?;
                     }
                     Value::Number(n) => drop(ws.write_number(r, c, *n).map_err(fail)?),
                 }
@@ -467,20 +393,12 @@ fn write_reference(geo: &world::Geography, dir: &Path) -> Result<(), SynthError>
     write("area-teams-2013.csv", AREA_TEAMS.to_owned())?;
     let mut ccgs = String::from("ccg_code,ccg_name,area_team_code\n");
     for c in &geo.ccgs {
-        let _ = writeln!(
-            ccgs,
-            "{},{},{}",
-            c.code, c.name, geo.area_teams[c.area_team].code
-        );
+        let _ = writeln!(ccgs, "{},{},{}", c.code, c.name, geo.area_teams[c.area_team].code);
     }
     write("ccg-area-team.csv", ccgs)?;
     let mut providers = String::from("provider_code,provider_name,area_team_code\n");
     for p in &geo.providers {
-        let _ = writeln!(
-            providers,
-            "{},{},{}",
-            p.code, p.name, geo.area_teams[p.area_team].code
-        );
+        let _ = writeln!(providers, "{},{},{}", p.code, p.name, geo.area_teams[p.area_team].code);
     }
     write("providers.csv", providers)
 }
@@ -488,29 +406,16 @@ fn write_reference(geo: &world::Geography, dir: &Path) -> Result<(), SynthError>
 fn write_readme(config: &Config, summary: &Summary, out: &Path) -> Result<(), SynthError> {
     let mut s = String::new();
     let _ = writeln!(s, "# Synthetic IAPT submissions, 2012-13\n");
-    let _ = writeln!(
-        s,
-        "**Synthetic data.** Every person, NHS number, provider (`YS...`), CCG (`99A`...) and"
-    );
-    let _ = writeln!(
-        s,
-        "event here is made up by `cargo xtask synth`; codes follow the real formats but name"
-    );
-    let _ = writeln!(
-        s,
-        "no real organisation. Area teams are the real 27 of 2013.\n"
-    );
+    let _ = writeln!(s, "**Synthetic data.** Every person, NHS number, provider (`YS...`), CCG (`99A`...) and");
+    let _ = writeln!(s, "event here is made up by `cargo xtask synth`; codes follow the real formats but name");
+    let _ = writeln!(s, "no real organisation. Area teams are the real 27 of 2013.\n");
     let _ = writeln!(
         s,
         "- scale {}, seed {}, {} submissions{}, defect rate {}",
         config.scale,
         config.seed,
         summary.submissions.len(),
-        if config.monthly {
-            " (monthly)"
-        } else {
-            " (one per provider for the year)"
-        },
+        if config.monthly { " (monthly)" } else { " (one per provider for the year)" },
         config.defects
     );
     let _ = writeln!(
@@ -518,15 +423,9 @@ fn write_readme(config: &Config, summary: &Summary, out: &Path) -> Result<(), Sy
         "- {} people, {} referrals, {} appointment rows",
         summary.people, summary.referrals, summary.appointments
     );
-    let _ = writeln!(
-        s,
-        "- `submissions/`: the returns; `reference/`: area teams, CCG-to-area-team and providers"
-    );
+    let _ = writeln!(s, "- `submissions/`: the returns; `reference/`: area teams, CCG-to-area-team and providers");
     if config.defects > 0.0 {
-        let _ = writeln!(
-            s,
-            "- `defects.csv`: every injected data-quality defect (file, sheet, row, column, kind)"
-        );
+        let _ = writeln!(s, "- `defects.csv`: every injected data-quality defect (file, sheet, row, column, kind)");
     }
     let path = out.join("README.md");
     std::fs::write(&path, s).map_err(io_err(&path))

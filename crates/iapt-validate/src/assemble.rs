@@ -8,7 +8,7 @@ use crate::field::Value;
 use crate::finding::Finding;
 use crate::records::{Appointment, Pause, Person, Referral, SCORE_SLOTS, Score, Submission, Sym};
 use crate::rules::{self, Rule};
-use crate::sheet::{RowScope, SheetReader};
+use crate::sheet::{RowScope, SheetKind, SheetReader};
 
 /// Column positions the record rules need, resolved once from the schema.
 struct Columns {
@@ -44,16 +44,10 @@ struct Columns {
 impl Columns {
     fn resolve(schema: &Schema) -> Result<Columns, String> {
         let col = |sheet: &str, name: &str| -> Result<usize, String> {
-            let s = schema
-                .sheet_index(sheet)
-                .ok_or(format!("the schema has no sheet `{sheet}`"))?;
-            schema.sheets[s].column_index(name).ok_or(format!(
-                "the schema's `{sheet}` sheet has no column `{name}`"
-            ))
+            let s = schema.sheet_index(sheet).ok_or(format!("the schema has no sheet `{sheet}`"))?;
+            schema.sheets[s].column_index(name).ok_or(format!("the schema's `{sheet}` sheet has no column `{name}`"))
         };
-        let appointment = schema
-            .sheet_index("Appointment")
-            .ok_or("the schema has no sheet `Appointment`")?;
+        let appointment = schema.sheet_index("Appointment").ok_or("the schema has no sheet `Appointment`")?;
         let a_scores: Vec<usize> = (0..schema.sheets[appointment].columns.len())
             .filter(|&i| schema.sheets[appointment].columns[i].score)
             .collect();
@@ -127,11 +121,7 @@ pub(crate) struct Assembler {
 
 impl Assembler {
     pub(crate) fn new(schema: &Schema, today: Date) -> Result<Assembler, String> {
-        let list = |name: &str| {
-            schema
-                .code_list(name)
-                .ok_or(format!("the schema has no code list `{name}`"))
-        };
+        let list = |name: &str| schema.code_list(name).ok_or(format!("the schema has no code list `{name}`"));
         Ok(Assembler {
             cols: Columns::resolve(schema)?,
             today,
@@ -150,12 +140,10 @@ impl Assembler {
 
     /// Which scoped columns apply to the current row.
     pub(crate) fn scope(&self, r: &SheetReader<'_>) -> RowScope {
-        if r.sheet.name != "Appointment" {
+        if r.kind != SheetKind::Appointment {
             return RowScope::ALL;
         }
-        let flag = |flags: &[bool], i| {
-            code(r, i).is_none_or(|c| flags.get(usize::from(c)).copied().unwrap_or(false))
-        };
+        let flag = |flags: &[bool], i| code(r, i).is_none_or(|c| flags.get(usize::from(c)).copied().unwrap_or(false));
         RowScope {
             attended: flag(&self.attended, self.cols.a_attendance),
             treatment: flag(&self.treatment, self.cols.a_type),
@@ -163,30 +151,18 @@ impl Assembler {
     }
 
     /// Applies the record rules to the current row of `r`; returns whether the row is rejected.
-    pub(crate) fn row(
-        &mut self,
-        r: &SheetReader<'_>,
-        row: u32,
-        rejected: bool,
-        out: &mut Vec<Finding>,
-    ) -> bool {
-        match r.sheet.name.as_str() {
-            "Header" => self.header(r, row, rejected, out),
-            "Person" => self.person(r, row, rejected, out),
-            "Referral" => self.referral(r, row, rejected, out),
-            "Appointment" => self.appointment(r, row, rejected, out),
-            "WaitingTimePause" => self.pause(r, row, rejected, out),
-            _ => rejected,
+    pub(crate) fn row(&mut self, r: &SheetReader<'_>, row: u32, rejected: bool, out: &mut Vec<Finding>) -> bool {
+        match r.kind {
+            SheetKind::Header => self.header(r, row, rejected, out),
+            SheetKind::Person => self.person(r, row, rejected, out),
+            SheetKind::Referral => self.referral(r, row, rejected, out),
+            SheetKind::Appointment => self.appointment(r, row, rejected, out),
+            SheetKind::Pause => self.pause(r, row, rejected, out),
+            SheetKind::Other => rejected,
         }
     }
 
-    fn header(
-        &mut self,
-        r: &SheetReader<'_>,
-        row: u32,
-        rejected: bool,
-        out: &mut Vec<Finding>,
-    ) -> bool {
+    fn header(&mut self, r: &SheetReader<'_>, row: u32, rejected: bool, out: &mut Vec<Finding>) -> bool {
         self.header_rows += 1;
         if self.header_rows > 1 {
             return true;
@@ -219,12 +195,7 @@ impl Assembler {
     }
 
     /// Header problems found once every sheet is read.
-    pub(crate) fn finish_header(
-        &mut self,
-        header_sheet: Option<u8>,
-        total_rows: u64,
-        out: &mut Vec<Finding>,
-    ) {
+    pub(crate) fn finish_header(&mut self, header_sheet: Option<u8>, total_rows: u64, out: &mut Vec<Finding>) {
         let Some(sheet) = header_sheet else { return };
         if self.header_rows == 1 {
             return;
@@ -242,26 +213,13 @@ impl Assembler {
         self.sub.period_end = None;
     }
 
-    fn reject(
-        r: &SheetReader<'_>,
-        rule: &'static Rule,
-        row: u32,
-        col: usize,
-        detail: String,
-        out: &mut Vec<Finding>,
-    ) {
+    fn reject(r: &SheetReader<'_>, rule: &'static Rule, row: u32, col: usize, detail: String, out: &mut Vec<Finding>) {
         let mut f = r.value_finding(rule, row, col);
         f.detail = Some(detail.into());
         out.push(f);
     }
 
-    fn person(
-        &mut self,
-        r: &SheetReader<'_>,
-        row: u32,
-        mut rejected: bool,
-        out: &mut Vec<Finding>,
-    ) -> bool {
+    fn person(&mut self, r: &SheetReader<'_>, row: u32, mut rejected: bool, out: &mut Vec<Finding>) -> bool {
         let c = &self.cols;
         let id = r.text(c.p_id).map(|s| self.sub.ids.intern(s));
         if let (Some(id), false) = (id, rejected) {
@@ -273,14 +231,7 @@ impl Assembler {
         let nhs = r.text(c.p_nhs).and_then(|s| s.parse::<u64>().ok());
         if code(r, c.p_nhs_status) == Some(0) && nhs.is_none() {
             let mut f = r.finding(rules::NHS_STATUS_WITHOUT_NUMBER, row, Some(c.p_nhs_status));
-            f.detail = Some(
-                if r.slots[c.p_nhs].present {
-                    "not valid"
-                } else {
-                    "missing"
-                }
-                .into(),
-            );
+            f.detail = Some(if r.slots[c.p_nhs].present { "not valid" } else { "missing" }.into());
             out.push(f);
         }
         if let Some(birth) = date(r, c.p_birth) {
@@ -324,13 +275,7 @@ impl Assembler {
         }
     }
 
-    fn referral(
-        &mut self,
-        r: &SheetReader<'_>,
-        row: u32,
-        mut rejected: bool,
-        out: &mut Vec<Finding>,
-    ) -> bool {
+    fn referral(&mut self, r: &SheetReader<'_>, row: u32, mut rejected: bool, out: &mut Vec<Finding>) -> bool {
         let c = &self.cols;
         let id = r.text(c.r_id).map(|s| self.sub.ids.intern(s));
         if let (Some(id), false) = (id, rejected) {
@@ -379,11 +324,8 @@ impl Assembler {
         }
         let (has_date, has_code) = (r.slots[c.r_end_date].present, r.slots[c.r_end_code].present);
         if has_date != has_code {
-            let (missing, other) = if has_date {
-                (c.r_end_code, "END_DATE is given")
-            } else {
-                (c.r_end_date, "END_CODE is given")
-            };
+            let (missing, other) =
+                if has_date { (c.r_end_code, "END_DATE is given") } else { (c.r_end_date, "END_CODE is given") };
             let mut f = r.finding(rules::END_DATE_CODE_PAIR, row, Some(missing));
             f.detail = Some(other.into());
             out.push(f);
@@ -445,20 +387,12 @@ impl Assembler {
         }
         let detail = id
             .and_then(|id| self.rejected_referrals.get(&id))
-            .map_or(String::new(), |rrow| {
-                format!(" (orphaned because Referral row {rrow} with this id was rejected)")
-            });
+            .map_or(String::new(), |rrow| format!(" (orphaned because Referral row {rrow} with this id was rejected)"));
         Self::reject(r, rules::UNKNOWN_REFERRAL, row, col, detail, out);
         None
     }
 
-    fn appointment(
-        &mut self,
-        r: &SheetReader<'_>,
-        row: u32,
-        mut rejected: bool,
-        out: &mut Vec<Finding>,
-    ) -> bool {
+    fn appointment(&mut self, r: &SheetReader<'_>, row: u32, mut rejected: bool, out: &mut Vec<Finding>) -> bool {
         let c = &self.cols;
         let (a_referral, a_date, a_time) = (c.a_referral, c.a_date, c.a_time);
         let referral = self.referral_of(r, row, a_referral, out);
@@ -470,9 +404,7 @@ impl Assembler {
         };
         if let (Some((id, received, end)), Some(d)) = (referral, day) {
             let problem = if d < received {
-                Some(format!(
-                    "it is before the referral was received ({received})"
-                ))
+                Some(format!("it is before the referral was received ({received})"))
             } else if let Some(e) = end.filter(|&e| d > e) {
                 Some(format!("it is after the referral ended ({e})"))
             } else {
@@ -489,11 +421,8 @@ impl Assembler {
                 let key = (id, d.days(), time.map_or(u32::MAX, |t| t.0));
                 if let Some(&first) = self.appointment_keys.get(&key) {
                     let mut f = r.finding(rules::DUPLICATE_KEY, row, Some(a_referral));
-                    f.value = Some(
-                        format!("{} {d} {}", r.texts[a_referral], r.texts[a_time])
-                            .trim_end()
-                            .into(),
-                    );
+                    let time = time.map_or(String::new(), |t| t.to_string());
+                    f.value = Some(format!("{} {d} {time}", r.texts[a_referral]).trim_end().into());
                     f.detail = Some(first.to_string().into());
                     out.push(f);
                     return true;
@@ -504,9 +433,7 @@ impl Assembler {
         if rejected {
             return true;
         }
-        let (Some((referral, ..)), Some(date), Some(attendance)) =
-            (referral, day, code(r, c.a_attendance))
-        else {
+        let (Some((referral, ..)), Some(date), Some(attendance)) = (referral, day, code(r, c.a_attendance)) else {
             return true;
         };
         let mut scores = [Score::NONE; SCORE_SLOTS];
@@ -530,13 +457,7 @@ impl Assembler {
         false
     }
 
-    fn pause(
-        &mut self,
-        r: &SheetReader<'_>,
-        row: u32,
-        mut rejected: bool,
-        out: &mut Vec<Finding>,
-    ) -> bool {
+    fn pause(&mut self, r: &SheetReader<'_>, row: u32, mut rejected: bool, out: &mut Vec<Finding>) -> bool {
         let c = &self.cols;
         let (w_referral, w_start, w_end) = (c.w_referral, c.w_start, c.w_end);
         let referral = self.referral_of(r, row, w_referral, out);
@@ -557,27 +478,14 @@ impl Assembler {
         }
         if let (Some(s), Some(e)) = (start, end) {
             if e < s {
-                Self::reject(
-                    r,
-                    rules::PAUSE_DATES,
-                    row,
-                    w_end,
-                    format!("it is before PAUSE_START_DATE ({s})"),
-                    out,
-                );
+                Self::reject(r, rules::PAUSE_DATES, row, w_end, format!("it is before PAUSE_START_DATE ({s})"), out);
                 rejected = true;
             }
         }
         match (referral, start) {
             (Some((referral, ..)), Some(start)) if !rejected => {
                 let reason = code(r, c.w_reason);
-                self.sub.pauses.push(Pause {
-                    row,
-                    referral,
-                    start,
-                    end,
-                    reason,
-                });
+                self.sub.pauses.push(Pause { row, referral, start, end, reason });
                 false
             }
             _ => true,
@@ -586,21 +494,11 @@ impl Assembler {
 
     /// Rules that need every row of a sheet: overlapping pauses, people never referred.
     /// Returns the number of further rows rejected per sheet name.
-    pub(crate) fn finish(
-        &mut self,
-        schema: &Schema,
-        out: &mut Vec<Finding>,
-    ) -> Vec<(&'static str, u64)> {
+    pub(crate) fn finish(&mut self, schema: &Schema, out: &mut Vec<Finding>) -> Vec<(&'static str, u64)> {
         let mut rejected_rows = Vec::new();
         if let Some(sheet) = schema.sheet_index("WaitingTimePause") {
             let mut order: Vec<usize> = (0..self.sub.pauses.len()).collect();
-            order.sort_by_key(|&i| {
-                (
-                    self.sub.pauses[i].referral,
-                    self.sub.pauses[i].start,
-                    self.sub.pauses[i].row,
-                )
-            });
+            order.sort_by_key(|&i| (self.sub.pauses[i].referral, self.sub.pauses[i].start, self.sub.pauses[i].row));
             let mut drop = vec![false; self.sub.pauses.len()];
             for w in order.windows(2) {
                 let (a, b) = (&self.sub.pauses[w[0]], &self.sub.pauses[w[1]]);

@@ -49,87 +49,108 @@ impl Invalid {
     }
 }
 
-/// The result of reading one cell.
+/// The result of reading one cell, before it is kept as an [`Outcome`].
 #[derive(Debug)]
-pub(crate) enum Parsed {
-    Ok {
-        value: Value,
-        default: bool,
-        note: Option<(&'static Rule, Option<String>)>,
-    },
-    Invalid {
-        kind: Invalid,
-        detail: String,
-    },
+enum Parsed {
+    Ok { value: Value, note: Option<(&'static Rule, Option<String>)> },
+    Invalid { kind: Invalid, detail: String },
 }
 
 impl Parsed {
     fn ok(value: Value) -> Parsed {
-        Parsed::Ok {
-            value,
-            default: false,
-            note: None,
-        }
+        Parsed::Ok { value, note: None }
     }
     fn noted(value: Value, rule: &'static Rule, detail: Option<String>) -> Parsed {
-        Parsed::Ok {
-            value,
-            default: false,
-            note: Some((rule, detail)),
-        }
+        Parsed::Ok { value, note: Some((rule, detail)) }
     }
     fn invalid(kind: Invalid, detail: impl Into<String>) -> Parsed {
-        Parsed::Invalid {
-            kind,
-            detail: detail.into(),
-        }
+        Parsed::Invalid { kind, detail: detail.into() }
     }
 }
 
+/// What reading one cell gave, small enough to keep per column of a row; any text that
+/// explains it is in the caller's `detail` buffer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Outcome {
+    /// The value; `Missing` when the cell is empty or invalid.
+    pub value: Value,
+    pub present: bool,
+    pub default: bool,
+    /// A soft warning about how the value was written.
+    pub note: Option<&'static Rule>,
+    pub invalid: Option<Invalid>,
+}
+
 /// Reads `cell` as `col`'s type. `text` receives the cell as text (normalised for text
-/// columns); `workbook` says whether cells carry types (so text in a typed column is noted).
+/// columns) and `detail` what explains a note or an invalid value; `workbook` says whether
+/// cells carry types (so text in a typed column is noted).
 pub(crate) fn parse(
     cell: CellValue<'_>,
     col: &Column,
     schema: &Schema,
     workbook: bool,
     text: &mut String,
-) -> Parsed {
+    detail: &mut String,
+) -> Outcome {
     text.clear();
-    if let CellValue::Error(e) = cell {
-        text.push_str(e);
-        let kind = invalid_kind(&col.kind);
-        return Parsed::invalid(kind, format!("the cell holds the formula error {e}"));
-    }
-    cell_text(cell, text);
-    if text.is_empty() {
-        return Parsed::ok(Value::Missing);
-    }
-    let parsed = match &col.kind {
-        Kind::Text { max_len, pattern } => parse_text(col, *max_len, pattern.as_ref(), text),
-        Kind::Code(list) => parse_code(cell, schema.list(*list), text),
-        Kind::Date => parse_date(cell, col.check, workbook, text),
-        Kind::Time => parse_time(cell, workbook, text),
-        Kind::Integer { min, max } => parse_integer(cell, *min, *max, workbook, text),
-        Kind::Decimal { min, max } => parse_decimal(cell, *min, *max, workbook, text),
+    detail.clear();
+    // Typed cells in typed columns need no text: it is made only if a finding shows it.
+    let typed = match (&col.kind, cell) {
+        (Kind::Date, CellValue::DateTime { .. }) => Some(parse_date(cell, col.check, workbook, "")),
+        (Kind::Time, CellValue::DateTime { .. }) => Some(parse_time(cell, workbook, "")),
+        (Kind::Integer { min, max }, CellValue::Int(_) | CellValue::Float(_)) => {
+            Some(parse_integer(cell, *min, *max, workbook, ""))
+        }
+        (Kind::Decimal { min, max }, CellValue::Int(_) | CellValue::Float(_)) => {
+            Some(parse_decimal(cell, *min, *max, workbook, ""))
+        }
+        _ => None,
     };
-    match parsed {
-        Parsed::Ok { value, note, .. } => {
+    if let Some(reading) = typed {
+        return match reading {
+            Parsed::Ok { value, .. } => Outcome { value, present: true, default: false, note: None, invalid: None },
+            Parsed::Invalid { kind, detail: d } => {
+                cell_text(cell, text);
+                detail.push_str(&d);
+                Outcome { value: Value::Missing, present: true, default: false, note: None, invalid: Some(kind) }
+            }
+        };
+    }
+    let reading = if let CellValue::Error(e) = cell {
+        text.push_str(e);
+        Parsed::invalid(invalid_kind(&col.kind), format!("the cell holds the formula error {e}"))
+    } else {
+        cell_text(cell, text);
+        if text.is_empty() {
+            return Outcome { value: Value::Missing, present: false, default: false, note: None, invalid: None };
+        }
+        match &col.kind {
+            Kind::Text { max_len, pattern } => parse_text(col, *max_len, pattern.as_ref(), text),
+            Kind::Code(list) => parse_code(cell, schema.list(*list), text),
+            Kind::Date => parse_date(cell, col.check, workbook, text),
+            Kind::Time => parse_time(cell, workbook, text),
+            Kind::Integer { min, max } => parse_integer(cell, *min, *max, workbook, text),
+            Kind::Decimal { min, max } => parse_decimal(cell, *min, *max, workbook, text),
+        }
+    };
+    match reading {
+        Parsed::Ok { value, note } => {
             // A code is compared as the list spells it (`1` read as `01`).
             let shown = match (&col.kind, value) {
-                (Kind::Code(list), Value::Code(i)) => {
-                    schema.list(*list).codes[usize::from(i)].code.as_str()
-                }
+                (Kind::Code(list), Value::Code(i)) => schema.list(*list).codes[usize::from(i)].code.as_str(),
                 _ => text.as_str(),
             };
-            let default = col.defaults.iter().any(|d| d == shown);
-            Parsed::Ok {
-                value,
-                default,
-                note,
-            }
+            let default = !col.defaults.is_empty() && col.defaults.iter().any(|d| d == shown);
+            let note = note.map(|(rule, d)| {
+                detail.push_str(d.as_deref().unwrap_or(""));
+                rule
+            });
+            Outcome { value, present: true, default, note, invalid: None }
         }
-        invalid => invalid,
+        Parsed::Invalid { kind, detail: d } => {
+            detail.push_str(&d);
+            Outcome { value: Value::Missing, present: true, default: false, note: None, invalid: Some(kind) }
+        }
     }
 }
 
@@ -143,6 +164,23 @@ fn invalid_kind(kind: &Kind) -> Invalid {
     }
 }
 
+/// A valid typed value as text, for a finding that shows it.
+pub(crate) fn value_text(value: Value, out: &mut String) {
+    match value {
+        Value::Date(d) => {
+            let _ = write!(out, "{d}");
+        }
+        Value::Time(t) => {
+            let _ = write!(out, "{t}");
+        }
+        Value::Int(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::Decimal(f) => format_number(f, out),
+        Value::Missing | Value::Text | Value::Code(_) => {}
+    }
+}
+
 /// The cell as a user would read it, trimmed.
 pub(crate) fn cell_text(cell: CellValue<'_>, out: &mut String) {
     match cell {
@@ -152,13 +190,7 @@ pub(crate) fn cell_text(cell: CellValue<'_>, out: &mut String) {
             let _ = write!(out, "{i}");
         }
         CellValue::Float(f) => format_number(f, out),
-        CellValue::DateTime {
-            year,
-            month,
-            day,
-            seconds,
-            serial,
-        } => {
+        CellValue::DateTime { year, month, day, seconds, serial } => {
             if serial >= 1.0 {
                 let _ = write!(out, "{year:04}-{month:02}-{day:02}");
             }
@@ -183,11 +215,7 @@ pub(crate) fn format_number(f: f64, out: &mut String) {
     }
     // 15 significant digits, as Excel displays, then trailing zeros trimmed.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let int_digits = if f.abs() >= 1.0 {
-        f.abs().log10().floor() as usize + 1
-    } else {
-        1
-    };
+    let int_digits = if f.abs() >= 1.0 { f.abs().log10().floor() as usize + 1 } else { 1 };
     let start = out.len();
     let _ = write!(out, "{:.*}", 15usize.saturating_sub(int_digits), f);
     if out[start..].contains('.') {
@@ -211,10 +239,7 @@ fn parse_text(
     if let Some(max) = max_len {
         let n = text.chars().count();
         if n > max {
-            return Parsed::invalid(
-                Invalid::Text,
-                format!("{n} characters, where at most {max} are allowed"),
-            );
+            return Parsed::invalid(Invalid::Text, format!("{n} characters, where at most {max} are allowed"));
         }
     }
     if let Some(p) = pattern {
@@ -224,10 +249,7 @@ fn parse_text(
     }
     if col.check == Some(Check::NhsNumber) {
         if !nhs_number_is_valid(text.as_bytes()) {
-            return Parsed::invalid(
-                Invalid::Text,
-                "it fails the NHS number check digit (modulus 11)",
-            );
+            return Parsed::invalid(Invalid::Text, "it fails the NHS number check digit (modulus 11)");
         }
         if text.starts_with("999") {
             return Parsed::noted(Value::Text, rules::TEST_NHS_NUMBER, None);
@@ -242,11 +264,7 @@ pub fn nhs_number_is_valid(digits: &[u8]) -> bool {
     if digits.len() != 10 || !digits.iter().all(u8::is_ascii_digit) {
         return false;
     }
-    let sum: u32 = digits[..9]
-        .iter()
-        .zip((2..=10).rev())
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
+    let sum: u32 = digits[..9].iter().zip((2..=10).rev()).map(|(d, w)| u32::from(d - b'0') * w).sum();
     let check = 11 - sum % 11;
     let check = if check == 11 { 0 } else { check };
     check != 10 && check == u32::from(digits[9] - b'0')
@@ -256,17 +274,12 @@ fn parse_code(cell: CellValue<'_>, list: &CodeList, text: &mut String) -> Parsed
     if let Some(i) = list.find(text) {
         return Parsed::ok(Value::Code(i));
     }
-    let numeric = matches!(cell, CellValue::Int(_) | CellValue::Float(_))
-        || text.bytes().all(|b| b.is_ascii_digit());
+    let numeric = matches!(cell, CellValue::Int(_) | CellValue::Float(_)) || text.bytes().all(|b| b.is_ascii_digit());
     if let Some(width) = list.fixed_width().filter(|&w| numeric && text.len() < w) {
         let padded = format!("{}{text}", "0".repeat(width - text.len()));
         if let Some(i) = list.find(&padded) {
             let detail = format!("`{padded}`");
-            return Parsed::noted(
-                Value::Code(i),
-                rules::CODE_WITHOUT_LEADING_ZERO,
-                Some(detail),
-            );
+            return Parsed::noted(Value::Code(i), rules::CODE_WITHOUT_LEADING_ZERO, Some(detail));
         }
     }
     let upper = text.to_ascii_uppercase();
@@ -283,18 +296,9 @@ fn parse_code(cell: CellValue<'_>, list: &CodeList, text: &mut String) -> Parsed
 
 fn parse_date(cell: CellValue<'_>, check: Option<Check>, workbook: bool, text: &str) -> Parsed {
     let date = match cell {
-        CellValue::DateTime {
-            year,
-            month,
-            day,
-            serial,
-            ..
-        } => {
+        CellValue::DateTime { year, month, day, serial, .. } => {
             if serial < 1.0 {
-                return Parsed::invalid(
-                    Invalid::Date,
-                    ": the cell holds a time of day, not a date",
-                );
+                return Parsed::invalid(Invalid::Date, ": the cell holds a time of day, not a date");
             }
             match Date::from_ymd(i32::from(year), u32::from(month), u32::from(day)) {
                 Some(d) => Parsed::ok(Value::Date(d)),
@@ -306,19 +310,12 @@ fn parse_date(cell: CellValue<'_>, check: Option<Check>, workbook: bool, text: &
             None => return Parsed::invalid(Invalid::Date, ": not a calendar date"),
         },
         CellValue::Int(_) | CellValue::Float(_) => {
-            let as_date = text
-                .parse::<f64>()
-                .ok()
-                .filter(|s| (1.0..2_958_466.0).contains(s))
-                .map(|s| {
-                    #[allow(clippy::cast_possible_truncation)]
-                    Date::from_ymd(1899, 12, 30)
-                        .map_or(String::new(), |e| e.add_days(s.floor() as i32).to_string())
-                });
+            let as_date = text.parse::<f64>().ok().filter(|s| (1.0..2_958_466.0).contains(s)).map(|s| {
+                #[allow(clippy::cast_possible_truncation)]
+                Date::from_ymd(1899, 12, 30).map_or(String::new(), |e| e.add_days(s.floor() as i32).to_string())
+            });
             let detail = match as_date {
-                Some(d) => format!(
-                    ": it is a plain number (as a date it would be {d}; format the cell as a date)"
-                ),
+                Some(d) => format!(": it is a plain number (as a date it would be {d}; format the cell as a date)"),
                 None => ": it is a plain number, not a date".to_owned(),
             };
             return Parsed::invalid(Invalid::Date, detail);
@@ -332,11 +329,7 @@ fn parse_date(cell: CellValue<'_>, check: Option<Check>, workbook: bool, text: &
             return Parsed::invalid(Invalid::Date, ": expected a date");
         }
     };
-    let Parsed::Ok {
-        value: Value::Date(d),
-        ..
-    } = &date
-    else {
+    let Parsed::Ok { value: Value::Date(d), .. } = &date else {
         return date;
     };
     match check {
@@ -357,11 +350,8 @@ fn parse_date_text(s: &str) -> Result<Date, String> {
     }
     let b = s.as_bytes();
     if b.len() == 10 && b[2] == b'/' && b[5] == b'/' {
-        let (first, second, year) = (
-            iapt_schema::digits(&b[0..2]),
-            iapt_schema::digits(&b[3..5]),
-            iapt_schema::digits(&b[6..10]),
-        );
+        let (first, second, year) =
+            (iapt_schema::digits(&b[0..2]), iapt_schema::digits(&b[3..5]), iapt_schema::digits(&b[6..10]));
         if let (Some(dd), Some(mm), Some(yyyy)) = (first, second, year) {
             #[allow(clippy::cast_possible_wrap)]
             if let Some(d) = Date::from_ymd(yyyy as i32, mm, dd) {
@@ -389,16 +379,10 @@ fn parse_time(cell: CellValue<'_>, workbook: bool, text: &str) -> Parsed {
                     Parsed::noted(Value::Time(t), rules::DATE_AS_TEXT, None)
                 }
                 Some(t) => Parsed::ok(Value::Time(t)),
-                None => Parsed::invalid(
-                    Invalid::Time,
-                    ": expected HH:MM or HH:MM:SS on the 24-hour clock",
-                ),
+                None => Parsed::invalid(Invalid::Time, ": expected HH:MM or HH:MM:SS on the 24-hour clock"),
             }
         }
-        _ => Parsed::invalid(
-            Invalid::Time,
-            ": it is a plain number; format the cell as a time",
-        ),
+        _ => Parsed::invalid(Invalid::Time, ": it is a plain number; format the cell as a time"),
     }
 }
 
@@ -406,14 +390,7 @@ fn parse_integer(cell: CellValue<'_>, min: i64, max: i64, workbook: bool, text: 
     let (n, as_text) = match cell {
         CellValue::Int(i) => (Some(i), false),
         #[allow(clippy::cast_possible_truncation)]
-        CellValue::Float(f) => (
-            if f.fract() == 0.0 && f.abs() < 9e15 {
-                Some(f as i64)
-            } else {
-                None
-            },
-            false,
-        ),
+        CellValue::Float(f) => (if f.fract() == 0.0 && f.abs() < 9e15 { Some(f as i64) } else { None }, false),
         CellValue::Text(_) => (text.parse::<i64>().ok(), true),
         _ => return Parsed::invalid(Invalid::Number, "it is not a number"),
     };
@@ -421,10 +398,7 @@ fn parse_integer(cell: CellValue<'_>, min: i64, max: i64, workbook: bool, text: 
         return Parsed::invalid(Invalid::Number, "it is not a whole number");
     };
     if n < min || n > max {
-        return Parsed::invalid(
-            Invalid::Number,
-            format!("it is outside the range {min} to {max}"),
-        );
+        return Parsed::invalid(Invalid::Number, format!("it is outside the range {min} to {max}"));
     }
     if as_text && workbook {
         Parsed::noted(Value::Int(n), rules::NUMBER_AS_TEXT, None)
@@ -445,10 +419,7 @@ fn parse_decimal(cell: CellValue<'_>, min: f64, max: f64, workbook: bool, text: 
         return Parsed::invalid(Invalid::Number, "it is not a number");
     };
     if n < min || n > max {
-        return Parsed::invalid(
-            Invalid::Number,
-            format!("it is outside the range {min:.1} to {max:.1}"),
-        );
+        return Parsed::invalid(Invalid::Number, format!("it is outside the range {min:.1} to {max:.1}"));
     }
     if as_text && workbook {
         Parsed::noted(Value::Decimal(n), rules::NUMBER_AS_TEXT, None)
@@ -484,24 +455,10 @@ mod tests {
 
     #[test]
     fn dates_in_text() {
-        assert_eq!(
-            parse_date_text("2012-04-01").unwrap().to_string(),
-            "2012-04-01"
-        );
-        assert_eq!(
-            parse_date_text("01/04/2012").unwrap().to_string(),
-            "2012-04-01"
-        );
-        assert!(
-            parse_date_text("04/13/2012")
-                .unwrap_err()
-                .contains("MM/DD/YYYY")
-        );
-        assert!(
-            parse_date_text("2012-04-01 00:00:00")
-                .unwrap_err()
-                .contains("without a time")
-        );
+        assert_eq!(parse_date_text("2012-04-01").unwrap().to_string(), "2012-04-01");
+        assert_eq!(parse_date_text("01/04/2012").unwrap().to_string(), "2012-04-01");
+        assert!(parse_date_text("04/13/2012").unwrap_err().contains("MM/DD/YYYY"));
+        assert!(parse_date_text("2012-04-01 00:00:00").unwrap_err().contains("without a time"));
         assert!(parse_date_text("1 April 2012").is_err());
     }
 }

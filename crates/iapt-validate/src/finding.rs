@@ -27,15 +27,7 @@ pub struct Finding {
 impl Finding {
     #[must_use]
     pub fn new(rule: &'static Rule) -> Finding {
-        Finding {
-            rule,
-            sheet: None,
-            row: 0,
-            col: None,
-            field: None,
-            value: None,
-            detail: None,
-        }
+        Finding { rule, sheet: None, row: 0, col: None, field: None, value: None, detail: None }
     }
 
     #[must_use]
@@ -60,11 +52,7 @@ impl Finding {
     }
 
     fn column_def<'s>(&self, schema: &'s Schema) -> Option<&'s Column> {
-        schema
-            .sheets
-            .get(usize::from(self.sheet?))?
-            .columns
-            .get(usize::from(self.field?))
+        schema.sheets.get(usize::from(self.sheet?))?.columns.get(usize::from(self.field?))
     }
 
     /// The column's name as the data set spells it.
@@ -78,11 +66,7 @@ impl Finding {
     pub fn shown_value(&self, schema: &Schema, show_values: bool) -> Option<String> {
         let v = self.value.as_deref()?;
         let identifying = self.column_def(schema).is_some_and(|c| c.identifying);
-        Some(if identifying && !show_values {
-            mask(v)
-        } else {
-            v.to_owned()
-        })
+        Some(if identifying && !show_values { mask(v) } else { v.to_owned() })
     }
 
     /// The rule's message with this finding's column, value and detail filled in.
@@ -115,11 +99,7 @@ impl Finding {
 /// Keeps the first three characters and stars the rest: enough to find the row, not the person.
 #[must_use]
 pub fn mask(value: &str) -> String {
-    value
-        .chars()
-        .enumerate()
-        .map(|(i, c)| if i < 3 || c == ' ' { c } else { '*' })
-        .collect()
+    value.chars().enumerate().map(|(i, c)| if i < 3 || c == ' ' { c } else { '*' }).collect()
 }
 
 #[cfg(test)]
@@ -133,20 +113,13 @@ mod tests {
         let person = schema.sheet_index("Person").unwrap();
         let mut f = Finding::new(rules::INVALID_TEXT_OPTIONAL);
         f.sheet = Some(u8::try_from(person).unwrap());
-        f.field =
-            Some(u16::try_from(schema.sheets[person].column_index("NHS_NUMBER").unwrap()).unwrap());
+        f.field = Some(u16::try_from(schema.sheets[person].column_index("NHS_NUMBER").unwrap()).unwrap());
         f.value = Some("9434765910".into());
         f.detail = Some("fails the modulus-11 check".into());
         f.row = 14;
         f.col = Some(1);
-        assert_eq!(
-            f.message(&schema, false),
-            "`NHS_NUMBER` `943*******` is not valid: fails the modulus-11 check"
-        );
-        assert_eq!(
-            f.message(&schema, true),
-            "`NHS_NUMBER` `9434765910` is not valid: fails the modulus-11 check"
-        );
+        assert_eq!(f.message(&schema, false), "`NHS_NUMBER` `943*******` is not valid: fails the modulus-11 check");
+        assert_eq!(f.message(&schema, true), "`NHS_NUMBER` `9434765910` is not valid: fails the modulus-11 check");
         assert_eq!(f.cell().as_deref(), Some("B14"));
         assert_eq!(mask("SW1A 1AA"), "SW1* ***");
     }

@@ -77,18 +77,13 @@ impl Validation {
     /// Number of findings of a severity.
     #[must_use]
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity() == severity)
-            .count()
+        self.findings.iter().filter(|f| f.severity() == severity).count()
     }
 
     /// Whether any file- or record-level problem was found.
     #[must_use]
     pub fn has_problems(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|f| f.severity() != Severity::Warning)
+        self.findings.iter().any(|f| f.severity() != Severity::Warning)
     }
 }
 
@@ -109,11 +104,7 @@ impl std::error::Error for SchemaMismatch {}
 /// # Errors
 /// Only when the schema lacks a sheet or column that the record rules need; problems with
 /// the submission itself are findings.
-pub fn validate(
-    path: &Path,
-    schema: &Schema,
-    opts: &Options<'_>,
-) -> Result<Validation, SchemaMismatch> {
+pub fn validate(path: &Path, schema: &Schema, opts: &Options<'_>) -> Result<Validation, SchemaMismatch> {
     let mut asm = assemble::Assembler::new(schema, opts.today).map_err(SchemaMismatch)?;
     let mut findings = Vec::new();
     let mut reports = Vec::new();
@@ -121,12 +112,7 @@ pub fn validate(
         Ok(s) => s,
         Err(e) => {
             findings.push(ingest_finding(&e.kind, None, e.kind.to_string()));
-            return Ok(Validation {
-                path: path.to_owned(),
-                findings,
-                sheets: reports,
-                submission: None,
-            });
+            return Ok(Validation { path: path.to_owned(), findings, sheets: reports, submission: None });
         }
     };
     let workbook = source.kind() == SourceKind::Workbook;
@@ -134,21 +120,11 @@ pub fn validate(
     let matched: Vec<Option<&iapt_ingest::SheetInfo>> = schema
         .sheets
         .iter()
-        .map(|s| {
-            file_sheets
-                .iter()
-                .find(|f| f.name.trim().eq_ignore_ascii_case(&s.name))
-        })
+        .map(|s| file_sheets.iter().find(|f| f.name.trim().eq_ignore_ascii_case(&s.name)))
         .collect();
     for f in &file_sheets {
-        let known = schema
-            .sheets
-            .iter()
-            .any(|s| f.name.trim().eq_ignore_ascii_case(&s.name))
-            || schema
-                .reference_sheets
-                .iter()
-                .any(|r| f.name.trim().eq_ignore_ascii_case(r));
+        let known = schema.sheets.iter().any(|s| f.name.trim().eq_ignore_ascii_case(&s.name))
+            || schema.reference_sheets.iter().any(|r| f.name.trim().eq_ignore_ascii_case(r));
         if !known {
             let mut finding = Finding::new(rules::UNKNOWN_SHEET);
             finding.value = Some(f.name.as_str().into());
@@ -207,11 +183,7 @@ pub fn validate(
         });
         if let Err(e) = result {
             let mut f = ingest_finding(&e.kind, Some(idx), e.kind.to_string());
-            if let IngestErrorKind::NotUtf8 { line, .. }
-            | IngestErrorKind::Csv {
-                line: Some(line), ..
-            } = e.kind
-            {
+            if let IngestErrorKind::NotUtf8 { line, .. } | IngestErrorKind::Csv { line: Some(line), .. } = e.kind {
                 f.row = u32::try_from(line).unwrap_or(u32::MAX);
             }
             findings.push(f);
@@ -243,18 +215,9 @@ pub fn validate(
         }
         reports.push(report);
     }
-    asm.finish_header(
-        schema
-            .sheet_index("Header")
-            .and_then(|i| u8::try_from(i).ok()),
-        total_rows,
-        &mut findings,
-    );
+    asm.finish_header(schema.sheet_index("Header").and_then(|i| u8::try_from(i).ok()), total_rows, &mut findings);
     for (name, n) in asm.finish(schema, &mut findings) {
-        if let Some(r) = reports
-            .iter_mut()
-            .find(|r| schema.sheets[r.sheet].name == name)
-        {
+        if let Some(r) = reports.iter_mut().find(|r| schema.sheets[r.sheet].name == name) {
             r.rows_rejected += n;
         }
     }
@@ -263,25 +226,13 @@ pub fn validate(
     }
     // Stable order: file-level first, then by sheet, row, column, rule.
     findings.sort_by(|a, b| {
-        let key = |f: &Finding| {
-            (
-                f.severity() != Severity::File,
-                f.sheet.map_or(-1, i16::from),
-                f.row,
-                f.col,
-                f.rule.id,
-            )
-        };
+        let key =
+            |f: &Finding| (f.severity() != Severity::File, f.sheet.map_or(-1, i16::from), f.row, f.col, f.rule.id);
         key(a).cmp(&key(b))
     });
     let file_problem = findings.iter().any(|f| f.severity() == Severity::File);
     let submission = (!file_problem).then_some(asm.sub);
-    Ok(Validation {
-        path: path.to_owned(),
-        findings,
-        sheets: reports,
-        submission,
-    })
+    Ok(Validation { path: path.to_owned(), findings, sheets: reports, submission })
 }
 
 fn ingest_finding(kind: &IngestErrorKind, sheet: Option<u8>, detail: String) -> Finding {

@@ -61,11 +61,7 @@ impl Score {
     pub fn from_f64(v: f64) -> Score {
         let h = (v * 100.0).round();
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        if (0.0..65_535.0).contains(&h) {
-            Score(h as u16)
-        } else {
-            Score::NONE
-        }
+        if (0.0..65_535.0).contains(&h) { Score(h as u16) } else { Score::NONE }
     }
 
     /// The score, or `None`.

@@ -316,9 +316,7 @@ rules! {
 pub fn find(key: &str) -> Option<&'static Rule> {
     let key = key.trim();
     ALL.iter().copied().find(|r| {
-        r.id.eq_ignore_ascii_case(key)
-            || r.name.eq_ignore_ascii_case(key)
-            || r.id[5..].eq_ignore_ascii_case(key)
+        r.id.eq_ignore_ascii_case(key) || r.name.eq_ignore_ascii_case(key) || r.id[5..].eq_ignore_ascii_case(key)
     })
 }
 
@@ -345,10 +343,7 @@ mod tests {
             assert_eq!(r.id.as_bytes()[5] as char, letter, "{}", r.id);
             assert!(r.hint.len() > 10 && r.summary.ends_with('.'), "{}", r.id);
         }
-        assert!(
-            ALL.windows(2).all(|w| w[0].id < w[1].id),
-            "rules are listed in id order"
-        );
+        assert!(ALL.windows(2).all(|w| w[0].id < w[1].id), "rules are listed in id order");
     }
 
     #[test]

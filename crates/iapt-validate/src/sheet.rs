@@ -6,7 +6,7 @@ use iapt_ingest::Row;
 use iapt_schema::{Column, Schema, Scope, Sheet, Status};
 
 use crate::ColumnTally;
-use crate::field::{self, Parsed, Value};
+use crate::field::{self, Outcome, Value};
 use crate::finding::Finding;
 use crate::rules::{self, Rule};
 
@@ -18,10 +18,7 @@ pub(crate) struct RowScope {
 }
 
 impl RowScope {
-    pub(crate) const ALL: RowScope = RowScope {
-        attended: true,
-        treatment: true,
-    };
+    pub(crate) const ALL: RowScope = RowScope { attended: true, treatment: true };
 
     fn applies(self, col: &Column) -> bool {
         match col.scope {
@@ -32,30 +29,51 @@ impl RowScope {
     }
 }
 
-/// A parsed cell of the current row.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Slot {
-    pub value: Value,
-    /// The cell held something, valid or not.
-    pub present: bool,
+/// Which of the data set's sheets a reader reads, resolved once from its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SheetKind {
+    Header,
+    Person,
+    Referral,
+    Appointment,
+    Pause,
+    Other,
+}
+
+impl SheetKind {
+    fn of(name: &str) -> SheetKind {
+        match name {
+            "Header" => SheetKind::Header,
+            "Person" => SheetKind::Person,
+            "Referral" => SheetKind::Referral,
+            "Appointment" => SheetKind::Appointment,
+            "WaitingTimePause" => SheetKind::Pause,
+            _ => SheetKind::Other,
+        }
+    }
 }
 
 pub(crate) struct SheetReader<'s> {
     pub schema: &'s Schema,
     pub sheet: &'s Sheet,
+    pub kind: SheetKind,
     index: u8,
     workbook: bool,
     /// For each schema column, its column in the file.
     map: Vec<Option<u32>>,
     /// For each file column, whether it has a header (known or not).
     headed: Vec<bool>,
+    /// File columns inside the header's width that have no header.
+    unheaded: Vec<usize>,
     pub tallies: Vec<ColumnTally>,
     pub rows_read: u64,
     pub rows_rejected: u64,
-    pub slots: Vec<Slot>,
+    /// The current row's cells as read, one per schema column.
+    pub slots: Vec<Outcome>,
     /// Each column's cell as text (normalised for text columns).
     pub texts: Vec<String>,
-    parsed: Vec<Option<Parsed>>,
+    /// What explains each column's note or invalid value in the current row.
+    details: Vec<String>,
     last_row: u32,
     blank_run: Option<(u32, u32)>,
 }
@@ -78,13 +96,7 @@ impl<'s> SheetReader<'s> {
         if header.number != 1 {
             let mut f = at(rules::BAD_HEADER_ROW);
             f.row = header.number;
-            f.detail = Some(
-                format!(
-                    ": row 1 is empty and the first filled row is {}",
-                    header.number
-                )
-                .into(),
-            );
+            f.detail = Some(format!(": row 1 is empty and the first filled row is {}", header.number).into());
             out.push(f);
             return None;
         }
@@ -101,11 +113,7 @@ impl<'s> SheetReader<'s> {
             }
             headed[c] = true;
             let col = u32::try_from(c).unwrap_or(u32::MAX);
-            match sheet
-                .columns
-                .iter()
-                .position(|k| k.name.eq_ignore_ascii_case(&text))
-            {
+            match sheet.columns.iter().position(|k| k.name.eq_ignore_ascii_case(&text)) {
                 Some(i) if map[i].is_some() => {
                     let mut f = at(rules::DUPLICATE_COLUMN);
                     f.row = 1;
@@ -133,10 +141,7 @@ impl<'s> SheetReader<'s> {
             f.row = 1;
             f.col = Some(col);
             f.value = Some(name.as_str().into());
-            let near = nearest(
-                name,
-                missing.iter().map(|&i| sheet.columns[i].name.as_str()),
-            );
+            let near = nearest(name, missing.iter().map(|&i| sheet.columns[i].name.as_str()));
             f.detail = near.map(|n| format!("; did you mean `{n}`?").into());
             out.push(f);
         }
@@ -158,16 +163,13 @@ impl<'s> SheetReader<'s> {
         if !ok {
             return None;
         }
-        let tallies = (0..sheet.columns.len())
-            .map(|column| ColumnTally {
-                column,
-                ..ColumnTally::default()
-            })
-            .collect();
+        let tallies = (0..sheet.columns.len()).map(|column| ColumnTally { column, ..ColumnTally::default() }).collect();
         Some(SheetReader {
             schema,
             sheet,
+            kind: SheetKind::of(&sheet.name),
             index,
+            unheaded: (0..headed.len()).filter(|&c| !headed[c]).collect(),
             workbook,
             map,
             headed,
@@ -175,14 +177,11 @@ impl<'s> SheetReader<'s> {
             rows_read: 0,
             rows_rejected: 0,
             slots: vec![
-                Slot {
-                    value: Value::Missing,
-                    present: false
-                };
+                Outcome { value: Value::Missing, present: false, default: false, note: None, invalid: None };
                 sheet.columns.len()
             ],
             texts: vec![String::new(); sheet.columns.len()],
-            parsed: (0..sheet.columns.len()).map(|_| None).collect(),
+            details: vec![String::new(); sheet.columns.len()],
             last_row: 1,
             blank_run: None,
         })
@@ -203,7 +202,13 @@ impl<'s> SheetReader<'s> {
     /// A finding carrying column `i`'s current cell as its value.
     pub(crate) fn value_finding(&self, rule: &'static Rule, row: u32, i: usize) -> Finding {
         let mut f = self.finding(rule, row, Some(i));
-        f.value = Some(self.texts[i].as_str().into());
+        if self.texts[i].is_empty() {
+            let mut text = String::new();
+            field::value_text(self.slots[i].value, &mut text);
+            f.value = Some(text.into());
+        } else {
+            f.value = Some(self.texts[i].as_str().into());
+        }
         f
     }
 
@@ -222,15 +227,11 @@ impl<'s> SheetReader<'s> {
             return None;
         }
         // Rows the reader skipped, or blank rows seen before this one, lie between records.
-        let gap_start = self
-            .blank_run
-            .take()
-            .map_or(self.last_row + 1, |(s, _)| s.min(self.last_row + 1));
+        let gap_start = self.blank_run.take().map_or(self.last_row + 1, |(s, _)| s.min(self.last_row + 1));
         if row.number > gap_start && self.rows_read > 0 {
             let mut f = self.finding(rules::EMPTY_ROW, gap_start, None);
             if row.number - gap_start > 1 {
-                f.detail =
-                    Some(format!(" (rows {gap_start} to {} are empty)", row.number - 1).into());
+                f.detail = Some(format!(" (rows {gap_start} to {} are empty)", row.number - 1).into());
             }
             out.push(f);
         }
@@ -243,8 +244,8 @@ impl<'s> SheetReader<'s> {
             f.detail = Some(self.headed.len().to_string().into());
             out.push(f);
         }
-        for c in 0..row.len() {
-            if !self.headed.get(c).copied().unwrap_or(false) && !row.get(c).is_blank() {
+        for c in self.unheaded.iter().copied().chain(self.headed.len()..row.len()) {
+            if !row.get(c).is_blank() {
                 let mut f = self.finding(rules::VALUE_WITHOUT_HEADER, row.number, None);
                 f.col = u32::try_from(c).ok();
                 let mut text = String::new();
@@ -253,100 +254,69 @@ impl<'s> SheetReader<'s> {
                 out.push(f);
             }
         }
-
         for i in 0..self.sheet.columns.len() {
             let cell = self.map[i].map_or(iapt_ingest::CellValue::Empty, |c| row.get(c as usize));
-            let p = field::parse(
-                cell,
-                &self.sheet.columns[i],
-                self.schema,
-                self.workbook,
-                &mut self.texts[i],
-            );
-            self.slots[i] = Slot {
-                value: match &p {
-                    Parsed::Ok { value, .. } => *value,
-                    Parsed::Invalid { .. } => Value::Missing,
-                },
-                present: !matches!(
-                    p,
-                    Parsed::Ok {
-                        value: Value::Missing,
-                        ..
-                    }
-                ),
-            };
-            self.parsed[i] = Some(p);
+            let column = &self.sheet.columns[i];
+            self.slots[i] =
+                field::parse(cell, column, self.schema, self.workbook, &mut self.texts[i], &mut self.details[i]);
         }
         let scope = scope(self);
         let header_sheet = self.sheet.exactly_one_row;
         let mut rejected = false;
         for i in 0..self.sheet.columns.len() {
             let column = &self.sheet.columns[i];
-            let Some(parsed) = self.parsed[i].take() else {
-                continue;
-            };
-            let present = self.slots[i].present;
+            let slot = self.slots[i];
             let applies = scope.applies(column);
-            if !applies && present && !scope.attended && column.only_when_attended {
+            if !applies && slot.present && !scope.attended && column.only_when_attended {
                 out.push(self.value_finding(rules::VALUE_ON_MISSED_APPOINTMENT, row.number, i));
                 self.slots[i].value = Value::Missing;
                 continue;
             }
-            if !applies && !present {
+            if !applies && !slot.present {
                 continue;
             }
             let mandatory = column.status == Status::Mandatory;
             let tally = &mut self.tallies[i];
             tally.rows += 1;
-            match parsed {
-                Parsed::Ok {
-                    value: Value::Missing,
-                    ..
-                } => {
-                    tally.missing += 1;
-                    if self.map[i].is_none() {
-                        // An absent column was reported once, from the header row.
-                        continue;
-                    }
-                    let rule = match column.status {
-                        Status::Mandatory if header_sheet => rules::HEADER_VALUE,
-                        Status::Mandatory => rules::MISSING_MANDATORY,
-                        Status::Required => rules::MISSING_REQUIRED,
-                        Status::Optional => continue,
-                    };
-                    let mut f = self.finding(rule, row.number, Some(i));
-                    if header_sheet {
-                        f.detail = Some("it is empty".into());
-                    }
-                    rejected |= mandatory;
-                    out.push(f);
+            if let Some(kind) = slot.invalid {
+                tally.invalid += 1;
+                rejected |= mandatory;
+                let detail = &self.details[i];
+                let (rule, detail) = if header_sheet && mandatory {
+                    (rules::HEADER_VALUE, detail.trim_start_matches(": ").trim_start())
+                } else {
+                    (kind.rule(mandatory), detail.as_str())
+                };
+                let mut f = self.value_finding(rule, row.number, i);
+                f.detail = Some(detail.into());
+                out.push(f);
+            } else if !slot.present {
+                tally.missing += 1;
+                if self.map[i].is_none() {
+                    // An absent column was reported once, from the header row.
+                    continue;
                 }
-                Parsed::Ok { default, note, .. } => {
-                    if default {
-                        tally.default += 1;
-                    } else {
-                        tally.valid += 1;
-                    }
-                    if let Some((rule, detail)) = note {
-                        let mut f = self.value_finding(rule, row.number, i);
-                        f.detail = detail.map(Into::into);
-                        out.push(f);
-                    }
+                let rule = match column.status {
+                    Status::Mandatory if header_sheet => rules::HEADER_VALUE,
+                    Status::Mandatory => rules::MISSING_MANDATORY,
+                    Status::Required => rules::MISSING_REQUIRED,
+                    Status::Optional => continue,
+                };
+                let mut f = self.finding(rule, row.number, Some(i));
+                if header_sheet {
+                    f.detail = Some("it is empty".into());
                 }
-                Parsed::Invalid { kind, detail } => {
-                    tally.invalid += 1;
-                    rejected |= mandatory;
-                    let (rule, detail) = if header_sheet && mandatory {
-                        (
-                            rules::HEADER_VALUE,
-                            detail.trim_start_matches(": ").trim_start().to_owned(),
-                        )
-                    } else {
-                        (kind.rule(mandatory), detail)
-                    };
+                rejected |= mandatory;
+                out.push(f);
+            } else {
+                if slot.default {
+                    tally.default += 1;
+                } else {
+                    tally.valid += 1;
+                }
+                if let Some(rule) = slot.note {
                     let mut f = self.value_finding(rule, row.number, i);
-                    f.detail = Some(detail.into());
+                    f.detail = (!self.details[i].is_empty()).then(|| self.details[i].as_str().into());
                     out.push(f);
                 }
             }
@@ -376,9 +346,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, &cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -392,14 +360,8 @@ mod tests {
     #[test]
     fn suggests_near_names_only() {
         let names = ["NHS_NUMBER", "POSTCODE", "GENDER"];
-        assert_eq!(
-            nearest("NHS_NUMBR", names.iter().copied()),
-            Some("NHS_NUMBER")
-        );
-        assert_eq!(
-            nearest("nhs number", names.iter().copied()),
-            Some("NHS_NUMBER")
-        );
+        assert_eq!(nearest("NHS_NUMBR", names.iter().copied()), Some("NHS_NUMBER"));
+        assert_eq!(nearest("nhs number", names.iter().copied()), Some("NHS_NUMBER"));
         assert_eq!(nearest("FAVOURITE_COLOUR", names.iter().copied()), None);
     }
 }
