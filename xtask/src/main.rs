@@ -1,5 +1,6 @@
 //! Maintainer tasks in plain Rust: `cargo xtask <task>`.
 //!
+//! - `demo`: the whole pipeline on a small synthetic year, into `target/demo/`
 //! - `synth`: generate synthetic submissions (`--help` for options)
 //! - `docs [--check]`: write `docs/rules.md` from the rule catalogue, or fail if it is stale
 //! - `bench validate`: time validation against a bare read and the Python peer
@@ -7,6 +8,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod demo;
 mod docs;
 
 use std::path::PathBuf;
@@ -16,6 +18,7 @@ fn usage() -> ExitCode {
     eprintln!(
         "usage: cargo xtask <task>\n\n\
          tasks:\n  \
+         demo                the whole pipeline on a small synthetic year, into target/demo\n  \
          synth --year 2012-13 --scale F --seed N --out DIR [--format csv|xlsx] [--monthly] [--defects RATE] [--providers N] [--single-provider]\n  \
          docs [--check]      write docs/rules.md (or check it is fresh)\n  \
          bench validate      time validation against a bare read and frictionless-py"
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
         Some("synth") => synth(&args[1..]),
         Some("docs") => docs::run(args.get(1).map(String::as_str) == Some("--check")),
         Some("bench") => bench::run(&args[1..]),
+        Some("demo") => demo::run(),
         _ => return usage(),
     };
     match result {

@@ -16,10 +16,11 @@ fn csv_files(dir: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         let is_csv = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-        if is_csv && path.is_file() {
-            if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
-                files.push((stem.to_owned(), path.clone()));
-            }
+        if is_csv
+            && path.is_file()
+            && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+        {
+            files.push((stem.to_owned(), path.clone()));
         }
     }
     files.sort();

@@ -130,7 +130,8 @@ pub struct Source {
 }
 
 enum Inner {
-    Workbook(workbook::Workbook),
+    // Boxed: calamine's readers are large, and a source is made once per file.
+    Workbook(Box<workbook::Workbook>),
     Csv(csv_folder::CsvFolder),
 }
 
@@ -140,7 +141,7 @@ impl Source {
         let inner = if path.is_dir() {
             Inner::Csv(csv_folder::CsvFolder::open(path)?)
         } else {
-            Inner::Workbook(workbook::Workbook::open(path)?)
+            Inner::Workbook(Box::new(workbook::Workbook::open(path)?))
         };
         Ok(Source { path: path.to_owned(), inner })
     }

@@ -234,7 +234,11 @@ pub struct Referral {
 }
 
 /// Provisional diagnoses (working shares), with the anxiety measure column each calls for.
-const DIAGNOSES: [(&str, f64, Option<(usize, f64, f64)>); 16] = [
+/// The anxiety measure a diagnosis calls for: score column (0-based among the score
+/// columns), mean and spread of its first score.
+type AnxietyMeasure = Option<(usize, f64, f64)>;
+
+const DIAGNOSES: [(&str, f64, AnxietyMeasure); 16] = [
     ("F32", 20.0, None),
     ("F33", 5.0, None),
     ("F411", 12.0, None),

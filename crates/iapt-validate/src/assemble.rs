@@ -222,11 +222,11 @@ impl Assembler {
     fn person(&mut self, r: &SheetReader<'_>, row: u32, mut rejected: bool, out: &mut Vec<Finding>) -> bool {
         let c = &self.cols;
         let id = r.text(c.p_id).map(|s| self.sub.ids.intern(s));
-        if let (Some(id), false) = (id, rejected) {
-            if let Some(&(first, _)) = self.persons.get(&id) {
-                Self::reject(r, rules::DUPLICATE_KEY, row, c.p_id, first.to_string(), out);
-                return true;
-            }
+        if let (Some(id), false) = (id, rejected)
+            && let Some(&(first, _)) = self.persons.get(&id)
+        {
+            Self::reject(r, rules::DUPLICATE_KEY, row, c.p_id, first.to_string(), out);
+            return true;
         }
         let nhs = r.text(c.p_nhs).and_then(|s| s.parse::<u64>().ok());
         if code(r, c.p_nhs_status) == Some(0) && nhs.is_none() {
@@ -278,11 +278,11 @@ impl Assembler {
     fn referral(&mut self, r: &SheetReader<'_>, row: u32, mut rejected: bool, out: &mut Vec<Finding>) -> bool {
         let c = &self.cols;
         let id = r.text(c.r_id).map(|s| self.sub.ids.intern(s));
-        if let (Some(id), false) = (id, rejected) {
-            if let Some(&(first, _)) = self.referrals.get(&id) {
-                Self::reject(r, rules::DUPLICATE_KEY, row, c.r_id, first.to_string(), out);
-                return true;
-            }
+        if let (Some(id), false) = (id, rejected)
+            && let Some(&(first, _)) = self.referrals.get(&id)
+        {
+            Self::reject(r, rules::DUPLICATE_KEY, row, c.r_id, first.to_string(), out);
+            return true;
         }
         let person = r.text(c.r_person).map(|s| self.sub.ids.intern(s));
         let mut birth = None;
@@ -463,24 +463,24 @@ impl Assembler {
         let referral = self.referral_of(r, row, w_referral, out);
         rejected |= referral.is_none() && r.text(w_referral).is_some();
         let (start, end) = (date(r, w_start), date(r, w_end));
-        if let (Some((_, received, _)), Some(s)) = (referral, start) {
-            if s < received {
-                Self::reject(
-                    r,
-                    rules::PAUSE_DATES,
-                    row,
-                    w_start,
-                    format!("it is before the referral was received ({received})"),
-                    out,
-                );
-                rejected = true;
-            }
+        if let (Some((_, received, _)), Some(s)) = (referral, start)
+            && s < received
+        {
+            Self::reject(
+                r,
+                rules::PAUSE_DATES,
+                row,
+                w_start,
+                format!("it is before the referral was received ({received})"),
+                out,
+            );
+            rejected = true;
         }
-        if let (Some(s), Some(e)) = (start, end) {
-            if e < s {
-                Self::reject(r, rules::PAUSE_DATES, row, w_end, format!("it is before PAUSE_START_DATE ({s})"), out);
-                rejected = true;
-            }
+        if let (Some(s), Some(e)) = (start, end)
+            && e < s
+        {
+            Self::reject(r, rules::PAUSE_DATES, row, w_end, format!("it is before PAUSE_START_DATE ({s})"), out);
+            rejected = true;
         }
         match (referral, start) {
             (Some((referral, ..)), Some(start)) if !rejected => {

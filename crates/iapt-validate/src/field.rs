@@ -242,10 +242,10 @@ fn parse_text(
             return Parsed::invalid(Invalid::Text, format!("{n} characters, where at most {max} are allowed"));
         }
     }
-    if let Some(p) = pattern {
-        if !p.is_match(text) {
-            return Parsed::invalid(Invalid::Text, format!("it does not have the form `{p}`"));
-        }
+    if let Some(p) = pattern
+        && !p.is_match(text)
+    {
+        return Parsed::invalid(Invalid::Text, format!("it does not have the form `{p}`"));
     }
     if col.check == Some(Check::NhsNumber) {
         if !nhs_number_is_valid(text.as_bytes()) {

@@ -174,10 +174,10 @@ pub fn validate(path: &Path, schema: &Schema, opts: &Options<'_>) -> Result<Vali
                     r.rows_rejected += 1;
                 }
                 seen += 1;
-                if seen % 65_536 == 0 {
-                    if let Some(p) = opts.progress {
-                        p(seen);
-                    }
+                if seen.is_multiple_of(65_536)
+                    && let Some(p) = opts.progress
+                {
+                    p(seen);
                 }
             }
         });

@@ -105,6 +105,7 @@ impl<'s> SheetReader<'s> {
         let mut unknown = Vec::new();
         let mut ok = true;
         let mut text = String::new();
+        #[allow(clippy::needless_range_loop)] // `c` is also the cell's column in `header`.
         for c in 0..header.len() {
             text.clear();
             field::cell_text(header.get(c), &mut text);
