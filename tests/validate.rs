@@ -130,6 +130,7 @@ fn strict_schema_rules() -> BTreeSet<String> {
         }
     }
     std::fs::write(dir.join("datapackage.json"), pkg.to_string()).unwrap();
+    std::fs::copy(src.join("measures.json"), dir.join("measures.json")).unwrap();
     let o = iapt(&[
         "validate",
         "tests/fixtures/defects",

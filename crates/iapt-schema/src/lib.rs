@@ -13,10 +13,12 @@
 
 mod date;
 mod load;
+mod measures;
 mod pattern;
 
 pub use date::{Date, TimeOfDay, digits};
 pub use load::SchemaError;
+pub use measures::{AnxietyRule, DiagnosisGroup, Measure, Measures};
 pub use pattern::Pattern;
 
 /// Whether a missing value rejects the record (M), is a completeness warning (R), or is fine (O).
@@ -195,6 +197,8 @@ pub struct Schema {
     pub code_lists: Vec<CodeList>,
     /// Sheet names a workbook may carry besides the data set's (the template's code lists).
     pub reference_sheets: Vec<String>,
+    /// Outcome measures and their thresholds (`measures.json`).
+    pub measures: Measures,
 }
 
 impl Schema {

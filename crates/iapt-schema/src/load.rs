@@ -11,6 +11,7 @@ use crate::{Check, Code, CodeList, CodeListId, Column, Kind, Normalise, Pattern,
 /// The files of `schemas/iapt-v1.0/` compiled into the binary.
 const BUILTIN: &[(&str, &str)] = &[
     ("datapackage.json", include_str!("../../../schemas/iapt-v1.0/datapackage.json")),
+    ("measures.json", include_str!("../../../schemas/iapt-v1.0/measures.json")),
     ("codes/appointment-type.csv", include_str!("../../../schemas/iapt-v1.0/codes/appointment-type.csv")),
     ("codes/attendance.csv", include_str!("../../../schemas/iapt-v1.0/codes/attendance.csv")),
     ("codes/end-code.csv", include_str!("../../../schemas/iapt-v1.0/codes/end-code.csv")),
@@ -197,7 +198,23 @@ fn parse(read: &dyn Fn(&str) -> Result<String, SchemaError>) -> Result<Schema, S
             foreign_keys,
         });
     }
-    Ok(Schema { version: raw.version, title: raw.title, sheets, code_lists, reference_sheets: raw.reference_sheets })
+    const MEASURES: &str = "measures.json";
+    let measures: crate::Measures = serde_json::from_str(&read(MEASURES)?)
+        .map_err(|e| SchemaError { path: MEASURES.into(), reason: e.to_string() })?;
+    for m in &measures.measures {
+        if !sheets.iter().any(|s| s.columns.iter().any(|c| c.name == m.column && c.score)) {
+            let reason = format!("measure {} names no score column {}", m.name, m.column);
+            return Err(SchemaError { path: MEASURES.into(), reason });
+        }
+    }
+    Ok(Schema {
+        version: raw.version,
+        title: raw.title,
+        sheets,
+        code_lists,
+        reference_sheets: raw.reference_sheets,
+        measures,
+    })
 }
 
 fn parse_field(f: &RawField, lists: &[CodeList]) -> Result<Column, String> {
@@ -306,7 +323,7 @@ mod tests {
         assert_eq!(builtin.sheets.len(), on_disk.sheets.len());
         assert_eq!(format!("{builtin:?}"), format!("{on_disk:?}"));
         // Every code list the package names is embedded.
-        assert_eq!(builtin.code_lists.len(), BUILTIN.len() - 1);
+        assert_eq!(builtin.code_lists.len(), BUILTIN.len() - 2);
     }
 
     #[test]

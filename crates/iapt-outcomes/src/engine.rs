@@ -1,0 +1,219 @@
+//! Each referral's facts, exactly as `measures.md` defines them.
+
+use iapt_schema::{Date, Schema};
+use rustc_hash::FxHashMap;
+
+use crate::dataset::Dataset;
+
+/// The reporting period `[start, end]`, both days included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Period {
+    pub start: Date,
+    pub end: Date,
+}
+
+impl Period {
+    #[must_use]
+    pub fn contains(self, d: Date) -> bool {
+        self.start <= d && d <= self.end
+    }
+}
+
+/// One measure's thresholds, in hundredths of a point.
+#[derive(Clone, Debug)]
+struct MeasureRule {
+    /// The measure's score slot in an appointment.
+    slot: usize,
+    caseness: u32,
+    reliable_change: u32,
+}
+
+/// Everything the engine is told by the schema: which codes mean attended, treatment,
+/// declined; each measure's thresholds; the anxiety measure of each diagnosis.
+#[derive(Clone, Debug)]
+pub struct Rules {
+    attended: Vec<bool>,
+    treatment: Vec<bool>,
+    /// Per end code: declined or dropped out.
+    pub declined: Vec<bool>,
+    measures: Vec<MeasureRule>,
+    /// Measure names, in the order of [`ReferralOutcome::adsm`].
+    pub names: Vec<String>,
+    depression: usize,
+    default_anxiety: usize,
+    schema_measures: iapt_schema::Measures,
+}
+
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn hundredths(v: f64) -> u32 {
+    (v * 100.0).round() as u32
+}
+
+impl Rules {
+    /// Reads the rules from a schema.
+    ///
+    /// # Errors
+    /// When the schema lacks a code list, attribute or measure the engine needs.
+    pub fn from_schema(schema: &Schema) -> Result<Rules, String> {
+        let list = |name: &str| schema.code_list(name).ok_or(format!("the schema has no code list `{name}`"));
+        let m = &schema.measures;
+        let appointment = schema.sheet_index("Appointment").ok_or("the schema has no Appointment sheet")?;
+        let score_columns: Vec<&str> =
+            schema.sheets[appointment].columns.iter().filter(|c| c.score).map(|c| c.name.as_str()).collect();
+        let mut measures = Vec::new();
+        for measure in &m.measures {
+            let slot = score_columns
+                .iter()
+                .position(|c| *c == measure.column)
+                .ok_or(format!("measure {} has no score column", measure.name))?;
+            measures.push(MeasureRule {
+                slot,
+                caseness: hundredths(measure.caseness),
+                reliable_change: hundredths(measure.reliable_change),
+            });
+        }
+        let index = |name: &str| m.index(name).ok_or(format!("no measure `{name}`"));
+        Ok(Rules {
+            attended: list("attendance")?.flags("attended"),
+            treatment: list("appointment-type")?.flags("treatment"),
+            declined: list("end-code")?.flags("declined_or_dropped_out"),
+            measures,
+            names: m.measures.iter().map(|x| x.name.clone()).collect(),
+            depression: index(&m.depression)?,
+            default_anxiety: index(&m.default_anxiety)?,
+            schema_measures: m.clone(),
+        })
+    }
+}
+
+/// A score in hundredths of a point (MI 2.3 is 230).
+pub type Hundredths = u32;
+
+/// The derived facts of one referral (the `outcomes` CSV, field by field).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReferralOutcome {
+    /// Index into [`Dataset::referrals`].
+    pub referral: u32,
+    pub received_in_period: bool,
+    pub first_treatment_date: Option<Date>,
+    pub entered_treatment: bool,
+    pub wait_days: Option<i32>,
+    /// `wait_days` less the paused days before the first treatment.
+    pub wait_days_adjusted: Option<i32>,
+    pub treatment_appointments: u32,
+    pub ended_in_period: bool,
+    pub finished_course: bool,
+    /// Index into [`Rules::names`] of the anxiety measure used.
+    pub adsm: u8,
+    pub first_phq9: Option<Hundredths>,
+    pub last_phq9: Option<Hundredths>,
+    pub first_anxiety: Option<Hundredths>,
+    pub last_anxiety: Option<Hundredths>,
+    pub caseness: bool,
+    pub recovered: bool,
+    pub reliable_improvement: bool,
+    pub reliable_deterioration: bool,
+    pub reliable_recovery: bool,
+}
+
+/// Derives every referral's outcome. Pure: the same records and period give the same result.
+#[must_use]
+pub fn derive(data: &Dataset, period: Period, rules: &Rules) -> Vec<ReferralOutcome> {
+    // The anxiety measure of each distinct diagnosis, found once.
+    let mut anxiety: FxHashMap<u32, u8> = FxHashMap::default();
+    for r in &data.referrals {
+        if let Some(d) = r.diagnosis {
+            anxiety.entry(d).or_insert_with(|| {
+                let name = rules.schema_measures.anxiety_for(Some(data.strings.resolve(d)));
+                rules.names.iter().position(|n| n == name).and_then(|i| u8::try_from(i).ok()).unwrap_or(0)
+            });
+        }
+    }
+    let default_anxiety = u8::try_from(rules.default_anxiety).unwrap_or(0);
+    (0..data.referrals.len()).map(|i| derive_one(data, i, period, rules, &anxiety, default_anxiety)).collect()
+}
+
+fn derive_one(
+    data: &Dataset,
+    i: usize,
+    period: Period,
+    rules: &Rules,
+    anxiety: &FxHashMap<u32, u8>,
+    default_anxiety: u8,
+) -> ReferralOutcome {
+    const MAX_MEASURES: usize = 16;
+    let r = &data.referrals[i];
+    let mut first_treatment = None;
+    let mut treatments = 0u32;
+    let mut first = [None::<u32>; MAX_MEASURES];
+    let mut last = [None::<u32>; MAX_MEASURES];
+    for a in data.appointments_of(i) {
+        // Counted: on or after the referral, not after its end, not after the period.
+        if a.date < r.received || r.end_date.is_some_and(|e| a.date > e) || a.date > period.end {
+            continue;
+        }
+        if !rules.attended.get(usize::from(a.attendance)).copied().unwrap_or(false) {
+            continue;
+        }
+        if a.kind.is_some_and(|k| rules.treatment.get(usize::from(k)).copied().unwrap_or(false)) {
+            treatments += 1;
+            first_treatment.get_or_insert(a.date);
+        }
+        for (m, rule) in rules.measures.iter().enumerate().take(MAX_MEASURES) {
+            if let Some(h) = a.scores[rule.slot].hundredths() {
+                first[m].get_or_insert(u32::from(h));
+                last[m] = Some(u32::from(h));
+            }
+        }
+    }
+    let chosen = r.diagnosis.and_then(|d| anxiety.get(&d).copied()).unwrap_or(default_anxiety);
+    // The chosen measure falls back to GAD-7 when it was never scored.
+    let adsm = if first[usize::from(chosen)].is_some() { chosen } else { default_anxiety };
+    let dep = rules.depression;
+    let anx = usize::from(adsm);
+    let pair = [dep, anx];
+
+    let ended_in_period = r.end_date.is_some_and(|e| period.contains(e));
+    let finished_course = ended_in_period && treatments >= 2;
+    let caseness = pair.iter().any(|&m| first[m].is_some_and(|s| s >= rules.measures[m].caseness));
+    let below_at_end = pair.iter().all(|&m| last[m].is_none_or(|s| s < rules.measures[m].caseness));
+    let change = |m: usize| first[m].zip(last[m]).map(|(f, l)| i64::from(l) - i64::from(f));
+    let improved = pair.iter().any(|&m| change(m).is_some_and(|c| -c >= i64::from(rules.measures[m].reliable_change)));
+    let worsened = pair.iter().any(|&m| change(m).is_some_and(|c| c >= i64::from(rules.measures[m].reliable_change)));
+    let recovered = finished_course && caseness && below_at_end;
+    let reliable_improvement = finished_course && improved && !worsened;
+    let wait_days = first_treatment.map(|f| f.days_since(r.received));
+    let wait_days_adjusted = first_treatment.map(|f| {
+        let paused: i32 = data
+            .pauses_of(i)
+            .iter()
+            .map(|p| {
+                let from = p.start.max(r.received);
+                let to = p.end.unwrap_or(f).min(f.add_days(-1));
+                (to.days_since(from) + 1).max(0)
+            })
+            .sum();
+        f.days_since(r.received) - paused
+    });
+    ReferralOutcome {
+        referral: u32::try_from(i).unwrap_or(u32::MAX),
+        received_in_period: period.contains(r.received),
+        first_treatment_date: first_treatment,
+        entered_treatment: first_treatment.is_some_and(|f| period.contains(f)),
+        wait_days,
+        wait_days_adjusted,
+        treatment_appointments: treatments,
+        ended_in_period,
+        finished_course,
+        adsm,
+        first_phq9: first[dep],
+        last_phq9: last[dep],
+        first_anxiety: first[anx],
+        last_anxiety: last[anx],
+        caseness,
+        recovered,
+        reliable_improvement,
+        reliable_deterioration: finished_course && worsened && !improved,
+        reliable_recovery: recovered && reliable_improvement,
+    }
+}

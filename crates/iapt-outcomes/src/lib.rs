@@ -1,0 +1,19 @@
+//! The outcome engine: from validated records, each referral's facts and the measures of
+//! `measures.md`.
+//!
+//! [`Dataset::merge`] turns the accepted records of many submissions into one record set
+//! (later reporting periods supersede earlier versions; people matched across providers by
+//! NHS number). [`derive`] gives one [`ReferralOutcome`] per referral for a [`Period`], with
+//! thresholds and code meanings taken from the schema ([`Rules`]). [`Counts`] adds outcomes
+//! up into the published measures.
+//!
+//! Invariant: pure. No I/O, no clock, no global state: the same records, period and rules
+//! always give the same outcomes, whatever the order of the input rows.
+
+mod counts;
+mod dataset;
+mod engine;
+
+pub use counts::{Counts, national, pct};
+pub use dataset::{Appointment, Dataset, Pause, Person, Referral};
+pub use engine::{Hundredths, Period, ReferralOutcome, Rules, derive};
