@@ -20,16 +20,14 @@ fn usage() -> ExitCode {
          tasks:\n  \
          demo                the whole pipeline on a small synthetic year, into target/demo\n  \
          synth --year 2012-13 --scale F --seed N --out DIR [--format csv|xlsx] [--monthly] [--defects RATE] [--providers N] [--single-provider]\n  \
+         calibrate [--scale F] [--write]   derived national figures beside the published ones\n  \
          docs [--check]      write docs/rules.md (or check it is fresh)\n  \
          bench validate      time validation against a bare read and frictionless-py"
     );
     ExitCode::from(2)
 }
 
-/// The workspace root, from xtask's own manifest directory.
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
-}
+pub use xtask::root;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,6 +36,7 @@ fn main() -> ExitCode {
         Some("docs") => docs::run(args.get(1).map(String::as_str) == Some("--check")),
         Some("bench") => bench::run(&args[1..]),
         Some("demo") => demo::run(),
+        Some("calibrate") => xtask::calibrate::run(&args[1..]),
         _ => return usage(),
     };
     match result {

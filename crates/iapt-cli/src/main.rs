@@ -1,6 +1,8 @@
 //! The `iapt` command. It parses flags, calls the library crates and prints their results;
 //! it computes nothing itself. Only this crate (and the report writers) know output formats.
 
+mod inputs;
+mod outcomes_cmd;
 mod output;
 mod render;
 mod template;
@@ -25,6 +27,8 @@ struct Cli {
 enum Command {
     /// Check one or more submissions (workbooks or CSV folders) against the data set.
     Validate(ValidateArgs),
+    /// One row per referral with every derived outcome fact, for a reporting period.
+    Outcomes(OutcomesArgs),
     /// List the validation rules, or explain one (`iapt rules R014`).
     Rules(RulesArgs),
     /// Write an empty submission workbook with headers, notes, formats and drop-down lists.
@@ -75,6 +79,38 @@ pub struct ValidateArgs {
     /// How many findings of each rule the human output lists before "+N more".
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub max_per_rule: usize,
+}
+
+/// Machine-readable output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Args)]
+pub struct OutcomesArgs {
+    /// Submissions: workbook files, CSV folders, or folders holding several submissions.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// The reporting period, START..END (e.g. 2012-04-01..2013-03-31).
+    #[arg(long, value_name = "START..END")]
+    pub period: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
+    pub format: OutputFormat,
+    /// Write the output to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Use the data set definition in DIR instead of the built-in v1.0 schema.
+    #[arg(long, value_name = "DIR")]
+    pub schema: Option<PathBuf>,
+    /// Print no summary on standard error.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 #[derive(Args)]
@@ -129,6 +165,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => validate_cmd::run(&args),
+        Command::Outcomes(args) => outcomes_cmd::run(&args),
         Command::Rules(args) => render::rules(&args),
         Command::Template(args) => template::run(&args),
     };

@@ -62,7 +62,7 @@ fn exit_code(results: &[Validation]) -> u8 {
     if unreadable { 2 } else { u8::from(results.iter().any(Validation::has_problems)) }
 }
 
-fn today() -> Date {
+pub fn today() -> Date {
     let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     Date::from_days(i32::try_from(secs / 86_400).unwrap_or(0))
 }

@@ -13,7 +13,9 @@
 mod counts;
 mod dataset;
 mod engine;
+mod people;
 
 pub use counts::{Counts, national, pct};
 pub use dataset::{Appointment, Dataset, Pause, Person, Referral};
 pub use engine::{Hundredths, Period, ReferralOutcome, Rules, derive};
+pub use people::{PersonReferred, people_referred};

@@ -28,8 +28,12 @@ pub struct Params {
     pub not_assessed: f64,
     /// Of assessed-then-ended referrals: share declining or dropping out (14, 16).
     pub declined: f64,
-    /// Mean and spread of the share of symptoms lost over a course of treatment.
-    pub improvement: (f64, f64),
+    /// Share of symptoms lost over a course: a mixture of responders (share, mean, spread)
+    /// and non-responders (mean, spread), as treatment response tends to be.
+    pub responders: (f64, f64, f64),
+    pub non_responders: (f64, f64),
+    /// How far each measure's improvement strays from the referral's.
+    pub measure_spread: f64,
     /// Spread of providers' effect on improvement.
     pub provider_effect: f64,
     /// Chance a session is missed (did not attend or cancelled).
@@ -37,17 +41,19 @@ pub struct Params {
 }
 
 pub const PARAMS: Params = Params {
-    treated: 0.56,
-    wait_mix: [0.60, 0.30, 0.10],
-    single_session: 0.22,
-    extra_sessions: 5.0,
-    session_gap: (7, 14),
-    early_termination: 0.30,
-    assessed_then_ended: 0.55,
+    treated: 0.57,
+    wait_mix: [0.57, 0.30, 0.13],
+    single_session: 0.33,
+    extra_sessions: 7.0,
+    session_gap: (7, 28),
+    early_termination: 0.27,
+    assessed_then_ended: 0.59,
     not_assessed: 0.20,
-    declined: 0.60,
-    improvement: (0.45, 0.35),
-    provider_effect: 0.10,
+    declined: 0.47,
+    responders: (0.545, 0.695, 0.20),
+    non_responders: (0.0, 0.25),
+    measure_spread: 0.10,
+    provider_effect: 0.05,
     missed: 0.12,
 };
 
@@ -117,7 +123,7 @@ pub fn geography(area_teams: Vec<AreaTeam>, rng: &mut Rng) -> Geography {
         });
     }
     // Area teams differ too: a shared effect for every provider of the team.
-    let team_effect: Vec<f64> = (0..n).map(|_| 0.06 * rng.normal()).collect();
+    let team_effect: Vec<f64> = (0..n).map(|_| 0.042 * rng.normal()).collect();
     for p in &mut providers {
         p.effect += team_effect[p.area_team];
     }
@@ -292,16 +298,23 @@ pub fn referral(person: u32, ccg: usize, provider_effect: f64, rng: &mut Rng) ->
 
     // Symptoms at the start: one severity drives every measure.
     let severity = rng.normal();
-    let phq0 = clamp_score(14.5 + 5.5 * severity + 2.0 * rng.normal(), 27.0);
-    let gad0 = clamp_score(12.5 + 4.5 * severity + 2.0 * rng.normal(), 21.0);
+    let phq0 = clamp_score(15.5 + 6.5 * severity + 2.0 * rng.normal(), 27.0);
+    let gad0 = clamp_score(14.0 + 5.0 * severity + 2.0 * rng.normal(), 21.0);
     let wsas0 = clamp_score(20.0 + 7.0 * severity + 3.0 * rng.normal(), 40.0);
     let adsm0 = adsm_spec.map(|(col, mean, sd)| (col, mean + sd * severity));
-    let improvement = PARAMS.improvement.0 + provider_effect + PARAMS.improvement.1 * rng.normal();
+    let improvement = provider_effect
+        + if rng.chance(PARAMS.responders.0) {
+            PARAMS.responders.1 + PARAMS.responders.2 * rng.normal()
+        } else {
+            PARAMS.non_responders.0 + PARAMS.non_responders.1 * rng.normal()
+        };
+    // Depression and anxiety improve together, but not in lockstep.
+    let (phq_dev, gad_dev) = (PARAMS.measure_spread * rng.normal(), PARAMS.measure_spread * rng.normal());
     let scored = |progress: f64, rng: &mut Rng| {
         let f = improvement * progress;
         let noise = |rng: &mut Rng, s: f64| s * rng.normal();
-        let phq = clamp_score(phq0 * (1.0 - f) + noise(rng, 1.5), 27.0) as u8;
-        let gad = clamp_score(gad0 * (1.0 - f) + noise(rng, 1.3), 21.0) as u8;
+        let phq = clamp_score(phq0 * (1.0 - f - phq_dev * progress) + noise(rng, 1.1), 27.0) as u8;
+        let gad = clamp_score(gad0 * (1.0 - f - gad_dev * progress) + noise(rng, 1.0), 21.0) as u8;
         let wsas = clamp_score(wsas0 * (1.0 - f) + noise(rng, 2.0), 40.0) as u8;
         let adsm = adsm0.map(|(col, v0)| {
             let max = [27.0, 21.0, 40.0, 68.0, 5.0, 28.0, 168.0, 88.0, 54.0][col];
@@ -367,13 +380,14 @@ pub fn referral(person: u32, ccg: usize, provider_effect: f64, rng: &mut Rng) ->
         }
         let last = appointments.last().map_or(first, |a| a.date);
         let code = if sessions == 1 {
-            ["47", "46", "48"][rng.weighted(&[70.0, 20.0, 10.0])]
+            ["47", "46", "48"][rng.weighted(&[55.0, 30.0, 15.0])]
         } else if rng.chance(PARAMS.early_termination) {
             "47"
         } else {
             ["46", "48", "96", "49"][rng.weighted(&[92.0, 5.0, 2.5, 0.5])]
         };
-        end = Some((last.add_days(rng.range(0, 21)), code));
+        // Services close a finished referral some weeks after the last session.
+        end = Some((last.add_days(rng.range(0, 66)), code));
     } else {
         let r = rng.f64();
         if r < PARAMS.assessed_then_ended {

@@ -235,6 +235,34 @@ pub fn validate(path: &Path, schema: &Schema, opts: &Options<'_>) -> Result<Vali
     Ok(Validation { path: path.to_owned(), findings, sheets: reports, submission })
 }
 
+/// Validates many submissions, as many at once as there are cores, in input order.
+///
+/// # Errors
+/// As [`validate`].
+pub fn validate_all(paths: &[PathBuf], schema: &Schema, today: Date) -> Result<Vec<Validation>, SchemaMismatch> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, Result<Validation, SchemaMismatch>)>> = Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(paths.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                let opts = Options { today, progress: None };
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = paths.get(i) else { break };
+                    let v = validate(path, schema, &opts);
+                    results.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((i, v));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, v)| v).collect()
+}
+
 fn ingest_finding(kind: &IngestErrorKind, sheet: Option<u8>, detail: String) -> Finding {
     let rule = match kind {
         IngestErrorKind::Encrypted => rules::ENCRYPTED_WORKBOOK,
