@@ -15,7 +15,8 @@ const RUNS: usize = 7;
 pub fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("validate") => validate(),
-        _ => Err("usage: cargo xtask bench validate".into()),
+        Some("outcomes") => outcomes(),
+        _ => Err("usage: cargo xtask bench validate|outcomes".into()),
     }
 }
 
@@ -193,4 +194,76 @@ fn peak_memory(xlsx: &Path) {
             println!("end to end: `iapt validate --format json` on the xlsx: {secs} s, peak memory {mb:.0} MB");
         }
     }
+}
+
+/// `cargo xtask bench outcomes`: the national year (scale 1.0) through `iapt outcomes`, end
+/// to end with peak memory, and the engine alone (merge and derive) in referrals per second.
+#[allow(clippy::cast_precision_loss)]
+fn outcomes() -> Result<(), String> {
+    let out = crate::root().join("target/bench/national");
+    let config = iapt_synth::Config { scale: 1.0, seed: 2013, ..iapt_synth::Config::default() };
+    let _ = std::fs::remove_dir_all(&out);
+    let t = Instant::now();
+    let summary = iapt_synth::generate(&config, &out).map_err(|e| e.to_string())?;
+    let t_synth = t.elapsed().as_secs_f64();
+    println!(
+        "generated the national year as CSV in {t_synth:.1} s: {} submissions, {} referrals, {} appointments",
+        summary.submissions.len(),
+        summary.referrals,
+        summary.appointments
+    );
+    let iapt = crate::demo::build_iapt()?;
+    let run = Command::new("/usr/bin/time")
+        .args(["-f", "%e %M"])
+        .arg(&iapt)
+        .args(["outcomes", "--period", "2012-04-01..2013-03-31", "--quiet", "--output"])
+        .arg(out.join("outcomes.csv"))
+        .arg(out.join("submissions"))
+        .output()
+        .map_err(|e| format!("cannot run /usr/bin/time: {e}"))?;
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let (secs, kb) = stderr.lines().last().and_then(|l| l.split_once(' ')).ok_or("no timing from /usr/bin/time")?;
+    println!(
+        "end to end: `iapt outcomes` on {} submissions: {secs} s wall, peak memory {:.0} MB",
+        summary.submissions.len(),
+        kb.trim().parse::<f64>().unwrap_or(0.0) / 1024.0
+    );
+
+    let schema = Schema::builtin();
+    let today = Date::parse_iso("2026-11-26").unwrap_or(Date::from_days(0));
+    let t = Instant::now();
+    let validations = iapt_validate::validate_all(&summary.submissions, &schema, today).map_err(|e| e.to_string())?;
+    let t_validate = t.elapsed().as_secs_f64();
+    let subs: Vec<_> = validations.into_iter().filter_map(|v| v.submission).collect();
+    let rules = iapt_outcomes::Rules::from_schema(&schema)?;
+    let period = iapt_outcomes::Period {
+        start: Date::from_ymd(2012, 4, 1).unwrap_or(today),
+        end: Date::from_ymd(2013, 3, 31).unwrap_or(today),
+    };
+    let (t_merge, t_derive) = medians(
+        || {
+            std::hint::black_box(iapt_outcomes::Dataset::merge(&subs).referrals.len());
+        },
+        || {},
+    );
+    let data = iapt_outcomes::Dataset::merge(&subs);
+    let (t_derive2, _) = medians(
+        || {
+            std::hint::black_box(iapt_outcomes::derive(&data, period, &rules).len());
+        },
+        || {},
+    );
+    let _ = t_derive;
+    let n = data.referrals.len() as f64;
+    println!(
+        "validation of all submissions ({} threads): {t_validate:.2} s",
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    );
+    println!(
+        "engine alone (median of {RUNS}): merge {t_merge:.3} s ({:.0} referrals/s); derive {t_derive2:.3} s ({:.0} referrals/s); both {:.0} referrals/s",
+        n / t_merge,
+        n / t_derive2,
+        n / (t_merge + t_derive2)
+    );
+    Ok(())
 }

@@ -22,7 +22,8 @@ fn usage() -> ExitCode {
          synth --year 2012-13 --scale F --seed N --out DIR [--format csv|xlsx] [--monthly] [--defects RATE] [--providers N] [--single-provider]\n  \
          calibrate [--scale F] [--write]   derived national figures beside the published ones\n  \
          docs [--check]      write docs/rules.md (or check it is fresh)\n  \
-         bench validate      time validation against a bare read and frictionless-py"
+         bench validate      time validation against a bare read and frictionless-py\n  \
+         bench outcomes      the national year through iapt outcomes; the engine alone"
     );
     ExitCode::from(2)
 }

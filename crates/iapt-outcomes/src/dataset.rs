@@ -86,14 +86,21 @@ impl Dataset {
     pub fn merge(submissions: &[Submission]) -> Dataset {
         let mut order: Vec<usize> = (0..submissions.len()).collect();
         order.sort_by_key(|&i| (submissions[i].period_end, submissions[i].period_start, i));
+        // Sized for the worst case (nothing superseded) so that no table grows while filling.
+        let n_persons: usize = submissions.iter().map(|s| s.persons.len()).sum();
+        let n_referrals: usize = submissions.iter().map(|s| s.referrals.len()).sum();
+        let n_appointments: usize = submissions.iter().map(|s| s.appointments.len()).sum();
         let mut strings = Interner::default();
-        let mut persons: Vec<Person> = Vec::new();
+        let mut persons: Vec<Person> = Vec::with_capacity(n_persons);
         let mut person_at: FxHashMap<(Sym, Sym), u32> = FxHashMap::default();
-        let mut referrals: Vec<(Referral, Sym)> = Vec::new();
+        person_at.reserve(n_persons);
+        let mut referrals: Vec<(Referral, Sym)> = Vec::with_capacity(n_referrals);
         let mut referral_at: FxHashMap<(Sym, Sym), u32> = FxHashMap::default();
+        referral_at.reserve(n_referrals);
         // (referral index, input sequence, appointment)
-        let mut appointments: Vec<(u32, u64, Appointment)> = Vec::new();
+        let mut appointments: Vec<(u32, u64, Appointment)> = Vec::with_capacity(n_appointments);
         let mut appointment_at: FxHashMap<(u32, i32, u32), usize> = FxHashMap::default();
+        appointment_at.reserve(n_appointments);
         let mut pauses: Vec<(u32, Pause)> = Vec::new();
         let mut pause_at: FxHashMap<(u32, i32), usize> = FxHashMap::default();
         let mut seq = 0u64;
@@ -203,14 +210,8 @@ impl Dataset {
                 r
             })
             .collect();
-        appointments.sort_by(|a, b| {
-            (a.0, a.2.date, a.2.time.map_or(0, |t| t.0 + 1), a.1).cmp(&(
-                b.0,
-                b.2.date,
-                b.2.time.map_or(0, |t| t.0 + 1),
-                b.1,
-            ))
-        });
+        // Input sequence numbers are unique, so an unstable sort gives one order.
+        appointments.sort_unstable_by_key(|a| (a.0, a.2.date, a.2.time.map_or(0, |t| t.0 + 1), a.1));
         let appointment_offsets = offsets(referrals.len(), appointments.iter().map(|a| a.0));
         pauses.sort_by_key(|p| (p.0, p.1.start));
         let pause_offsets = offsets(referrals.len(), pauses.iter().map(|p| p.0));

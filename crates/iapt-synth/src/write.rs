@@ -223,7 +223,7 @@ fn tables(
             || in_period(r.received)
             || r.appointments.iter().any(|a| in_period(a.date))
             || r.end.is_some_and(|(d, _)| in_period(d))
-            || r.pauses.iter().any(|p| in_period(p.start));
+            || r.pauses.iter().any(|p| in_period(p.start) || in_period(p.end));
         if !changed {
             continue;
         }
@@ -261,7 +261,8 @@ fn tables(
             row.extend(adsm);
             sheets[3].push(row);
         }
-        for p in r.pauses.iter().filter(|p| in_period(p.start)) {
+        // A pause is sent when it starts, and again when its end becomes known.
+        for p in r.pauses.iter().filter(|p| in_period(p.start) || (monthly && in_period(p.end))) {
             let pend = (p.end <= end).then_some(p.end);
             sheets[4].push(vec![
                 text(id),

@@ -1,0 +1,75 @@
+//! `iapt outcomes` end to end: the contract's CSV, JSON, what validation rejected, and monthly
+//! returns that give the same outcomes as the year in one file.
+
+mod support;
+
+use support::{iapt, scratch, stdout};
+
+const YEAR: &str = "2012-04-01..2013-03-31";
+
+#[test]
+fn clean_submission_csv_is_locked() {
+    let o = iapt(&["outcomes", "tests/fixtures/clean", "--period", YEAR, "--quiet"]);
+    assert!(o.status.success());
+    let csv = stdout(&o);
+    assert!(csv.starts_with(
+        "provider,service_request_id,local_patient_id,referral_received_date,received_in_period,first_treatment_date,\
+         entered_treatment,wait_days,treatment_appointments,end_date,end_code,ended_in_period,finished_course,adsm,\
+         first_phq9,last_phq9,first_anxiety,last_anxiety,caseness,recovered,reliable_improvement,\
+         reliable_deterioration,reliable_recovery,wait_days_adjusted\n"
+    ));
+    insta::with_settings!({ snapshot_path => "../snapshots/outcomes", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("clean-outcomes-csv", csv);
+    });
+}
+
+#[test]
+fn json_has_the_same_rows_and_typed_values() {
+    let csv = stdout(&iapt(&["outcomes", "tests/fixtures/clean", "--period", YEAR, "--quiet"]));
+    let json = stdout(&iapt(&["outcomes", "tests/fixtures/clean", "--period", YEAR, "--quiet", "--format", "json"]));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert_eq!(rows.len(), csv.lines().count() - 1);
+    assert_eq!(rows[0]["recovered"], serde_json::Value::Bool(true));
+    assert_eq!(rows[0]["wait_days"], serde_json::json!(28.0));
+    assert_eq!(rows[1]["first_treatment_date"], serde_json::Value::Null);
+}
+
+#[test]
+fn rejected_records_are_left_out_and_counted() {
+    let o = iapt(&["outcomes", "tests/fixtures/defects", "--period", YEAR]);
+    assert!(o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("Referral") && stderr.contains("8 rejected by validation"), "{stderr}");
+    assert!(stderr.contains("iapt validate"), "the summary says where the reasons are: {stderr}");
+    // 12 referral rows read, 8 rejected: 4 referrals have outcomes.
+    assert_eq!(stdout(&o).lines().count() - 1, 4);
+}
+
+#[test]
+fn a_bad_period_is_a_usage_error() {
+    for period in ["2012-04-01", "2013-03-31..2012-04-01", "01/04/2012..31/03/2013"] {
+        let o = iapt(&["outcomes", "tests/fixtures/clean", "--period", period]);
+        assert_eq!(o.status.code(), Some(2), "{period}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("period"), "{period}");
+    }
+}
+
+#[test]
+fn monthly_returns_give_the_same_outcomes_as_the_year_at_once() {
+    let year = scratch("outcomes-year");
+    let months = scratch("outcomes-months");
+    let config = iapt_synth::Config { scale: 0.003, seed: 21, ..iapt_synth::Config::default() };
+    iapt_synth::generate(&config, &year).unwrap();
+    let summary = iapt_synth::generate(&iapt_synth::Config { monthly: true, ..config }, &months).unwrap();
+    assert_eq!(summary.submissions.len(), 150 * 12);
+    let run = |dir: &std::path::Path| {
+        let o = iapt(&["outcomes", dir.join("submissions").to_str().unwrap(), "--period", YEAR, "--quiet"]);
+        assert!(o.status.success());
+        stdout(&o)
+    };
+    let (a, b) = (run(&year), run(&months));
+    assert!(a.lines().count() > 2000);
+    let first_difference = a.lines().zip(b.lines()).find(|(x, y)| x != y);
+    assert_eq!(first_difference, None, "later months supersede earlier ones, and repeats count once");
+    assert_eq!(a.lines().count(), b.lines().count());
+}
