@@ -4,6 +4,7 @@
 mod inputs;
 mod outcomes_cmd;
 mod output;
+mod quality_cmd;
 mod render;
 mod template;
 mod validate_cmd;
@@ -27,6 +28,8 @@ struct Cli {
 enum Command {
     /// Check one or more submissions (workbooks or CSV folders) against the data set.
     Validate(ValidateArgs),
+    /// Completeness and validity of every data item, per provider, sheet and column.
+    Quality(QualityArgs),
     /// One row per referral with every derived outcome fact, for a reporting period.
     Outcomes(OutcomesArgs),
     /// List the validation rules, or explain one (`iapt rules R014`).
@@ -79,6 +82,21 @@ pub struct ValidateArgs {
     /// How many findings of each rule the human output lists before "+N more".
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub max_per_rule: usize,
+}
+
+#[derive(Args)]
+pub struct QualityArgs {
+    /// Submissions: workbook files, CSV folders, or folders holding several submissions.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+    /// Exit 1 when a provider's data-quality score is below N (a percentage).
+    #[arg(long, value_name = "N")]
+    pub min_score: Option<f64>,
+    /// Also write a heat map of providers by data item to FILE (HTML, readable offline).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 /// Machine-readable output formats.
@@ -165,6 +183,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => validate_cmd::run(&args),
+        Command::Quality(args) => quality_cmd::run(&args),
         Command::Outcomes(args) => outcomes_cmd::run(&args),
         Command::Rules(args) => render::rules(&args),
         Command::Template(args) => template::run(&args),

@@ -66,6 +66,8 @@ pub struct SheetReport {
 #[derive(Debug)]
 pub struct Validation {
     pub path: PathBuf,
+    /// The provider code the Header gives (empty when there is none), even for a rejected file.
+    pub provider: String,
     /// Findings in a stable order: file-level first, then by sheet, row, column and rule.
     pub findings: Vec<Finding>,
     pub sheets: Vec<SheetReport>,
@@ -112,7 +114,13 @@ pub fn validate(path: &Path, schema: &Schema, opts: &Options<'_>) -> Result<Vali
         Ok(s) => s,
         Err(e) => {
             findings.push(ingest_finding(&e.kind, None, e.kind.to_string()));
-            return Ok(Validation { path: path.to_owned(), findings, sheets: reports, submission: None });
+            return Ok(Validation {
+                path: path.to_owned(),
+                provider: String::new(),
+                findings,
+                sheets: reports,
+                submission: None,
+            });
         }
     };
     let workbook = source.kind() == SourceKind::Workbook;
@@ -231,8 +239,9 @@ pub fn validate(path: &Path, schema: &Schema, opts: &Options<'_>) -> Result<Vali
         key(a).cmp(&key(b))
     });
     let file_problem = findings.iter().any(|f| f.severity() == Severity::File);
+    let provider = asm.sub.provider.clone();
     let submission = (!file_problem).then_some(asm.sub);
-    Ok(Validation { path: path.to_owned(), findings, sheets: reports, submission })
+    Ok(Validation { path: path.to_owned(), provider, findings, sheets: reports, submission })
 }
 
 /// Validates many submissions, as many at once as there are cores, in input order.
