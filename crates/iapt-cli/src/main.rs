@@ -46,12 +46,9 @@ pub enum Format {
     Csv,
 }
 
-/// Flags every command shares.
+/// Where results go, which schema, how chatty: flags every command shares.
 #[derive(Args, Clone)]
-pub struct Common {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+pub struct Io {
     /// Write the output to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -64,6 +61,16 @@ pub struct Common {
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+}
+
+/// The shared flags of the commands whose default output is for people.
+#[derive(Args, Clone)]
+pub struct Common {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    #[command(flatten)]
+    pub io: Io,
 }
 
 #[derive(Args)]
@@ -117,18 +124,8 @@ pub struct OutcomesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
     pub format: OutputFormat,
-    /// Write the output to FILE instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Use the data set definition in DIR instead of the built-in v1.0 schema.
-    #[arg(long, value_name = "DIR")]
-    pub schema: Option<PathBuf>,
-    /// Print no summary on standard error.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Never show a progress bar.
-    #[arg(long)]
-    pub no_progress: bool,
+    #[command(flatten)]
+    pub io: Io,
 }
 
 #[derive(Args)]

@@ -51,18 +51,18 @@ pub fn parse_period(s: &str) -> Result<Period, Fatal> {
 }
 
 pub fn run(args: &OutcomesArgs) -> Result<u8, Fatal> {
-    let schema = crate::load_schema(args.schema.as_ref())?;
+    let schema = crate::load_schema(args.io.schema.as_ref())?;
     let period = parse_period(&args.period)?;
     let rules = Rules::from_schema(&schema)
         .map_err(|e| Fatal::new(format!("the schema does not fit the outcome engine: {e}")))?;
     let accepted = inputs::read(&args.inputs, &schema, crate::validate_cmd::today())?;
-    if !args.quiet {
+    if !args.io.quiet {
         inputs::report(&accepted);
     }
     let data = Dataset::merge(&accepted.submissions);
     drop(accepted);
     let outcomes = iapt_outcomes::derive(&data, period, &rules);
-    let mut out = output::open(args.output.as_deref())?;
+    let mut out = output::open(args.io.output.as_deref())?;
     let written = match args.format {
         OutputFormat::Csv => write_csv(&mut out, &schema, &data, &rules, &outcomes),
         OutputFormat::Json => write_json(&mut out, &schema, &data, &rules, &outcomes),

@@ -12,7 +12,7 @@ const GREEN: f64 = 95.0;
 const AMBER: f64 = 80.0;
 
 pub fn run(args: &QualityArgs) -> Result<u8, Fatal> {
-    let schema = crate::load_schema(args.common.schema.as_ref())?;
+    let schema = crate::load_schema(args.common.io.schema.as_ref())?;
     let mut paths = Vec::new();
     for input in &args.inputs {
         if !input.exists() {
@@ -23,7 +23,7 @@ pub fn run(args: &QualityArgs) -> Result<u8, Fatal> {
     let validations = iapt_validate::validate_all(&paths, &schema, crate::validate_cmd::today())
         .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")))?;
     let quality = Quality::from_validations(&validations, &schema);
-    let mut out = output::open(args.common.output.as_deref())?;
+    let mut out = output::open(args.common.io.output.as_deref())?;
     let written = match args.common.format {
         Format::Human => write_human(&mut out, &quality),
         Format::Csv => write_csv(&mut out, &quality, &schema),
@@ -150,37 +150,17 @@ fn write_csv(out: &mut dyn Write, q: &Quality, schema: &Schema) -> std::io::Resu
                     &one(i.validity()),
                 ])?;
             }
-            let s: Option<Score> = q.sheet_score(provider, &sheet.name);
-            w.write_record([
-                safe.as_str(),
-                &sheet.name,
-                "*",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                &one(s.as_ref().map(|s| s.completeness)),
-                &one(s.as_ref().map(|s| s.validity)),
-            ])?;
+            score_row(&mut w, &safe, &sheet.name, q.sheet_score(provider, &sheet.name))?;
         }
-        let s = q.provider_score(provider);
-        w.write_record([
-            safe.as_str(),
-            "*",
-            "*",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            &one(s.as_ref().map(|s| s.completeness)),
-            &one(s.as_ref().map(|s| s.validity)),
-        ])?;
+        score_row(&mut w, &safe, "*", q.provider_score(provider))?;
     }
     w.flush()
+}
+
+/// A `*` row: a sheet's (or, with sheet `*`, the provider's) weighted scores.
+fn score_row<W: Write>(w: &mut csv::Writer<W>, provider: &str, sheet: &str, s: Option<Score>) -> csv::Result<()> {
+    let (c, v) = (one(s.as_ref().map(|s| s.completeness)), one(s.as_ref().map(|s| s.validity)));
+    w.write_record([provider, sheet, "*", "", "", "", "", "", "", &c, &v])
 }
 
 fn write_json(out: &mut dyn Write, q: &Quality, schema: &Schema) -> std::io::Result<()> {

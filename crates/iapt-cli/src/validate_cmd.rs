@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::{Fatal, Format, ValidateArgs, output, render};
 
 pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
-    let schema = crate::load_schema(args.common.schema.as_ref())?;
+    let schema = crate::load_schema(args.common.io.schema.as_ref())?;
     let today = match &args.today {
         Some(t) => Date::parse_iso(t).ok_or_else(|| Fatal::new(format!("--today `{t}` is not a YYYY-MM-DD date")))?,
         None => today(),
@@ -27,7 +27,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
         }
         inputs.extend(iapt_ingest::discover(input));
     }
-    let progress = render::Progress::new(!args.common.quiet && !args.common.no_progress);
+    let progress = render::Progress::new(!args.common.io.quiet && !args.common.io.no_progress);
     let mut results = Vec::new();
     for path in &inputs {
         progress.start(path);
@@ -40,7 +40,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
     }
     progress.finish();
 
-    let mut out = output::open(args.common.output.as_deref())?;
+    let mut out = output::open(args.common.io.output.as_deref())?;
     let written = match args.common.format {
         Format::Human => render::validation_report(&mut out, &schema, &results, args.show_values, args.max_per_rule),
         Format::Json => write_json(&mut out, &schema, &results, args.show_values),

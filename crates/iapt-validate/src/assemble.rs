@@ -219,15 +219,29 @@ impl Assembler {
         out.push(f);
     }
 
-    fn person(&mut self, r: &SheetReader<'_>, row: u32, mut rejected: bool, out: &mut Vec<Finding>) -> bool {
-        let c = &self.cols;
-        let id = r.text(c.p_id).map(|s| self.sub.ids.intern(s));
+    /// The row's key, interned; `Err(())` when an accepted row already has it (reported).
+    fn key(
+        &mut self,
+        r: &SheetReader<'_>,
+        row: u32,
+        col: usize,
+        rejected: bool,
+        seen: fn(&Self) -> &FxHashMap<Sym, (u32, usize)>,
+        out: &mut Vec<Finding>,
+    ) -> Result<Option<Sym>, ()> {
+        let id = r.text(col).map(|s| self.sub.ids.intern(s));
         if let (Some(id), false) = (id, rejected)
-            && let Some(&(first, _)) = self.persons.get(&id)
+            && let Some(&(first, _)) = seen(self).get(&id)
         {
-            Self::reject(r, rules::DUPLICATE_KEY, row, c.p_id, first.to_string(), out);
-            return true;
+            Self::reject(r, rules::DUPLICATE_KEY, row, col, first.to_string(), out);
+            return Err(());
         }
+        Ok(id)
+    }
+
+    fn person(&mut self, r: &SheetReader<'_>, row: u32, mut rejected: bool, out: &mut Vec<Finding>) -> bool {
+        let Ok(id) = self.key(r, row, self.cols.p_id, rejected, |s| &s.persons, out) else { return true };
+        let c = &self.cols;
         let nhs = r.text(c.p_nhs).and_then(|s| s.parse::<u64>().ok());
         if code(r, c.p_nhs_status) == Some(0) && nhs.is_none() {
             let mut f = r.finding(rules::NHS_STATUS_WITHOUT_NUMBER, row, Some(c.p_nhs_status));
@@ -276,14 +290,8 @@ impl Assembler {
     }
 
     fn referral(&mut self, r: &SheetReader<'_>, row: u32, mut rejected: bool, out: &mut Vec<Finding>) -> bool {
+        let Ok(id) = self.key(r, row, self.cols.r_id, rejected, |s| &s.referrals, out) else { return true };
         let c = &self.cols;
-        let id = r.text(c.r_id).map(|s| self.sub.ids.intern(s));
-        if let (Some(id), false) = (id, rejected)
-            && let Some(&(first, _)) = self.referrals.get(&id)
-        {
-            Self::reject(r, rules::DUPLICATE_KEY, row, c.r_id, first.to_string(), out);
-            return true;
-        }
         let person = r.text(c.r_person).map(|s| self.sub.ids.intern(s));
         let mut birth = None;
         if let Some(p) = person {
