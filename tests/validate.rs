@@ -266,3 +266,18 @@ fn every_row_is_accepted_or_reported() {
     assert_rows_accounted(&root().join("tests/fixtures/clean"));
     assert_rows_accounted(&root().join("tests/fixtures/defects"));
 }
+
+#[test]
+fn legacy_xls_and_ods_read_like_the_csv_original() {
+    // tests/fixtures/clean.{xls,ods}: the clean CSV submission saved by xlwt and odfpy with
+    // real date, time and number cells (ODS stores times as ISO durations, `PT09H30M00S`).
+    let csv = stdout(&iapt(&["outcomes", "tests/fixtures/clean", "--period", "2012-04-01..2013-03-31", "--quiet"]));
+    for file in ["tests/fixtures/clean.xls", "tests/fixtures/clean.ods"] {
+        let (json, code) = run(file, "json");
+        assert_eq!(code, 0, "{file}");
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["diagnostics"].as_array().unwrap().len(), 0, "{file}: {json}");
+        let o = iapt(&["outcomes", file, "--period", "2012-04-01..2013-03-31", "--quiet"]);
+        assert_eq!(stdout(&o), csv, "{file}");
+    }
+}

@@ -175,7 +175,8 @@ fn error_name(e: &CellErrorType) -> &'static str {
 pub(crate) fn from_data_ref<'a>(d: &'a DataRef<'_>) -> CellValue<'a> {
     match d {
         DataRef::Empty => CellValue::Empty,
-        DataRef::String(s) | DataRef::DurationIso(s) => CellValue::Text(s),
+        DataRef::String(s) => CellValue::Text(s),
+        DataRef::DurationIso(s) => duration(s),
         DataRef::SharedString(s) => CellValue::Text(s),
         DataRef::Int(i) => CellValue::Int(*i),
         DataRef::Float(f) => CellValue::Float(*f),
@@ -189,7 +190,8 @@ pub(crate) fn from_data_ref<'a>(d: &'a DataRef<'_>) -> CellValue<'a> {
 pub(crate) fn from_data(d: &Data) -> CellValue<'_> {
     match d {
         Data::Empty => CellValue::Empty,
-        Data::String(s) | Data::DurationIso(s) => CellValue::Text(s),
+        Data::String(s) => CellValue::Text(s),
+        Data::DurationIso(s) => duration(s),
         Data::Int(i) => CellValue::Int(*i),
         Data::Float(f) => CellValue::Float(*f),
         Data::Bool(b) => CellValue::Bool(*b),
@@ -199,9 +201,43 @@ pub(crate) fn from_data(d: &Data) -> CellValue<'_> {
     }
 }
 
+/// ODS stores a time cell as an ISO 8601 duration (`PT09H30M00S`): a time of day when it is
+/// under 24 hours, text otherwise.
+fn duration(s: &str) -> CellValue<'_> {
+    let parse = || -> Option<u32> {
+        let rest = s.strip_prefix("PT")?;
+        let (h, rest) = rest.split_once('H')?;
+        let (m, rest) = rest.split_once('M')?;
+        let sec = rest.strip_suffix('S')?;
+        let sec: f64 = sec.parse().ok()?;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let total = h.parse::<u32>().ok()? * 3600 + m.parse::<u32>().ok()? * 60 + sec.round() as u32;
+        (total < 86_400).then_some(total)
+    };
+    match parse() {
+        Some(seconds) => {
+            CellValue::DateTime { year: 1899, month: 12, day: 30, seconds, serial: f64::from(seconds) / 86_400.0 }
+        }
+        None => CellValue::Text(s),
+    }
+}
+
 fn date_time(dt: &calamine::ExcelDateTime) -> CellValue<'static> {
     // calamine converts from the workbook's own epoch (1900 or 1904).
     let (year, month, day, h, m, sec, milli) = dt.to_ymd_hms_milli();
     let seconds = u32::from(h) * 3600 + u32::from(m) * 60 + u32::from(sec) + u32::from(milli >= 500);
     CellValue::DateTime { year, month, day, seconds: seconds.min(86_399), serial: dt.as_f64() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ods_durations_under_a_day_are_times() {
+        assert!(matches!(duration("PT09H30M00S"), CellValue::DateTime { seconds: 34_200, .. }));
+        assert!(matches!(duration("PT23H59M59.6S"), CellValue::Text(_)), "rounds to 24:00");
+        assert_eq!(duration("PT30H00M00S"), CellValue::Text("PT30H00M00S"));
+        assert_eq!(duration("P1D"), CellValue::Text("P1D"));
+    }
 }
