@@ -41,7 +41,7 @@ fn medians(mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
 fn generate(out: &Path, format: iapt_synth::OutputFormat) -> Result<PathBuf, String> {
     // One provider's year: 0.045 of England gives about 40,000 referrals and 113,000 appointments.
     let config =
-        iapt_synth::Config { scale: 0.04, seed: 2013, format, single_provider: true, ..iapt_synth::Config::default() };
+        iapt_synth::Config { scale: 0.045, seed: 2013, format, single_provider: true, ..iapt_synth::Config::default() };
     let _ = std::fs::remove_dir_all(out);
     let summary = iapt_synth::generate(&config, out).map_err(|e| e.to_string())?;
     summary.submissions.into_iter().next().ok_or_else(|| "nothing generated".into())
