@@ -1,5 +1,6 @@
-//! `cargo xtask demo`: the whole pipeline on a small synthetic year with a fixed seed,
-//! into `target/demo/`. It runs the `iapt` binary, as a user would.
+//! `cargo xtask demo`: the pipeline on a small synthetic year with a fixed seed, into
+//! `target/demo/`: generate, validate, score quality, derive outcomes (the annual report is
+//! still to come). It runs the `iapt` binary, as a user would.
 
 use std::path::Path;
 use std::process::Command;
@@ -38,6 +39,36 @@ pub fn run() -> Result<(), String> {
         .status()
         .map_err(|e| format!("cannot run iapt: {e}"))?;
     println!("2. validated every submission: exit code {} -> {}", status.code().unwrap_or(-1), validation.display());
+    let (quality, heat_map) = (out.join("quality.csv"), out.join("quality.html"));
+    let status = Command::new(&iapt)
+        .args(["quality", "--format", "csv", "--quiet", "--output"])
+        .arg(&quality)
+        .arg("--html")
+        .arg(&heat_map)
+        .arg(&submissions)
+        .status()
+        .map_err(|e| format!("cannot run iapt: {e}"))?;
+    println!(
+        "3. scored completeness and validity: exit code {} -> {}, {}",
+        status.code().unwrap_or(-1),
+        quality.display(),
+        heat_map.display()
+    );
+    let outcomes = out.join("outcomes.csv");
+    let status = Command::new(&iapt)
+        .args(["outcomes", "--period", "2012-04-01..2013-03-31", "--quiet", "--output"])
+        .arg(&outcomes)
+        .arg(&submissions)
+        .status()
+        .map_err(|e| format!("cannot run iapt: {e}"))?;
+    println!(
+        "4. derived every referral's outcomes: exit code {} -> {}",
+        status.code().unwrap_or(-1),
+        outcomes.display()
+    );
+    if !status.success() {
+        return Err("iapt outcomes failed".into());
+    }
     Ok(())
 }
 
