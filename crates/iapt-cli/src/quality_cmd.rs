@@ -210,16 +210,25 @@ fn html(q: &Quality) -> String {
     }
     let mut s = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>IAPT data quality</title>\n<style>\
-         body{font-family:system-ui,sans-serif;margin:1.5rem;color:#111}table{border-collapse:collapse;font-size:12px}\
-         th,td{border:1px solid #ccc;padding:3px 5px;text-align:right}th{background:#f3f3f3;position:sticky;top:0}\
-         th.item{writing-mode:vertical-rl;transform:rotate(180deg);text-align:left;height:11rem}td.p{text-align:left;font-weight:600}\
-         .green{background:#c6efce}.amber{background:#ffeb9c}.red{background:#ffc7ce}.none{background:#eee}</style></head><body>\n\
-         <h1>Data quality by provider and item</h1>\n<p>Validity: the share of the rows an item applies to that hold a valid, known value. \
+         body{font-family:system-ui,sans-serif;margin:1.5rem;color:#111}table{border-collapse:collapse;font-size:12px;margin-top:1rem}\
+         th,td{border:1px solid #ccc;padding:3px 5px;text-align:right}th{background:#f3f3f3}th.sheet{text-align:center}\
+         th.item{writing-mode:vertical-rl;transform:rotate(180deg);text-align:left;white-space:nowrap;height:12rem;vertical-align:bottom}\
+         td.p{text-align:left;font-weight:600}\
+         .green{background:#c6efce}.amber{background:#ffeb9c}.red{background:#ffc7ce}.none{background:#eee;color:#777}</style></head><body>\n\
+         <h1>Data quality by provider and item</h1>\n<p>Validity: the share of the rows an item applies to that hold a valid, known value \
+         (for an optional item, of the rows that have one; <span class=\"none\">&ndash;</span> where none do). \
          Bands: <span class=\"green\">95% and over</span>, <span class=\"amber\">80% to 95%</span>, <span class=\"red\">below 80%</span>. \
-         The score weights items by status (mandatory 3, required 2, optional 1).</p>\n<table>\n<thead><tr><th>provider</th><th>score</th>",
+         The score weights items by status (mandatory 3, required 2, optional 1).</p>\n<table>\n<thead><tr><th rowspan=\"2\">provider</th><th rowspan=\"2\">score</th>",
     );
-    for (sheet, col) in &columns {
-        let _ = write!(s, "<th class=\"item\" scope=\"col\">{}.{}</th>", escape(sheet), escape(col));
+    let mut k = 0;
+    while k < columns.len() {
+        let span = columns[k..].iter().take_while(|(sh, _)| *sh == columns[k].0).count();
+        let _ = write!(s, "<th class=\"sheet\" colspan=\"{span}\" scope=\"colgroup\">{}</th>", escape(&columns[k].0));
+        k += span;
+    }
+    s.push_str("</tr><tr>");
+    for (_, col) in &columns {
+        let _ = write!(s, "<th class=\"item\" scope=\"col\">{}</th>", escape(col));
     }
     s.push_str("</tr></thead>\n<tbody>\n");
     for p in q.providers() {
@@ -230,7 +239,7 @@ fn html(q: &Quality) -> String {
                 .items
                 .iter()
                 .find(|i| i.provider == p && i.sheet == *sheet && i.column == *col)
-                .and_then(ItemScore::validity);
+                .and_then(ItemScore::scored_validity);
             s.push_str(&cell(v, &format!("{sheet}.{col}")));
         }
         s.push_str("</tr>\n");
@@ -242,6 +251,6 @@ fn html(q: &Quality) -> String {
 fn cell(v: Option<f64>, what: &str) -> String {
     match v {
         Some(v) => format!("<td class=\"{}\" title=\"{}: {v:.1}%\">{v:.0}</td>", band(v), escape(what)),
-        None => "<td class=\"none\">-</td>".to_owned(),
+        None => "<td class=\"none\">&ndash;</td>".to_owned(),
     }
 }
