@@ -431,3 +431,19 @@ fn write_readme(config: &Config, summary: &Summary, out: &Path) -> Result<(), Sy
     let path = out.join("README.md");
     std::fs::write(&path, s).map_err(io_err(&path))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::COLUMNS;
+
+    #[test]
+    fn the_generator_writes_the_schema_columns_in_order() {
+        // The generator builds rows by position; this keeps its table in step with schemas/.
+        let schema = iapt_schema::Schema::builtin();
+        for (sheet, columns) in COLUMNS {
+            let names: Vec<&str> = schema.sheet(sheet).columns.iter().map(|c| c.name.as_str()).collect();
+            assert_eq!(names, columns, "{sheet}");
+        }
+        assert_eq!(COLUMNS.len(), schema.sheets.len());
+    }
+}

@@ -109,6 +109,8 @@ pub(crate) struct Assembler {
     today: Date,
     attended: Vec<bool>,
     treatment: Vec<bool>,
+    /// The NHS number status that says "present and verified" (`01`).
+    nhs_verified: Option<u8>,
     pub sub: Submission,
     header_rows: u32,
     persons: FxHashMap<Sym, (u32, usize)>,
@@ -127,6 +129,7 @@ impl Assembler {
             today,
             attended: list("attendance")?.flags("attended"),
             treatment: list("appointment-type")?.flags("treatment"),
+            nhs_verified: list("nhs-number-status")?.find("01"),
             sub: Submission::default(),
             header_rows: 0,
             persons: FxHashMap::default(),
@@ -243,7 +246,7 @@ impl Assembler {
         let Ok(id) = self.key(r, row, self.cols.p_id, rejected, |s| &s.persons, out) else { return true };
         let c = &self.cols;
         let nhs = r.text(c.p_nhs).and_then(|s| s.parse::<u64>().ok());
-        if code(r, c.p_nhs_status) == Some(0) && nhs.is_none() {
+        if self.nhs_verified.is_some() && code(r, c.p_nhs_status) == self.nhs_verified && nhs.is_none() {
             let mut f = r.finding(rules::NHS_STATUS_WITHOUT_NUMBER, row, Some(c.p_nhs_status));
             f.detail = Some(if r.slots[c.p_nhs].present { "not valid" } else { "missing" }.into());
             out.push(f);
