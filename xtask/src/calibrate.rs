@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use iapt_outcomes::{Counts, Dataset, Period, Rules, derive, national, pct, people_referred};
+use iapt_outcomes::{Dataset, Period, Rules, derive, pct};
 use iapt_schema::{Date, Schema};
 
 /// One line of the comparison: a count (scaled to England) or a rate.
@@ -61,40 +61,15 @@ pub fn compare(scale: f64, seed: u64, out: &Path) -> Result<Vec<Line>, String> {
         end: Date::from_ymd(2013, 3, 31).unwrap_or(today),
     };
     let outcomes = derive(&data, period, &rules);
-    let (c, people) = national(&outcomes, &data, &rules);
-
-    // Area teams: commissioner -> area team from the generated reference table.
-    let mut ccg_team: HashMap<String, String> = HashMap::new();
-    let mut rdr = csv::Reader::from_path(out.join("reference/ccg-area-team.csv")).map_err(|e| e.to_string())?;
-    for r in rdr.records().flatten() {
-        ccg_team.insert(r[0].to_owned(), r[2].to_owned());
-    }
-    let mut teams: HashMap<String, Counts> = HashMap::new();
-    for o in outcomes.iter().filter(|o| o.received_in_period) {
-        let r = &data.referrals[o.referral as usize];
-        let team = r.commissioner.and_then(|s| ccg_team.get(data.strings.resolve(s))).cloned().unwrap_or_default();
-        teams.entry(team).or_default().add(o, &data, &rules);
-    }
-    let meeting = teams.values().filter(|t| t.recovery_rate().is_some_and(|r| r >= 50.0)).count();
-    let mut rates: Vec<f64> = teams.values().filter_map(Counts::recovery_rate).collect();
+    // The report's own aggregation: what is calibrated is what `iapt report` publishes.
+    let reference = iapt_report::Reference::from_dir(&out.join("reference")).map_err(|e| e.to_string())?;
+    let a = iapt_report::aggregate(&data, &outcomes, &rules, &schema, &reference)?;
+    let h = iapt_report::facts::national_headline(&a, &schema)?;
+    let c = h.counts;
+    let mut rates: Vec<f64> =
+        a.area_teams.iter().filter(|t| t.code != "Unknown").filter_map(|t| t.counts.recovery_rate()).collect();
     rates.sort_by(f64::total_cmp);
-
-    let people_list = people_referred(&data, &outcomes);
-    let gender = schema.code_list("gender").ok_or("no gender list")?;
-    let ethnic = schema.code_list("ethnic-category").ok_or("no ethnic list")?;
-    let count_gender = |code: &str| {
-        let g = gender.find(code);
-        people_list.iter().filter(|p| data.persons[p.person as usize].gender == g).count() as u64
-    };
-    let aged_20_49 = people_list.iter().filter(|p| (20..=49).contains(&p.age)).count() as u64;
-    let unknown: Vec<Option<u8>> = vec![ethnic.find("99"), ethnic.find("Z"), None];
-    let ethnic_unknown =
-        people_list.iter().filter(|p| unknown.contains(&data.persons[p.person as usize].ethnic_category)).count()
-            as u64;
-    let white_british =
-        people_list.iter().filter(|p| data.persons[p.person as usize].ethnic_category == ethnic.find("A")).count()
-            as u64;
-    let n = people_list.len() as u64;
+    let (people, n) = (h.people, h.people);
 
     let t = published();
     let get = |k: &str| t.get(k).copied().unwrap_or(f64::NAN);
@@ -165,17 +140,17 @@ pub fn compare(scale: f64, seed: u64, out: &Path) -> Result<Vec<Line>, String> {
         Line {
             measure: "area teams at or above 50% recovery",
             target: get("area_teams_meeting_50pct_recovery"),
-            derived: meeting as f64,
+            derived: h.area_teams_meeting_target as f64,
             is_rate: true,
         },
-        rate("male, % of people", 100.0 * get("people_male") / get("people_referred"), pct(count_gender("1"), n)),
-        rate("female, % of people", 100.0 * get("people_female") / get("people_referred"), pct(count_gender("2"), n)),
-        rate("aged 20-49, % of people", get("people_aged_20_to_49_pct"), pct(aged_20_49, n)),
-        rate("ethnicity not known, % of people", get("ethnicity_unknown_pct"), pct(ethnic_unknown, n)),
+        rate("male, % of people", 100.0 * get("people_male") / get("people_referred"), pct(h.male, n)),
+        rate("female, % of people", 100.0 * get("people_female") / get("people_referred"), pct(h.female, n)),
+        rate("aged 20-49, % of people", get("people_aged_20_to_49_pct"), pct(h.aged_20_to_49, n)),
+        rate("ethnicity not known, % of people", get("ethnicity_unknown_pct"), pct(h.unknown_ethnicity, n)),
         rate(
             "White British, % of known ethnicity",
             get("white_british_pct_of_known"),
-            pct(white_british, n - ethnic_unknown),
+            pct(h.white_british, h.known_ethnicity),
         ),
     ];
     #[allow(clippy::print_stdout)]

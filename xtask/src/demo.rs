@@ -1,20 +1,12 @@
 //! `cargo xtask demo`: the pipeline on a small synthetic year with a fixed seed, into
-//! `target/demo/`: generate, validate, score quality, derive outcomes (the annual report is
-//! still to come). It runs the `iapt` binary, as a user would.
+//! `target/demo/`: generate, validate, score quality, derive outcomes, write the annual report.
+//! `cargo xtask report DIR`: the same steps on submissions the user already has.
+//! Both run the `iapt` binary, as a user would.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The demo's synthetic year: 1% of England, fixed seed.
-pub const DEMO: iapt_synth::Config = iapt_synth::Config {
-    scale: 0.01,
-    seed: 2013,
-    format: iapt_synth::OutputFormat::Csv,
-    monthly: false,
-    defects: 0.0,
-    providers: None,
-    single_provider: false,
-};
+pub use iapt_synth::DEMO;
 
 pub fn run() -> Result<(), String> {
     let out = crate::root().join("target/demo");
@@ -29,46 +21,104 @@ pub fn run() -> Result<(), String> {
         summary.referrals,
         summary.appointments
     );
-    let iapt = build_iapt()?;
-    let submissions = out.join("data/submissions");
-    let validation = out.join("validation.json");
-    let status = Command::new(&iapt)
-        .args(["validate", "--format", "json", "--quiet", "--output"])
-        .arg(&validation)
-        .arg(&submissions)
-        .status()
-        .map_err(|e| format!("cannot run iapt: {e}"))?;
-    println!("2. validated every submission: exit code {} -> {}", status.code().unwrap_or(-1), validation.display());
-    let (quality, heat_map) = (out.join("quality.csv"), out.join("quality.html"));
-    let status = Command::new(&iapt)
-        .args(["quality", "--format", "csv", "--quiet", "--output"])
-        .arg(&quality)
-        .arg("--html")
-        .arg(&heat_map)
-        .arg(&submissions)
-        .status()
-        .map_err(|e| format!("cannot run iapt: {e}"))?;
-    println!(
-        "3. scored completeness and validity: exit code {} -> {}, {}",
-        status.code().unwrap_or(-1),
-        quality.display(),
-        heat_map.display()
-    );
-    let outcomes = out.join("outcomes.csv");
-    let status = Command::new(&iapt)
-        .args(["outcomes", "--period", "2012-04-01..2013-03-31", "--quiet", "--output"])
-        .arg(&outcomes)
-        .arg(&submissions)
-        .status()
-        .map_err(|e| format!("cannot run iapt: {e}"))?;
-    println!(
-        "4. derived every referral's outcomes: exit code {} -> {}",
-        status.code().unwrap_or(-1),
-        outcomes.display()
-    );
-    if !status.success() {
-        return Err("iapt outcomes failed".into());
+    pipeline(&out.join("data/submissions"), Some(&out.join("data/reference")), &out)
+}
+
+/// `cargo xtask report INPUT [--out DIR] [--reference DIR] [-- iapt report flags]`.
+pub fn report(args: &[String]) -> Result<(), String> {
+    let mut input = None;
+    let mut out = crate::root().join("target/report");
+    let mut reference = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--out" => out = PathBuf::from(it.next().ok_or("--out needs a folder")?),
+            "--reference" => reference = Some(PathBuf::from(it.next().ok_or("--reference needs a folder")?)),
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
+            path => input = Some(PathBuf::from(path)),
+        }
     }
+    let input = input.ok_or("usage: cargo xtask report INPUT [--out DIR] [--reference DIR]")?;
+    // A folder written by `cargo xtask synth` holds its submissions and reference data apart.
+    let (submissions, found) = if input.join("submissions").is_dir() {
+        (input.join("submissions"), Some(input.join("reference")).filter(|r| r.is_dir()))
+    } else {
+        (input.clone(), None)
+    };
+    println!("1. reading {}", submissions.display());
+    pipeline(&submissions, reference.as_deref().or(found.as_deref()), &out)
+}
+
+fn iapt_step(iapt: &Path, what: &str, args: &[&std::ffi::OsStr]) -> Result<i32, String> {
+    let status = Command::new(iapt).args(args).status().map_err(|e| format!("cannot run iapt: {e}"))?;
+    let code = status.code().unwrap_or(-1);
+    // validate and quality exit 1 for findings; only 2 (a fatal error) stops the run.
+    if !(0..2).contains(&code) {
+        return Err(format!("iapt {what} failed (exit code {code})"));
+    }
+    Ok(code)
+}
+
+/// Validate, score, derive outcomes and write the report of `submissions` into `out`.
+fn pipeline(submissions: &Path, reference: Option<&Path>, out: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot make {}: {e}", out.display()))?;
+    let iapt = build_iapt()?;
+    let os = |s: &str| std::ffi::OsString::from(s);
+    let validation = out.join("validation.json");
+    let code = iapt_step(
+        &iapt,
+        "validate",
+        &[
+            &os("validate"),
+            &os("--format"),
+            &os("json"),
+            &os("--quiet"),
+            &os("--output"),
+            validation.as_os_str(),
+            submissions.as_os_str(),
+        ],
+    )?;
+    println!("2. validated every submission: exit code {code} -> {}", validation.display());
+    let (quality, heat_map) = (out.join("quality-by-provider.csv"), out.join("quality.html"));
+    let code = iapt_step(
+        &iapt,
+        "quality",
+        &[
+            &os("quality"),
+            &os("--format"),
+            &os("csv"),
+            &os("--quiet"),
+            &os("--output"),
+            quality.as_os_str(),
+            &os("--html"),
+            heat_map.as_os_str(),
+            submissions.as_os_str(),
+        ],
+    )?;
+    println!("3. scored completeness and validity: exit code {code} -> {}, {}", quality.display(), heat_map.display());
+    let outcomes = out.join("outcomes.csv");
+    iapt_step(
+        &iapt,
+        "outcomes",
+        &[
+            &os("outcomes"),
+            &os("--period"),
+            &os("2012-04-01..2013-03-31"),
+            &os("--quiet"),
+            &os("--output"),
+            outcomes.as_os_str(),
+            submissions.as_os_str(),
+        ],
+    )?;
+    println!("4. derived every referral's outcomes -> {}", outcomes.display());
+    let report = out.join("report");
+    let mut args = vec![os("report"), submissions.as_os_str().to_owned(), os("--out"), report.as_os_str().to_owned()];
+    if let Some(r) = reference {
+        args.extend([os("--reference"), r.as_os_str().to_owned()]);
+    }
+    println!("5. the annual report:\n");
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsString::as_os_str).collect();
+    iapt_step(&iapt, "report", &refs)?;
     Ok(())
 }
 

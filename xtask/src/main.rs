@@ -1,6 +1,7 @@
 //! Maintainer tasks in plain Rust: `cargo xtask <task>`.
 //!
 //! - `demo`: the whole pipeline on a small synthetic year, into `target/demo/`
+//! - `report INPUT`: the same pipeline on submissions you have, into `target/report/`
 //! - `synth`: generate synthetic submissions (`--help` for options)
 //! - `docs [--check]`: write `docs/rules.md` from the rule catalogue, or fail if it is stale
 //! - `bench validate`: time validation against a bare read and the Python peer
@@ -19,6 +20,7 @@ fn usage() -> ExitCode {
         "usage: cargo xtask <task>\n\n\
          tasks:\n  \
          demo                the whole pipeline on a small synthetic year, into target/demo\n  \
+         report INPUT [--out DIR] [--reference DIR]   the same on your submissions (default out: target/report)\n  \
          synth --year 2012-13 --scale F --seed N --out DIR [--format csv|xlsx] [--monthly] [--defects RATE] [--providers N] [--single-provider]\n  \
          calibrate [--scale F] [--write]   derived national figures beside the published ones\n  \
          docs [--check]      write docs/rules.md (or check it is fresh)\n  \
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Some("docs") => docs::run(args.get(1).map(String::as_str) == Some("--check")),
         Some("bench") => bench::run(&args[1..]),
         Some("demo") => demo::run(),
+        Some("report") => demo::report(&args[1..]),
         Some("calibrate") => xtask::calibrate::run(&args[1..]),
         _ => return usage(),
     };

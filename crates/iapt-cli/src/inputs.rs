@@ -18,6 +18,8 @@ pub struct Accepted {
     /// (sheet name, rows read, rows rejected) summed over the inputs.
     pub rows: Vec<(String, u64, u64)>,
     pub warnings: usize,
+    /// Completeness and validity of every item, scored before the records are kept.
+    pub quality: iapt_quality::Quality,
 }
 
 /// Expands, validates and keeps the accepted records of `inputs`.
@@ -31,12 +33,14 @@ pub fn read(inputs: &[PathBuf], schema: &Schema, today: Date) -> Result<Accepted
     }
     let results = iapt_validate::validate_all(&paths, schema, today)
         .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")))?;
+    let quality = iapt_quality::Quality::from_validations(&results, schema);
     let mut accepted = Accepted {
         submissions: Vec::new(),
         files: paths.len(),
         files_rejected: Vec::new(),
         rows: Vec::new(),
         warnings: 0,
+        quality,
     };
     for v in results {
         accepted.warnings += v.count(Severity::Warning);

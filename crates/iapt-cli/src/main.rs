@@ -6,6 +6,7 @@ mod outcomes_cmd;
 mod output;
 mod quality_cmd;
 mod render;
+mod report_cmd;
 mod template;
 mod validate_cmd;
 
@@ -32,6 +33,8 @@ enum Command {
     Quality(QualityArgs),
     /// One row per referral with every derived outcome fact, for a reporting period.
     Outcomes(OutcomesArgs),
+    /// The annual report: tables T1-T7 under disclosure control, as XLSX, CSV, Markdown and HTML.
+    Report(ReportArgs),
     /// List the validation rules, or explain one (`iapt rules R014`).
     Rules(RulesArgs),
     /// Write an empty submission workbook with headers, notes, formats and drop-down lists.
@@ -129,6 +132,34 @@ pub struct OutcomesArgs {
 }
 
 #[derive(Args)]
+pub struct ReportArgs {
+    /// Submissions: workbook files, CSV folders, or folders holding several submissions.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Where to write the report's files.
+    #[arg(long, value_name = "DIR", default_value = "report")]
+    pub out: PathBuf,
+    /// The reporting period, START..END.
+    #[arg(long, value_name = "START..END", default_value = "2012-04-01..2013-03-31")]
+    pub period: String,
+    /// Disclosure control preset: `default` (the 2012-13 rule) or `nhs-2018`.
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub disclosure: String,
+    /// Internal use: no suppression or rounding; every output is stamped NOT FOR PUBLICATION.
+    #[arg(long)]
+    pub unrounded: bool,
+    /// Replace reference files (area teams, CCG mapping, providers, census) by those in DIR.
+    #[arg(long, value_name = "DIR")]
+    pub reference: Option<PathBuf>,
+    /// Use the data set definition in DIR instead of the built-in v1.0 schema.
+    #[arg(long, value_name = "DIR")]
+    pub schema: Option<PathBuf>,
+    /// Print nothing (the files are still written).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args)]
 pub struct RulesArgs {
     /// A rule id (`IAPT-R014`, `R014`) or name (`end-date-order`) to explain.
     pub rule: Option<String>,
@@ -182,6 +213,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate_cmd::run(&args),
         Command::Quality(args) => quality_cmd::run(&args),
         Command::Outcomes(args) => outcomes_cmd::run(&args),
+        Command::Report(args) => report_cmd::run(&args),
         Command::Rules(args) => render::rules(&args),
         Command::Template(args) => template::run(&args),
     };

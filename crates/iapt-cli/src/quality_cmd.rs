@@ -113,7 +113,7 @@ fn write_human(out: &mut dyn Write, q: &Quality) -> std::io::Result<()> {
     writeln!(out, "treatment appointments). Score = validity weighted by status: mandatory 3, required 2, optional 1.")
 }
 
-fn write_csv(out: &mut dyn Write, q: &Quality, schema: &Schema) -> std::io::Result<()> {
+pub fn write_csv(out: &mut dyn Write, q: &Quality, schema: &Schema) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "provider",

@@ -197,5 +197,5 @@ fn write_csv(out: &mut dyn Write, schema: &Schema, results: &[Validation], show_
 /// Text from a submitted file can start with `=`, `+`, `-` or `@`; a spreadsheet would run it
 /// as a formula, so such a cell is prefixed with an apostrophe.
 pub fn csv_safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() }
+    iapt_report::write::neutralise(s).into_owned()
 }

@@ -1,6 +1,108 @@
 //! The annual report of `report-2012-13.md`.
 //!
-//! So far: [`disclosure`], the statistical disclosure control every sub-national figure passes
-//! before it is published. Aggregation into tables T1-T7 and the writers are still to come.
+//! [`aggregate()`] counts every referral received in the period into its units (England, area
+//! team, CCG, provider, diagnosis group) and the people referred by their demographics;
+//! [`build`] turns those true figures into the published [`Report`]: tables T1-T7 passed
+//! through [`disclosure`] control, key facts, charts and notes. The [`write`] module formats a
+//! report into files; it computes nothing.
 
+pub mod aggregate;
 pub mod disclosure;
+pub mod facts;
+pub mod model;
+mod notes;
+mod people;
+mod protect;
+pub mod reference;
+mod tables;
+pub mod write;
+
+pub use aggregate::{Aggregates, aggregate};
+pub use disclosure::Rule;
+pub use model::{Cell, Chart, Column, Kind, NOT_FOR_PUBLICATION, Report, Table};
+pub use reference::{Reference, ReferenceError};
+
+use iapt_outcomes::Period;
+use iapt_schema::Schema;
+
+/// What was read, for the notes: nothing is dropped without being counted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Intake {
+    pub files: usize,
+    pub files_rejected: usize,
+    /// (sheet, rows read, rows rejected by validation).
+    pub rows: Vec<(String, u64, u64)>,
+}
+
+/// How the report is to be made.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub period: Period,
+    pub rule: Rule,
+    /// No disclosure control at all; every output stamped "NOT FOR PUBLICATION".
+    pub unrounded: bool,
+    /// Where the data came from, for the cover.
+    pub source: String,
+    pub intake: Intake,
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+fn long_date(d: iapt_schema::Date) -> String {
+    let (y, m, day) = d.ymd();
+    format!("{day} {} {y}", MONTHS[(m as usize).saturating_sub(1) % 12])
+}
+
+/// "2012-13" for a period from April 2012 to March 2013; the years otherwise.
+fn year_label(p: Period) -> String {
+    let (a, b) = (p.start.ymd().0, p.end.ymd().0);
+    if a == b { a.to_string() } else { format!("{a}-{:02}", b.rem_euclid(100)) }
+}
+
+/// The published report from the true figures.
+///
+/// # Errors
+/// When the schema lacks a code list the tables need.
+pub fn build(a: &Aggregates, schema: &Schema, reference: &Reference, settings: &Settings) -> Result<Report, String> {
+    let list = |name: &str| schema.code_list(name).ok_or(format!("the schema has no code list `{name}`"));
+    let (end_codes, genders, ethnic) = (list("end-code")?, list("gender")?, list("ethnic-category")?);
+    let rule = (!settings.unrounded).then_some(settings.rule);
+    let year = year_label(settings.period);
+    let labels: Vec<(String, String)> = end_codes.codes.iter().map(|c| (c.code.clone(), c.label.clone())).collect();
+    let mut tables = tables::referral_tables(a, rule, &labels);
+    tables.push(people::t6(&a.people, genders, &reference.census));
+    tables.push(people::t7(&a.people, ethnic, &reference.census));
+    for t in &mut tables {
+        t.title = t.title.replace("2012-13", &year);
+    }
+    let headline = facts::national_headline(a, schema)?;
+    let declined: Vec<String> = end_codes
+        .codes
+        .iter()
+        .zip(&end_codes.flags("declined_or_dropped_out"))
+        .filter(|(_, d)| **d)
+        .map(|(c, _)| c.code.clone())
+        .collect();
+    Ok(Report {
+        title: format!("Psychological Therapies: Annual Report on the use of IAPT services, England, {year}"),
+        period: format!("{} to {}", long_date(settings.period.start), long_date(settings.period.end)),
+        not_for_publication: settings.unrounded,
+        key_facts: facts::key_facts(&headline, &year),
+        charts: facts::charts(&tables),
+        notes: notes::notes(a, &headline, reference, settings, &declined),
+        tables,
+    })
+}

@@ -34,17 +34,20 @@ pub struct Config {
     pub single_provider: bool,
 }
 
+/// The year of `cargo xtask demo` and the report's snapshot tests: 1% of England, fixed seed.
+pub const DEMO: Config = Config {
+    scale: 0.01,
+    seed: 2013,
+    format: OutputFormat::Csv,
+    monthly: false,
+    defects: 0.0,
+    providers: None,
+    single_provider: false,
+};
+
 impl Default for Config {
     fn default() -> Config {
-        Config {
-            scale: 0.01,
-            seed: 2013,
-            format: OutputFormat::Csv,
-            monthly: false,
-            defects: 0.0,
-            providers: None,
-            single_provider: false,
-        }
+        DEMO
     }
 }
 

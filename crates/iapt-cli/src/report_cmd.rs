@@ -1,0 +1,83 @@
+//! `iapt report`: submissions in, the annual report's files out.
+
+#![allow(clippy::print_stdout)]
+
+use std::io::Write as _;
+
+use iapt_outcomes::{Dataset, Rules};
+use iapt_report::{Intake, Reference, Rule, Settings};
+
+use crate::{Fatal, ReportArgs, inputs};
+
+pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
+    let schema = crate::load_schema(args.schema.as_ref())?;
+    let period = crate::outcomes_cmd::parse_period(&args.period)?;
+    let rule = Rule::named(&args.disclosure).ok_or_else(|| Fatal {
+        message: format!("there is no disclosure rule `{}`", args.disclosure),
+        hint: Some(format!(
+            "the presets are {}",
+            iapt_report::disclosure::PRESETS.iter().map(|r| r.name).collect::<Vec<_>>().join(", ")
+        )),
+    })?;
+    let reference = match &args.reference {
+        None => Reference::builtin(),
+        Some(dir) => Reference::from_dir(dir).map_err(|e| Fatal {
+            message: format!("cannot read the reference data: {e}"),
+            hint: Some("see schemas/reference/README.md for the files and their columns".into()),
+        })?,
+    };
+    let rules = Rules::from_schema(&schema)
+        .map_err(|e| Fatal::new(format!("the schema does not fit the outcome engine: {e}")))?;
+    let accepted = inputs::read(&args.inputs, &schema, crate::validate_cmd::today())?;
+    if !args.quiet {
+        inputs::report(&accepted);
+    }
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| Fatal::new(format!("cannot make the folder `{}`: {e}", args.out.display())))?;
+    let quality_path = args.out.join("quality.csv");
+    let mut quality_csv = Vec::new();
+    if args.unrounded {
+        writeln!(quality_csv, "{}", iapt_report::NOT_FOR_PUBLICATION).map_err(|e| Fatal::new(e.to_string()))?;
+    }
+    crate::quality_cmd::write_csv(&mut quality_csv, &accepted.quality, &schema)
+        .and_then(|()| std::fs::write(&quality_path, quality_csv))
+        .map_err(|e| Fatal::new(format!("cannot write `{}`: {e}", quality_path.display())))?;
+
+    let intake =
+        Intake { files: accepted.files, files_rejected: accepted.files_rejected.len(), rows: accepted.rows.clone() };
+    let data = Dataset::merge(&accepted.submissions);
+    drop(accepted);
+    let outcomes = iapt_outcomes::derive(&data, period, &rules);
+    let aggregates = iapt_report::aggregate(&data, &outcomes, &rules, &schema, &reference)
+        .map_err(|e| Fatal::new(format!("the schema does not fit the report: {e}")))?;
+    let inputs: Vec<String> = args.inputs.iter().map(|p| p.display().to_string()).collect();
+    let settings = Settings {
+        period,
+        rule,
+        unrounded: args.unrounded,
+        source: format!("IAPT data set v{} submissions read from {}", schema.version, inputs.join(", ")),
+        intake,
+    };
+    let report = iapt_report::build(&aggregates, &schema, &reference, &settings)
+        .map_err(|e| Fatal::new(format!("the schema does not fit the report: {e}")))?;
+    let mut written = iapt_report::write::write_all(&report, &args.out).map_err(|e| Fatal::new(e.to_string()))?;
+    written.push(quality_path);
+
+    if !args.quiet {
+        if report.not_for_publication {
+            println!("{}\n", iapt_report::NOT_FOR_PUBLICATION);
+        }
+        println!("{}\n{}\n", report.title, report.period);
+        print!("{}", iapt_report::write::key_facts_text(&report));
+        println!("\nwrote {} files to {}:", written.len(), args.out.display());
+        for p in written
+            .iter()
+            .filter(|p| !p.starts_with(args.out.join("tables")) && !p.starts_with(args.out.join("charts")))
+        {
+            println!("  {}", p.display());
+        }
+        println!("  {} (one CSV per table)", args.out.join("tables").display());
+        println!("  {} (the charts as SVG)", args.out.join("charts").display());
+    }
+    Ok(0)
+}

@@ -1,0 +1,314 @@
+//! The true (unrounded) figures of every unit the tables show: England, each area team, CCG
+//! and provider, each diagnosis group, and the people referred by gender, age and ethnicity.
+//! One pass over the referrals; units are indexed by integer, never looked up by name.
+
+use iapt_outcomes::{Counts, Dataset, ReferralOutcome, Rules, people_referred};
+use iapt_schema::Schema;
+
+use crate::reference::Reference;
+
+/// Waiting-time bands, in days, as the published table splits them (upper bounds).
+pub const WAIT_BANDS: [(&str, i32); 4] =
+    [("28 days or less", 28), ("29 to 56 days", 56), ("57 to 90 days", 90), ("over 90 days", i32::MAX)];
+
+/// The figures of one row of a geography table.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Unit {
+    pub code: String,
+    pub name: String,
+    pub counts: Counts,
+    /// Distinct people with a referral received in the period in this unit.
+    pub people: u64,
+    /// Entered treatment, by [`WAIT_BANDS`].
+    pub waits: [u64; 4],
+    pub median_wait: Option<f64>,
+    /// Ended referrals by end group (in [`Aggregates::end_groups`] order), then not recorded.
+    pub ended_by_group: Vec<u64>,
+}
+
+/// Everything the tables are made from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Aggregates {
+    pub england: Unit,
+    /// Reference order, then "Unknown" (commissioner not in the reference data).
+    pub area_teams: Vec<Unit>,
+    /// Reference order, then "Unknown".
+    pub ccgs: Vec<Unit>,
+    /// By provider code.
+    pub providers: Vec<Unit>,
+    /// End groups (`seen-not-treated`, ...) in code-list order.
+    pub end_groups: Vec<String>,
+    /// England's ended referrals by end code (code-list order), then not recorded.
+    pub ended_by_code: Vec<u64>,
+    /// Diagnosis groups in `measures.json` order, the last "not recorded", with their counts.
+    pub diagnosis: Vec<(String, Counts)>,
+    pub people: People,
+}
+
+/// People referred in the period, by their demographics.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct People {
+    pub total: u64,
+    /// [gender code index or the last slot for not recorded][age band index].
+    pub by_gender_age: Vec<Vec<u64>>,
+    /// Per ethnic-category code index, then not recorded.
+    pub by_ethnicity: Vec<u64>,
+}
+
+/// Five-year age bands as the spec lists them: (label, lowest age, highest age).
+pub const AGE_BANDS: [(&str, i32, i32); 18] = [
+    ("Under 16", i32::MIN, 15),
+    ("16 to 17", 16, 17),
+    ("18 to 19", 18, 19),
+    ("20 to 24", 20, 24),
+    ("25 to 29", 25, 29),
+    ("30 to 34", 30, 34),
+    ("35 to 39", 35, 39),
+    ("40 to 44", 40, 44),
+    ("45 to 49", 45, 49),
+    ("50 to 54", 50, 54),
+    ("55 to 59", 55, 59),
+    ("60 to 64", 60, 64),
+    ("65 to 69", 65, 69),
+    ("70 to 74", 70, 74),
+    ("75 to 79", 75, 79),
+    ("80 to 84", 80, 84),
+    ("85 to 89", 85, 89),
+    ("90 and over", 90, i32::MAX),
+];
+
+/// The bands the 2012-13 publication used, so figures can be set beside it.
+pub const PUBLISHED_AGE_BANDS: [(&str, i32, i32); 5] = [
+    ("Under 16", i32::MIN, 15),
+    ("16 to 17", 16, 17),
+    ("18 to 35", 18, 35),
+    ("36 to 64", 36, 64),
+    ("65 and over", 65, i32::MAX),
+];
+
+/// Ages outside this range come from a birth date that cannot be right: counted as unknown.
+const PLAUSIBLE_AGE: std::ops::RangeInclusive<i32> = 0..=120;
+
+/// Single years of age kept per gender; the bands are sums of these. The last is unknown.
+pub const AGE_SLOTS: usize = 122;
+
+/// The slot of an age: its years, or [`AGE_SLOTS`] - 1 when unknown.
+#[must_use]
+pub fn age_slot(age: i32) -> usize {
+    if PLAUSIBLE_AGE.contains(&age) { usize::try_from(age).unwrap_or(AGE_SLOTS - 1) } else { AGE_SLOTS - 1 }
+}
+
+/// Sum of the single-year slots in `[low, high]`.
+#[must_use]
+pub fn band_sum(slots: &[u64], low: i32, high: i32) -> u64 {
+    (0..AGE_SLOTS - 1).filter(|&a| (low..=high).contains(&i32::try_from(a).unwrap_or(0))).map(|a| slots[a]).sum()
+}
+
+/// Median of a list of waits (mean of the middle two when the count is even).
+fn median(waits: &mut [i32]) -> Option<f64> {
+    if waits.is_empty() {
+        return None;
+    }
+    waits.sort_unstable();
+    let n = waits.len();
+    Some(if n % 2 == 1 { f64::from(waits[n / 2]) } else { f64::from(waits[n / 2 - 1] + waits[n / 2]) / 2.0 })
+}
+
+/// One geography level being counted: a unit per referral, then people and waits per unit.
+struct Level {
+    units: Vec<Unit>,
+    people: Vec<(u32, u32)>,
+    waits: Vec<Vec<i32>>,
+}
+
+impl Level {
+    fn new(units: Vec<Unit>, groups: usize) -> Level {
+        let n = units.len();
+        let units = units.into_iter().map(|u| Unit { ended_by_group: vec![0; groups + 1], ..u }).collect();
+        Level { units, people: Vec::new(), waits: vec![Vec::new(); n] }
+    }
+
+    fn add(
+        &mut self,
+        unit: usize,
+        o: &ReferralOutcome,
+        identity: Option<u32>,
+        group: Option<usize>,
+        data: &Dataset,
+        rules: &Rules,
+    ) {
+        let u = &mut self.units[unit];
+        u.counts.add(o, data, rules);
+        if o.entered_treatment {
+            let w = o.wait_days.unwrap_or(i32::MAX);
+            let band = WAIT_BANDS.iter().position(|&(_, up)| w <= up).unwrap_or(WAIT_BANDS.len() - 1);
+            u.waits[band] += 1;
+            self.waits[unit].push(w);
+        }
+        if o.ended_in_period {
+            let last = u.ended_by_group.len() - 1;
+            u.ended_by_group[group.unwrap_or(last)] += 1;
+        }
+        if let Some(id) = identity {
+            self.people.push((u32::try_from(unit).unwrap_or(u32::MAX), id));
+        }
+    }
+
+    fn finish(mut self) -> Vec<Unit> {
+        self.people.sort_unstable();
+        self.people.dedup();
+        for &(unit, _) in &self.people {
+            self.units[unit as usize].people += 1;
+        }
+        for (u, w) in self.units.iter_mut().zip(&mut self.waits) {
+            u.median_wait = median(w);
+        }
+        self.units
+    }
+}
+
+fn unit(code: &str, name: &str) -> Unit {
+    Unit { code: code.to_owned(), name: name.to_owned(), ..Unit::default() }
+}
+
+/// Counts every referral received in the period into its units.
+///
+/// # Errors
+/// When the schema lacks a code list the tables need.
+#[allow(clippy::too_many_lines)]
+pub fn aggregate(
+    data: &Dataset,
+    outcomes: &[ReferralOutcome],
+    rules: &Rules,
+    schema: &Schema,
+    reference: &Reference,
+) -> Result<Aggregates, String> {
+    let list = |name: &str| schema.code_list(name).ok_or(format!("the schema has no code list `{name}`"));
+    let (end_codes, genders, ethnic) = (list("end-code")?, list("gender")?, list("ethnic-category")?);
+    let group_column = end_codes.attribute("group").ok_or("the end-code list has no `group` column")?;
+    let mut end_groups: Vec<String> = Vec::new();
+    let mut group_of_code = Vec::with_capacity(end_codes.codes.len());
+    for c in &end_codes.codes {
+        let g = &c.attributes[group_column];
+        let at = end_groups.iter().position(|x| x == g).unwrap_or_else(|| {
+            end_groups.push(g.clone());
+            end_groups.len() - 1
+        });
+        group_of_code.push(at);
+    }
+
+    // Interned string -> unit index, filled once per distinct string.
+    let n_strings = data.strings.len();
+    let unknown_ccg = reference.ccgs.len();
+    let unknown_team = reference.area_teams.len();
+    let mut ccg_of_sym = vec![unknown_ccg; n_strings];
+    let ccg_index: std::collections::HashMap<&str, usize> =
+        reference.ccgs.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
+    let mut providers: Vec<&str> = Vec::new();
+    let mut provider_of_sym = vec![usize::MAX; n_strings];
+    let measures = &schema.measures;
+    let mut diagnosis_names: Vec<String> = measures.diagnosis_groups.iter().map(|g| g.group.clone()).collect();
+    diagnosis_names.push(measures.diagnosis_not_recorded.clone());
+    let mut diagnosis_of_sym = vec![usize::MAX; n_strings];
+    for r in &data.referrals {
+        if let Some(c) = r.commissioner {
+            let s = data.strings.resolve(c);
+            ccg_of_sym[c as usize] = ccg_index.get(s.trim()).copied().unwrap_or(unknown_ccg);
+        }
+        provider_of_sym[r.provider as usize] = 0;
+        if let Some(d) = r.diagnosis {
+            let g = measures.group_of(Some(data.strings.resolve(d)));
+            diagnosis_of_sym[d as usize] =
+                diagnosis_names.iter().position(|n| n == g).unwrap_or(diagnosis_names.len() - 1);
+        }
+    }
+    for (sym, p) in provider_of_sym.iter().enumerate() {
+        if *p == 0 {
+            providers.push(data.strings.resolve(u32::try_from(sym).unwrap_or(0)));
+        }
+    }
+    providers.sort_unstable();
+    for (i, code) in providers.iter().enumerate() {
+        if let Some(sym) = data.strings.get(code) {
+            provider_of_sym[sym as usize] = i;
+        }
+    }
+
+    let groups = end_groups.len();
+    let mut england = Level::new(vec![unit("E92000001", "England")], groups);
+    let mut teams = reference.area_teams.iter().map(|t| unit(&t.code, &t.name)).collect::<Vec<_>>();
+    teams.push(unit("Unknown", "Unknown (commissioner not in the reference data)"));
+    let mut teams = Level::new(teams, groups);
+    let mut ccgs = reference.ccgs.iter().map(|c| unit(&c.code, &c.name)).collect::<Vec<_>>();
+    ccgs.push(unit("Unknown", "Unknown (commissioner not in the reference data)"));
+    let mut ccgs = Level::new(ccgs, groups);
+    let name_of = |code: &str| {
+        reference.providers.iter().find(|(c, _)| c == code).map_or_else(|| code.to_owned(), |(_, n)| n.clone())
+    };
+    let mut provs = Level::new(providers.iter().map(|p| unit(p, &name_of(p))).collect(), groups);
+    let mut ended_by_code = vec![0u64; end_codes.codes.len() + 1];
+    let mut diagnosis = vec![Counts::default(); diagnosis_names.len()];
+
+    for o in outcomes.iter().filter(|o| o.received_in_period) {
+        let r = &data.referrals[o.referral as usize];
+        let identity = data.persons.get(r.person as usize).map(|p| p.identity);
+        let group = r.end_code.map(|c| group_of_code[usize::from(c)]);
+        let ccg = r.commissioner.map_or(unknown_ccg, |c| ccg_of_sym[c as usize]);
+        let team = reference.ccgs.get(ccg).and_then(|c| c.area_team).unwrap_or(unknown_team);
+        england.add(0, o, identity, group, data, rules);
+        teams.add(team, o, identity, group, data, rules);
+        ccgs.add(ccg, o, identity, group, data, rules);
+        provs.add(provider_of_sym[r.provider as usize], o, identity, group, data, rules);
+        if o.ended_in_period {
+            ended_by_code[r.end_code.map_or(end_codes.codes.len(), usize::from)] += 1;
+        }
+        let d = r.diagnosis.map_or(diagnosis_names.len() - 1, |d| diagnosis_of_sym[d as usize]);
+        diagnosis[d].add(o, data, rules);
+    }
+
+    let mut people = People {
+        total: 0,
+        by_gender_age: vec![vec![0; AGE_SLOTS]; genders.codes.len() + 1],
+        by_ethnicity: vec![0; ethnic.codes.len() + 1],
+    };
+    for p in people_referred(data, outcomes) {
+        let person = &data.persons[p.person as usize];
+        people.total += 1;
+        let g = person.gender.map_or(genders.codes.len(), usize::from);
+        people.by_gender_age[g][age_slot(p.age)] += 1;
+        people.by_ethnicity[person.ethnic_category.map_or(ethnic.codes.len(), usize::from)] += 1;
+    }
+
+    Ok(Aggregates {
+        england: england.finish().remove(0),
+        area_teams: teams.finish(),
+        ccgs: ccgs.finish(),
+        providers: provs.finish(),
+        end_groups,
+        ended_by_code,
+        diagnosis: diagnosis_names.into_iter().zip(diagnosis).collect(),
+        people,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_and_age_slots() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [9, 1, 5]), Some(5.0));
+        assert_eq!(median(&mut [10, 1, 4, 7]), Some(5.5));
+        assert_eq!(age_slot(34), 34);
+        assert_eq!(age_slot(-1), AGE_SLOTS - 1);
+        assert_eq!(age_slot(130), AGE_SLOTS - 1);
+        let mut slots = vec![0u64; AGE_SLOTS];
+        slots[15] = 2;
+        slots[16] = 3;
+        slots[90] = 1;
+        slots[AGE_SLOTS - 1] = 7;
+        assert_eq!(band_sum(&slots, i32::MIN, 15), 2);
+        assert_eq!(band_sum(&slots, 90, i32::MAX), 1, "unknown ages are not in any band");
+    }
+}

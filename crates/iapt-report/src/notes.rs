@@ -1,0 +1,115 @@
+//! The Notes sheet: definitions, the disclosure rule, symbols, geography and data-quality caveats.
+
+use iapt_outcomes::pct;
+
+use crate::Settings;
+use crate::aggregate::Aggregates;
+use crate::facts::{Headline, thousands};
+use crate::model::NOT_FOR_PUBLICATION;
+use crate::reference::Reference;
+
+fn share(part: u64, whole: u64) -> String {
+    pct(part, whole).map_or("[z]".into(), |v| format!("{v:.1}%"))
+}
+
+/// Numbered notes, as (title, text).
+pub fn notes(
+    a: &Aggregates,
+    h: &Headline,
+    reference: &Reference,
+    settings: &Settings,
+    declined_codes: &[String],
+) -> Vec<(String, String)> {
+    let mut notes = Vec::new();
+    let mut note = |title: &str, text: String| notes.push((title.to_owned(), text));
+    let intake = &settings.intake;
+    let rows: Vec<String> = intake
+        .rows
+        .iter()
+        .map(|(sheet, read, rejected)| {
+            format!("{sheet}: {} rows read, {} rejected", thousands(*read), thousands(*rejected))
+        })
+        .collect();
+    note(
+        "Source",
+        format!(
+            "{}. {} submissions read, {} rejected whole by a file-level problem. {}. Rows rejected by validation \
+             are left out of every figure; `iapt validate` lists each with its reason.",
+            settings.source,
+            intake.files,
+            intake.files_rejected,
+            if rows.is_empty() { "No rows read".into() } else { rows.join("; ") }
+        ),
+    );
+    note(
+        "Referrals counted",
+        "Every figure counts referrals received in the reporting period (REFERRAL_RECEIVED_DATE within it); the data \
+         set began in April 2012, so earlier referrals are not in the data. People are distinct human beings, matched \
+         across services by NHS number where it is valid, otherwise by the service's local patient identifier."
+            .into(),
+    );
+    note(
+        "Definitions",
+        "Entered treatment: the first attended treatment appointment (types 02, 03, 05) falls in the period. Waiting \
+         time: days from referral to that appointment, unadjusted for pauses. Ended: END_DATE in the period. Finished \
+         a course of treatment: ended, with two or more treatment appointments. At caseness: the first PHQ-9 or first \
+         anxiety-measure score at or above its cut-off. Recovered: at caseness, finished, and every last score below \
+         its cut-off. Recovery rate: recovered / (finished - not at caseness). Reliable improvement or deterioration: \
+         some measure moved by at least its reliable-change value one way and none the other way. Reliable recovery: \
+         recovered and reliably improved. Thresholds are in measures.json."
+            .into(),
+    );
+    note("Declined or dropped out", format!("Referrals ended with end code {}.", declined_codes.join(", ")));
+    note(
+        "Disclosure control",
+        if settings.unrounded {
+            format!("{NOT_FOR_PUBLICATION}. No count is suppressed or rounded.")
+        } else {
+            format!("Rule `{}`: {}", settings.rule.name, settings.rule.statement())
+        },
+    );
+    note(
+        "Symbols",
+        "[c] confidential: withheld to protect people's privacy. [z] not applicable: no denominator. [x] not \
+         available: no population figure."
+            .into(),
+    );
+    let unknown = a.area_teams.last().map_or(0, |t| t.counts.received);
+    let sources: Vec<String> = reference.sources.iter().map(|(f, s)| format!("{f} ({s})")).collect();
+    note(
+        "Geography",
+        format!(
+            "A referral belongs to the area team of its COMMISSIONER_CODE through the CCG-to-area-team reference \
+             table; the provider is the submission's ORG_CODE_PROVIDER. {} referrals ({}) have a commissioner code \
+             not in the reference data and are counted in the Unknown rows. Reference data: {}.",
+            thousands(unknown),
+            share(unknown, a.england.counts.received),
+            sources.join("; ")
+        ),
+    );
+    let not_recorded = a.diagnosis.last().map_or(0, |(_, c)| c.finished);
+    note(
+        "Data quality",
+        format!(
+            "Gender was not recorded or not known for {} of people referred and ethnicity not stated or not known for \
+             {}. The provisional diagnosis was not recorded or not valid for {} of referrals that finished a course of \
+             treatment. Completeness and validity of every data item is in quality.csv.",
+            share(h.gender_not_known, h.people),
+            share(h.unknown_ethnicity, h.people),
+            share(not_recorded, a.england.counts.finished)
+        ),
+    );
+    note(
+        "Population",
+        "Rates per 100,000 use 2011 Census usual residents of England (all ages), by sex and by ethnic group mapped to \
+         the NHS 2001 categories."
+            .into(),
+    );
+    note(
+        "Experimental statistics",
+        "These statistics are produced by the iapt toolkit from record-level submissions; the methods follow the \
+         2012-13 annual report but are not an official publication."
+            .into(),
+    );
+    notes
+}

@@ -1,0 +1,275 @@
+//! `iapt report` end to end on the fixed-seed synthetic year: every table and the key facts
+//! locked by snapshots, disclosure control checked cell by cell, the workbook read back as a
+//! statistician would, formula neutralisation, and the unrounded stamp.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use support::{iapt, root, scratch, stdout};
+
+const TABLES: [&str; 7] = ["T1", "T2", "T3", "T4", "T5", "T6", "T7"];
+
+/// The synthetic year of `cargo xtask demo` (scale 0.01, seed 2013), generated once.
+fn year() -> &'static Path {
+    static YEAR: OnceLock<PathBuf> = OnceLock::new();
+    YEAR.get_or_init(|| {
+        let dir = scratch("report-year");
+        iapt_synth::generate(&iapt_synth::DEMO, &dir).unwrap();
+        dir
+    })
+}
+
+/// Runs the report into a fresh folder with `extra` flags; returns the folder.
+fn report(name: &str, extra: &[&str]) -> PathBuf {
+    let out = scratch(name);
+    let (data, o) = (year().join("submissions"), out.to_str().unwrap().to_owned());
+    let mut args = vec!["report", data.to_str().unwrap(), "--out", &o, "--quiet"];
+    args.extend(extra);
+    let run = iapt(&args);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    out
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn rows(csv_text: &str) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(csv_text.as_bytes());
+    r.records().map(|x| x.unwrap().iter().map(str::to_owned).collect()).collect()
+}
+
+#[test]
+fn every_table_and_the_key_facts_are_locked() {
+    let out = report("report-default", &[]);
+    insta::with_settings!({ snapshot_path => "../snapshots/report", prepend_module_to_snapshot => false }, {
+        for id in TABLES {
+            insta::assert_snapshot!(id, read(&out.join(format!("tables/{id}.csv"))));
+        }
+        let summary = read(&out.join("summary.md"));
+        let facts = summary.split("## Key facts\n\n").nth(1).unwrap().split("\n\n").next().unwrap();
+        insta::assert_snapshot!("key-facts", facts);
+    });
+}
+
+/// Counts of a table's sub-national rows, column by column: (column header, cells by row).
+fn sub_national_counts(table: &[Vec<String>], level: &str, count_columns: &[usize]) -> Vec<(String, Vec<String>)> {
+    count_columns
+        .iter()
+        .map(|&c| (table[0][c].clone(), table.iter().filter(|r| r[0] == level).map(|r| r[c].clone()).collect()))
+        .collect()
+}
+
+#[test]
+fn sub_national_counts_are_suppressed_rounded_and_never_given_away() {
+    let out = report("report-disclosure", &[]);
+    let t1 = rows(&read(&out.join("tables/T1.csv")));
+    let england = &t1[1];
+    assert_eq!(england[0], "England");
+    assert!(
+        !england[3].parse::<u64>().unwrap().is_multiple_of(5) || !england[4].parse::<u64>().unwrap().is_multiple_of(5),
+        "England is unrounded"
+    );
+    // Additive columns: referrals received, entered, ended, finished.
+    let mut suppressed_somewhere = false;
+    for level in ["Area team", "CCG", "Provider"] {
+        for (header, cells) in sub_national_counts(&t1, level, &[3, 4, 5, 7, 8]) {
+            for cell in &cells {
+                if cell == "[c]" {
+                    suppressed_somewhere = true;
+                    continue;
+                }
+                let n: u64 = cell.parse().unwrap_or_else(|_| panic!("{level} {header}: `{cell}`"));
+                assert!(
+                    n == 0 || (n >= 5 && n.is_multiple_of(5)),
+                    "{level} {header}: {n} is neither 0 nor a rounded count"
+                );
+            }
+            if header != "People referred" {
+                let hidden = cells.iter().filter(|c| *c == "[c]").count();
+                assert_ne!(hidden, 1, "{level} {header}: one suppressed cell could be recovered from England's total");
+            }
+        }
+    }
+    assert!(suppressed_somewhere, "a 1% year has small CCGs: something must be suppressed");
+    // A percentage is withheld with its count.
+    for r in t1.iter().filter(|r| r[0] != "England" && r[0] != "Geography level") {
+        if r[5] == "[c]" || r[3] == "[c]" {
+            assert_eq!(r[6], "[c]", "{r:?}");
+        }
+    }
+    // Row groups: the four wait bands make up entered treatment, so of the five never exactly
+    // one is hidden.
+    let t2 = rows(&read(&out.join("tables/T2.csv")));
+    for r in t2.iter().skip(2) {
+        let hidden = [3, 4, 6, 8, 10].iter().filter(|&&c| r[c] == "[c]").count();
+        assert_ne!(hidden, 1, "{r:?}");
+    }
+}
+
+#[test]
+fn the_nhs_2018_preset_suppresses_up_to_seven() {
+    let out = report("report-nhs-2018", &["--disclosure", "nhs-2018"]);
+    let t1 = rows(&read(&out.join("tables/T1.csv")));
+    for (header, cells) in sub_national_counts(&t1, "CCG", &[3, 4, 5, 7, 8]) {
+        for cell in cells.iter().filter(|c| *c != "[c]") {
+            let n: u64 = cell.parse().unwrap();
+            assert!(n == 0 || n >= 10, "{header}: {n} shown under nhs-2018");
+        }
+    }
+    let notes = read(&out.join("summary.md"));
+    assert!(notes.contains("Rule `nhs-2018`") && notes.contains("from 1 to 7"));
+}
+
+#[test]
+fn unrounded_runs_are_stamped_and_unknown_commissioners_are_kept() {
+    // A CCG mapping with only the first ten CCGs: every other referral goes to Unknown.
+    let reference = scratch("report-reference-small");
+    let full = read(&year().join("reference/ccg-area-team.csv"));
+    let small: String = full.lines().take(11).map(|l| format!("{l}\n")).collect();
+    std::fs::write(reference.join("ccg-area-team.csv"), small).unwrap();
+    let out = report("report-unrounded", &["--unrounded", "--reference", reference.to_str().unwrap()]);
+    let t1_text = read(&out.join("tables/T1.csv"));
+    assert!(t1_text.starts_with("NOT FOR PUBLICATION"));
+    for file in ["summary.md", "report.html", "quality.csv"] {
+        assert!(read(&out.join(file)).contains("NOT FOR PUBLICATION"), "{file}");
+    }
+    let mut wb: Xlsx<_> = open_workbook(out.join("annual-tables.xlsx")).unwrap();
+    let cover = wb.worksheet_range("Cover").unwrap();
+    let cover_text: Vec<String> = cover.rows().flat_map(|r| r.iter().map(ToString::to_string)).collect();
+    assert!(cover_text.iter().any(|c| c.contains("NOT FOR PUBLICATION")));
+    let t1 = wb.worksheet_range("T1").unwrap();
+    assert!(t1.get((0, 0)).unwrap().to_string().starts_with("NOT FOR PUBLICATION"));
+
+    let table = rows(&t1_text);
+    let col =
+        |level: &str| -> Vec<u64> { table.iter().filter(|r| r[0] == level).map(|r| r[3].parse().unwrap()).collect() };
+    let england = col("England")[0];
+    for level in ["Area team", "CCG", "Provider"] {
+        assert_eq!(col(level).iter().sum::<u64>(), england, "{level} rows add up to England: nothing dropped");
+    }
+    let unknown: u64 = table.iter().find(|r| r[0] == "CCG" && r[1] == "Unknown").unwrap()[3].parse().unwrap();
+    assert!(unknown > england / 2, "most referrals have a commissioner outside the ten CCGs: {unknown} of {england}");
+}
+
+#[test]
+fn the_workbook_reads_back_as_an_accessible_publication() {
+    let out = report("report-xlsx", &[]);
+    let mut wb: Xlsx<_> = open_workbook(out.join("annual-tables.xlsx")).unwrap();
+    let names = wb.sheet_names();
+    let mut expected = vec!["Cover", "Contents", "Notes"];
+    expected.extend(TABLES);
+    assert_eq!(names, expected);
+    for sheet in &names {
+        assert!(wb.merge_cells_by_sheet_name(sheet).unwrap().is_empty(), "{sheet} has merged cells");
+    }
+    wb.load_tables().unwrap();
+    let tables = wb.table_names().into_iter().cloned().collect::<Vec<_>>();
+    for id in TABLES {
+        assert!(tables.contains(&format!("Table_{id}")), "{id} is an Excel table: {tables:?}");
+    }
+    let cover = wb.worksheet_range("Cover").unwrap();
+    assert!(cover.get((0, 0)).unwrap().to_string().starts_with("Psychological Therapies"));
+    let cover_text = cover.rows().map(|r| r[0].to_string()).collect::<Vec<_>>().join("\n");
+    for part in ["Period covered", "Source", "Contact", "Experimental statistics"] {
+        assert!(cover_text.contains(part), "cover lacks {part}");
+    }
+    let contents = wb.worksheet_range("Contents").unwrap();
+    let listed: Vec<String> = contents.rows().skip(4).map(|r| r[0].to_string()).collect();
+    assert_eq!(listed, TABLES);
+    let notes = wb.worksheet_range("Notes").unwrap();
+    let note_titles: Vec<String> = notes.rows().skip(4).map(|r| r[1].to_string()).collect();
+    assert!(note_titles.iter().any(|t| t == "Disclosure control") && note_titles.iter().any(|t| t == "Definitions"));
+
+    for id in TABLES {
+        let sheet = wb.worksheet_range(id).unwrap();
+        let title = sheet.get((0, 0)).unwrap().to_string();
+        assert!(!title.is_empty() && title.contains("England"), "{id}: A1 says what the table shows: {title}");
+        let csv = rows(&read(&out.join(format!("tables/{id}.csv"))));
+        let header: Vec<String> = (0..csv[0].len()).map(|c| sheet.get((3, c)).unwrap().to_string()).collect();
+        assert_eq!(header, csv[0], "{id}: one header row, the CSV's");
+        assert_eq!(sheet.end().unwrap().0 as usize, 3 + csv.len() - 1, "{id}: no rows below the table");
+        for (i, csv_row) in csv.iter().enumerate().skip(1) {
+            for (c, value) in csv_row.iter().enumerate() {
+                let cell = sheet.get((3 + i, c)).unwrap();
+                match cell {
+                    Data::Float(f) => {
+                        let expected: f64 = value.parse().unwrap_or_else(|_| panic!("{id} {i},{c}: `{value}` vs {f}"));
+                        assert!((f - expected).abs() < 0.051, "{id} {i},{c}: {f} vs {value}");
+                    }
+                    Data::String(s) => {
+                        assert_eq!(s, value, "{id} {i},{c}");
+                        assert!(s.parse::<f64>().is_err() || c < 3, "{id} {i},{c}: number `{s}` stored as text");
+                    }
+                    Data::Empty => panic!("{id} {i},{c}: a blank cell inside the table"),
+                    other => panic!("{id} {i},{c}: unexpected {other:?}"),
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn text_that_looks_like_a_formula_is_neutralised() {
+    // Hostile names in the reference data, which reach every output.
+    let reference = scratch("report-reference-hostile");
+    let providers = read(&root().join("schemas/reference/providers.csv")).replacen(
+        "Synthetic IAPT service 1,",
+        "\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",",
+        1,
+    );
+    let providers = providers.replacen("Synthetic IAPT service 2,", "@SUM(1+1),", 1);
+    std::fs::write(reference.join("providers.csv"), providers).unwrap();
+    let out = report("report-hostile", &["--reference", reference.to_str().unwrap()]);
+    let t1 = rows(&read(&out.join("tables/T1.csv")));
+    let names: Vec<&str> = t1.iter().filter(|r| r[0] == "Provider").map(|r| r[2].as_str()).collect();
+    assert!(names.contains(&"'=HYPERLINK(\"http://evil.example\",\"x\")"), "{:?}", &names[..3]);
+    assert!(names.contains(&"'@SUM(1+1)"));
+    let mut wb: Xlsx<_> = open_workbook(out.join("annual-tables.xlsx")).unwrap();
+    for sheet in wb.sheet_names() {
+        let formulas = wb.worksheet_formula(&sheet).unwrap();
+        assert!(formulas.used_cells().next().is_none(), "{sheet} holds a formula");
+    }
+    let range = wb.worksheet_range("T1").unwrap();
+    let hostile = range.rows().find(|r| r[1] == "YS001").unwrap();
+    assert!(hostile[2].to_string().starts_with("'="), "{}", hostile[2]);
+    let html = read(&out.join("report.html"));
+    assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("<link"), "self-contained HTML");
+    assert!(!html.contains("href=\"http"), "the hostile link is text, not a link");
+}
+
+#[test]
+fn the_command_prints_the_key_facts_and_refuses_bad_settings() {
+    let out = scratch("report-stdout");
+    let data = year().join("submissions");
+    let o = iapt(&["report", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert!(text.contains("new referrals were received by IAPT services in England"), "{text}");
+    assert!(text.contains("annual-tables.xlsx") && text.contains("report.html"));
+
+    let o = iapt(&["report", data.to_str().unwrap(), "--out", out.to_str().unwrap(), "--disclosure", "none"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nhs-2018"), "the hint lists the presets");
+
+    let bad = scratch("report-reference-bad");
+    std::fs::write(bad.join("census-2011-england.csv"), "dimension,group,code,population\ntotal,All,,lots\n").unwrap();
+    let o =
+        iapt(&["report", data.to_str().unwrap(), "--out", out.to_str().unwrap(), "--reference", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    // miette wraps long lines at the terminal width.
+    let err = String::from_utf8_lossy(&o.stderr).replace("\n  │ ", "");
+    assert!(err.contains("census-2011-england.csv:2") && err.contains("`lots`"), "{err}");
+}
+
+#[test]
+fn the_built_in_reference_data_is_the_generators() {
+    // The default run needs no --reference for synthetic data: the two must not drift apart.
+    for file in ["ccg-area-team.csv", "providers.csv", "area-teams-2013.csv"] {
+        let built_in = read(&root().join("schemas/reference").join(file));
+        assert_eq!(read(&year().join("reference").join(file)), built_in, "{file}");
+    }
+}
