@@ -198,7 +198,7 @@ fn the_workbook_reads_back_as_an_accessible_publication() {
                 match cell {
                     Data::Float(f) => {
                         let expected: f64 = value.parse().unwrap_or_else(|_| panic!("{id} {i},{c}: `{value}` vs {f}"));
-                        assert!((f - expected).abs() < 0.051, "{id} {i},{c}: {f} vs {value}");
+                        assert!((f - expected).abs() < 1e-9, "{id} {i},{c}: {f} vs {value}");
                     }
                     Data::String(s) => {
                         assert_eq!(s, value, "{id} {i},{c}");

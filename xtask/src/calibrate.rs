@@ -10,7 +10,7 @@ use iapt_schema::{Date, Schema};
 
 /// One line of the comparison: a count (scaled to England) or a rate.
 pub struct Line {
-    pub measure: &'static str,
+    pub measure: String,
     pub target: f64,
     pub derived: f64,
     pub is_rate: bool,
@@ -42,7 +42,7 @@ fn published() -> HashMap<String, f64> {
 /// # Errors
 /// When generating fails or the synthetic year is not clean.
 #[allow(clippy::cast_precision_loss, clippy::too_many_lines)]
-pub fn compare(scale: f64, seed: u64, out: &Path) -> Result<Vec<Line>, String> {
+pub fn compare(scale: f64, seed: u64, out: &Path) -> Result<(Vec<Line>, Vec<Line>), String> {
     let config = iapt_synth::Config { scale, seed, ..iapt_synth::Config::default() };
     let _ = std::fs::remove_dir_all(out);
     let summary = iapt_synth::generate(&config, out).map_err(|e| e.to_string())?;
@@ -74,13 +74,18 @@ pub fn compare(scale: f64, seed: u64, out: &Path) -> Result<Vec<Line>, String> {
     let t = published();
     let get = |k: &str| t.get(k).copied().unwrap_or(f64::NAN);
     let scaled = |v: u64| v as f64 / scale;
-    let rate = |measure, target: f64, derived: Option<f64>| Line {
-        measure,
+    let rate = |measure: &str, target: f64, derived: Option<f64>| Line {
+        measure: measure.to_owned(),
         target,
         derived: derived.unwrap_or(f64::NAN),
         is_rate: true,
     };
-    let count = |measure, key: &str, v: u64| Line { measure, target: get(key), derived: scaled(v), is_rate: false };
+    let count = |measure: &str, key: &str, v: u64| Line {
+        measure: measure.to_owned(),
+        target: get(key),
+        derived: scaled(v),
+        is_rate: false,
+    };
     let lines = vec![
         count("referrals received", "referrals_received", c.received),
         count("people referred", "people_referred", people),
@@ -138,7 +143,7 @@ pub fn compare(scale: f64, seed: u64, out: &Path) -> Result<Vec<Line>, String> {
             c.reliable_recovery_rate(),
         ),
         Line {
-            measure: "area teams at or above 50% recovery",
+            measure: "area teams at or above 50% recovery".into(),
             target: get("area_teams_meeting_50pct_recovery"),
             derived: h.area_teams_meeting_target as f64,
             is_rate: true,
@@ -160,7 +165,47 @@ pub fn compare(scale: f64, seed: u64, out: &Path) -> Result<Vec<Line>, String> {
         rates.first().copied().unwrap_or(0.0),
         rates.last().copied().unwrap_or(0.0)
     );
-    Ok(lines)
+    Ok((lines, demographics(&a)))
+}
+
+/// The people referred by the 2012-13 publication's age bands and by ethnic category, as shares
+/// of people, beside the published tables (`published-2012-13-age.csv`, `-ethnicity.csv`).
+#[allow(clippy::cast_precision_loss)]
+fn demographics(a: &iapt_report::Aggregates) -> Vec<Line> {
+    let read = |text: &'static str, value: usize| -> Vec<(String, f64)> {
+        let mut rdr = csv::Reader::from_reader(text.as_bytes());
+        rdr.records().flatten().filter_map(|r| Some((r[0].to_owned(), r[value].parse().ok()?))).collect()
+    };
+    let ages = read(include_str!("../../schemas/reference/published-2012-13-age.csv"), 1);
+    let age_total: f64 = ages.iter().map(|(_, n)| n).sum();
+    let slots: Vec<u64> =
+        (0..iapt_report::aggregate::AGE_SLOTS).map(|age| a.people.by_gender_age.iter().map(|g| g[age]).sum()).collect();
+    let known_age: u64 = slots[..slots.len() - 1].iter().sum();
+    let mut lines = Vec::new();
+    for (band, low, high) in iapt_report::aggregate::PUBLISHED_AGE_BANDS {
+        let published = ages.iter().find(|(b, _)| b == band).map_or(f64::NAN, |(_, n)| *n);
+        let derived = iapt_report::aggregate::band_sum(&slots, low, high);
+        lines.push(Line {
+            measure: band.into(),
+            target: 100.0 * published / age_total,
+            derived: pct(derived, known_age).unwrap_or(f64::NAN),
+            is_rate: true,
+        });
+    }
+    let ethnic = read(include_str!("../../schemas/reference/published-2012-13-ethnicity.csv"), 2);
+    let ethnic_total: f64 = ethnic.iter().map(|(_, n)| n).sum();
+    let schema = Schema::builtin();
+    let list = schema.code_list("ethnic-category").map(|l| l.codes.clone()).unwrap_or_default();
+    for (i, code) in list.iter().enumerate().filter(|(_, c)| c.code != "Z" && c.code != "99") {
+        let published = ethnic.iter().find(|(c, _)| *c == code.code).map_or(f64::NAN, |(_, n)| *n);
+        lines.push(Line {
+            measure: format!("{} {}", code.code, code.label),
+            target: 100.0 * published / ethnic_total,
+            derived: pct(a.people.by_ethnicity[i], a.people.total).unwrap_or(f64::NAN),
+            is_rate: true,
+        });
+    }
+    lines
 }
 
 #[must_use]
@@ -195,9 +240,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let out = crate::root().join("target/calibrate");
     let started = std::time::Instant::now();
-    let lines = compare(scale, 2013, &out)?;
-    let table = table(&lines);
-    println!("{table}");
+    let (lines, people) = compare(scale, 2013, &out)?;
+    let national = table(&lines);
+    println!("{national}");
     println!("({:.1} s)", started.elapsed().as_secs_f64());
     if write {
         let mut doc = String::from("# Calibration of the synthetic year\n\n");
@@ -205,16 +250,26 @@ pub fn run(args: &[String]) -> Result<(), String> {
             doc,
             "Generated by `cargo xtask calibrate --scale {scale} --write`: a synthetic 2012-13 (seed 2013) is"
         );
-        let _ = writeln!(doc, "validated, its outcomes derived by the engine, and the national figures set beside the");
         let _ =
-            writeln!(doc, "published ones (`schemas/reference/published-2012-13-national.csv`). Counts are scaled to");
+            writeln!(doc, "validated, its outcomes derived by the engine and counted by the report's aggregation (the");
+        let _ = writeln!(
+            doc,
+            "figures `iapt report` publishes), and the national figures set beside the published ones\n(`schemas/reference/published-2012-13-national.csv`). Counts are scaled to"
+        );
         let _ = writeln!(
             doc,
             "England (divided by the scale); the targets are 1 percentage point for rates and 2% for counts.\n"
         );
-        doc.push_str(&table);
+        doc.push_str(&national);
         doc.push_str("\nThe published \"no reliable change\" (34,050) does not equal finished less improvement and\n");
         doc.push_str("deterioration (52,480), so it is not a target here; the engine's is finished less both.\n");
+        doc.push_str("\n## People referred, beside the publication's age and ethnicity tables\n\n");
+        doc.push_str(
+            "Shares of people referred (percentages), not targets: the published age table counts people with\n",
+        );
+        doc.push_str("gender recorded, and the derived shares are of people with a known age; ethnic categories are\n");
+        doc.push_str("shares of all people referred. These are table T6's publication bands and table T7's rows.\n\n");
+        doc.push_str(&table(&people));
         std::fs::write(crate::root().join("docs/calibration.md"), doc).map_err(|e| e.to_string())?;
         println!("wrote docs/calibration.md");
     }

@@ -25,7 +25,8 @@ fn usage() -> ExitCode {
          calibrate [--scale F] [--write]   derived national figures beside the published ones\n  \
          docs [--check]      write docs/rules.md (or check it is fresh)\n  \
          bench validate      time validation against a bare read and frictionless-py\n  \
-         bench outcomes      the national year through iapt outcomes; the engine alone"
+         bench outcomes      the national year through iapt outcomes; the engine alone\n  \
+         bench report        the national year through iapt report, against iapt outcomes"
     );
     ExitCode::from(2)
 }

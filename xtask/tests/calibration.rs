@@ -5,7 +5,8 @@
 #[test]
 fn derived_national_rates_are_within_two_points_of_the_publication_at_small_scale() {
     let out = xtask::root().join("target/test-scratch/calibration");
-    let lines = xtask::calibrate::compare(0.05, 2013, &out).unwrap();
+    let (lines, people) = xtask::calibrate::compare(0.05, 2013, &out).unwrap();
+    assert_eq!(people.len(), 5 + 16, "five publication age bands and sixteen ethnic categories");
     let rates: Vec<_> = lines.iter().filter(|l| l.is_rate && !l.measure.starts_with("area teams")).collect();
     assert_eq!(rates.len(), 15, "every published rate is compared");
     let off: Vec<String> = rates

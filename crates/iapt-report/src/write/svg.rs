@@ -67,6 +67,22 @@ pub fn bar_chart(chart: &Chart, index: usize) -> String {
             format_value(v)
         );
     }
+    // The target line goes under the bars and their labels.
+    if let Some((t, label)) = &chart.target {
+        let tx = x(*t);
+        let _ = write!(
+            s,
+            r##"<line x1="{tx:.1}" y1="{:.1}" x2="{tx:.1}" y2="{bottom:.1}" stroke="#d4351c" stroke-width="2" stroke-dasharray="6 4"/>"##,
+            TOP - 4.0
+        );
+        let _ = write!(
+            s,
+            r##"<text x="{:.1}" y="{:.1}" fill="#d4351c" font-weight="bold">{}</text>"##,
+            tx + 4.0,
+            TOP - 6.0,
+            escape(label)
+        );
+    }
     for (i, (label, value)) in chart.bars.iter().enumerate() {
         #[allow(clippy::cast_precision_loss)]
         let y = TOP + i as f64 * (BAR + GAP) + GAP / 2.0;
@@ -88,7 +104,7 @@ pub fn bar_chart(chart: &Chart, index: usize) -> String {
                 );
                 let _ = write!(
                     s,
-                    r##"<text x="{:.1}" y="{ty:.1}" fill="#0b0c0c">{}</text>"##,
+                    r##"<text x="{:.1}" y="{ty:.1}" fill="#0b0c0c" stroke="#ffffff" stroke-width="3" paint-order="stroke">{}</text>"##,
                     LABEL + w + 4.0,
                     format_value(v)
                 );
@@ -99,27 +115,12 @@ pub fn bar_chart(chart: &Chart, index: usize) -> String {
             }
         }
     }
-    if let Some((t, label)) = &chart.target {
-        let tx = x(*t);
-        let _ = write!(
-            s,
-            r##"<line x1="{tx:.1}" y1="{:.1}" x2="{tx:.1}" y2="{bottom:.1}" stroke="#d4351c" stroke-width="2" stroke-dasharray="6 4"/>"##,
-            TOP - 4.0
-        );
-        let _ = write!(
-            s,
-            r##"<text x="{:.1}" y="{:.1}" fill="#d4351c" font-weight="bold">{}</text>"##,
-            tx + 4.0,
-            TOP - 6.0,
-            escape(label)
-        );
-    }
     s.push_str("</svg>\n");
     s
 }
 
 fn format_value(v: f64) -> String {
-    if v >= 1000.0 {
+    if v >= 100.0 {
         crate::facts::thousands(v.round() as u64)
     } else if v.fract() == 0.0 {
         format!("{v:.0}")

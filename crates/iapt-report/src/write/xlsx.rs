@@ -56,7 +56,9 @@ fn table_block(
                     ws.write_number_with_format(r, c, cell.number().unwrap_or(0.0), &f.count)?;
                 }
                 Cell::Percent(v) | Cell::Rate(v) | Cell::Days(v) => {
-                    ws.write_number_with_format(r, c, *v, &f.one_decimal)?;
+                    // Stored as shown, exactly the CSV's figure: no spurious precision.
+                    let shown = cell.plain().parse().unwrap_or(*v);
+                    ws.write_number_with_format(r, c, shown, &f.one_decimal)?;
                 }
                 other => {
                     ws.write_string(r, c, other.symbol().unwrap_or_default())?;
