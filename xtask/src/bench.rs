@@ -231,20 +231,10 @@ fn outcomes() -> Result<(), String> {
         summary.appointments
     );
     let iapt = crate::demo::build_iapt()?;
-    let run = Command::new("/usr/bin/time")
-        .args(["-f", "%e %M"])
-        .arg(&iapt)
-        .args(["outcomes", "--period", "2012-04-01..2013-03-31", "--quiet", "--output"])
-        .arg(out.join("outcomes.csv"))
-        .arg(out.join("submissions"))
-        .output()
-        .map_err(|e| format!("cannot run /usr/bin/time: {e}"))?;
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    let (secs, kb) = stderr.lines().last().and_then(|l| l.split_once(' ')).ok_or("no timing from /usr/bin/time")?;
+    let (secs, mb) = time_outcomes(&iapt, &out)?;
     println!(
-        "end to end: `iapt outcomes` on {} submissions: {secs} s wall, peak memory {:.0} MB",
-        summary.submissions.len(),
-        kb.trim().parse::<f64>().unwrap_or(0.0) / 1024.0
+        "end to end: `iapt outcomes` on {} submissions: {secs:.1} s wall, peak memory {mb:.0} MB",
+        summary.submissions.len()
     );
 
     let schema = Schema::builtin();
@@ -302,6 +292,15 @@ fn timed(iapt: &Path, args: &[&std::ffi::OsStr]) -> Result<(f64, f64), String> {
     Ok((secs.trim().parse().unwrap_or(f64::NAN), kb.trim().parse::<f64>().unwrap_or(0.0) / 1024.0))
 }
 
+/// `iapt outcomes` on `dir/submissions` into `dir/outcomes.csv`, timed.
+fn time_outcomes(iapt: &Path, dir: &Path) -> Result<(f64, f64), String> {
+    let os = std::ffi::OsStr::new;
+    let (csv, submissions) = (dir.join("outcomes.csv"), dir.join("submissions"));
+    let period = [os("outcomes"), os("--period"), os("2012-04-01..2013-03-31"), os("--quiet"), os("--output")];
+    let args: Vec<&std::ffi::OsStr> = period.into_iter().chain([csv.as_os_str(), submissions.as_os_str()]).collect();
+    timed(iapt, &args)
+}
+
 /// `cargo xtask bench report`: `iapt report` on the national year (CSV), against the limits of
 /// issue 6 (60 s, 3 GB), with `iapt outcomes` on the same files as the baseline of the run.
 fn report() -> Result<(), String> {
@@ -317,22 +316,12 @@ fn report() -> Result<(), String> {
     );
     let iapt = crate::demo::build_iapt()?;
     let os = std::ffi::OsStr::new;
-    let (submissions, outcomes_csv, report_dir) =
-        (out.join("submissions"), out.join("outcomes.csv"), out.join("report"));
-    let baseline = [
-        os("outcomes"),
-        os("--period"),
-        os("2012-04-01..2013-03-31"),
-        os("--quiet"),
-        os("--output"),
-        outcomes_csv.as_os_str(),
-        submissions.as_os_str(),
-    ];
+    let (submissions, report_dir) = (out.join("submissions"), out.join("report"));
     let report = [os("report"), submissions.as_os_str(), os("--quiet"), os("--out"), report_dir.as_os_str()];
     // Alternate the two, three times each, and keep the medians: the machine is noisy.
     let (mut base, mut rep) = (Vec::new(), Vec::new());
     for _ in 0..3 {
-        base.push(timed(&iapt, &baseline)?);
+        base.push(time_outcomes(&iapt, &out)?);
         rep.push(timed(&iapt, &report)?);
     }
     let median = |v: &mut Vec<(f64, f64)>| {
