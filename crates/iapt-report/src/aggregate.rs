@@ -204,8 +204,7 @@ pub fn aggregate(
     let mut ccg_of_sym = vec![unknown_ccg; n_strings];
     let ccg_index: std::collections::HashMap<&str, usize> =
         reference.ccgs.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
-    let mut providers: Vec<&str> = Vec::new();
-    let mut provider_of_sym = vec![usize::MAX; n_strings];
+    let mut is_provider = vec![false; n_strings];
     let measures = &schema.measures;
     let mut diagnosis_names: Vec<String> = measures.diagnosis_groups.iter().map(|g| g.group.clone()).collect();
     diagnosis_names.push(measures.diagnosis_not_recorded.clone());
@@ -215,23 +214,21 @@ pub fn aggregate(
             let s = data.strings.resolve(c);
             ccg_of_sym[c as usize] = ccg_index.get(s.trim()).copied().unwrap_or(unknown_ccg);
         }
-        provider_of_sym[r.provider as usize] = 0;
+        is_provider[r.provider as usize] = true;
         if let Some(d) = r.diagnosis {
             let g = measures.group_of(Some(data.strings.resolve(d)));
             diagnosis_of_sym[d as usize] =
                 diagnosis_names.iter().position(|n| n == g).unwrap_or(diagnosis_names.len() - 1);
         }
     }
-    for (sym, p) in provider_of_sym.iter().enumerate() {
-        if *p == 0 {
-            providers.push(data.strings.resolve(u32::try_from(sym).unwrap_or(0)));
-        }
-    }
-    providers.sort_unstable();
-    for (i, code) in providers.iter().enumerate() {
-        if let Some(sym) = data.strings.get(code) {
-            provider_of_sym[sym as usize] = i;
-        }
+    // Providers in code order; a unit index per provider symbol.
+    let mut provider_syms: Vec<u32> =
+        (0..n_strings).filter(|&i| is_provider[i]).filter_map(|i| u32::try_from(i).ok()).collect();
+    provider_syms.sort_unstable_by_key(|&sym| data.strings.resolve(sym));
+    let providers: Vec<&str> = provider_syms.iter().map(|&sym| data.strings.resolve(sym)).collect();
+    let mut provider_of_sym = vec![0; n_strings];
+    for (i, &sym) in provider_syms.iter().enumerate() {
+        provider_of_sym[sym as usize] = i;
     }
 
     let groups = end_groups.len();

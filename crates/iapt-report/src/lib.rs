@@ -89,20 +89,20 @@ pub fn build(a: &Aggregates, schema: &Schema, reference: &Reference, settings: &
         t.title = t.title.replace("2012-13", &year);
     }
     let headline = facts::national_headline(a, schema)?;
-    let declined: Vec<String> = end_codes
-        .codes
-        .iter()
-        .zip(&end_codes.flags("declined_or_dropped_out"))
-        .filter(|(_, d)| **d)
-        .map(|(c, _)| c.code.clone())
-        .collect();
+    let flagged = |l: &iapt_schema::CodeList, flag: &str| -> Vec<String> {
+        l.codes.iter().zip(l.flags(flag)).filter(|(_, f)| *f).map(|(c, _)| c.code.clone()).collect()
+    };
+    let codes = notes::Codes {
+        declined: flagged(end_codes, "declined_or_dropped_out"),
+        treatment_types: flagged(list("appointment-type")?, "treatment"),
+    };
     Ok(Report {
         title: format!("Psychological Therapies: Annual Report on the use of IAPT services, England, {year}"),
         period: format!("{} to {}", long_date(settings.period.start), long_date(settings.period.end)),
         not_for_publication: settings.unrounded,
         key_facts: facts::key_facts(&headline, &year),
         charts: facts::charts(&tables),
-        notes: notes::notes(a, &headline, reference, settings, &declined),
+        notes: notes::notes(a, &headline, reference, settings, &codes),
         tables,
     })
 }

@@ -12,13 +12,21 @@ fn share(part: u64, whole: u64) -> String {
     pct(part, whole).map_or("[z]".into(), |v| format!("{v:.1}%"))
 }
 
+/// The codes the notes name, read from the schema's code lists.
+pub struct Codes {
+    /// End codes flagged `declined_or_dropped_out`.
+    pub declined: Vec<String>,
+    /// Appointment types flagged `treatment`.
+    pub treatment_types: Vec<String>,
+}
+
 /// Numbered notes, as (title, text).
 pub fn notes(
     a: &Aggregates,
     h: &Headline,
     reference: &Reference,
     settings: &Settings,
-    declined_codes: &[String],
+    codes: &Codes,
 ) -> Vec<(String, String)> {
     let mut notes = Vec::new();
     let mut note = |title: &str, text: String| notes.push((title.to_owned(), text));
@@ -50,16 +58,18 @@ pub fn notes(
     );
     note(
         "Definitions",
-        "Entered treatment: the first attended treatment appointment (types 02, 03, 05) falls in the period. Waiting \
-         time: days from referral to that appointment, unadjusted for pauses. Ended: END_DATE in the period. Finished \
+        format!(
+            "Entered treatment: the first attended treatment appointment (APPOINTMENT_TYPE {}) falls in the period. \
+         Waiting time: days from referral to that appointment, unadjusted for pauses. Ended: END_DATE in the period. Finished \
          a course of treatment: ended, with two or more treatment appointments. At caseness: the first PHQ-9 or first \
          anxiety-measure score at or above its cut-off. Recovered: at caseness, finished, and every last score below \
          its cut-off. Recovery rate: recovered / (finished - not at caseness). Reliable improvement or deterioration: \
          some measure moved by at least its reliable-change value one way and none the other way. Reliable recovery: \
-         recovered and reliably improved. Thresholds are in measures.json."
-            .into(),
+         recovered and reliably improved. Thresholds are in measures.json.",
+            codes.treatment_types.join(", ")
+        ),
     );
-    note("Declined or dropped out", format!("Referrals ended with end code {}.", declined_codes.join(", ")));
+    note("Declined or dropped out", format!("Referrals ended with end code {}.", codes.declined.join(", ")));
     note(
         "Disclosure control",
         if settings.unrounded {

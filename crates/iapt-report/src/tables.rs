@@ -31,6 +31,19 @@ struct Spec {
     columns: Vec<(&'static str, Kind, Out)>,
 }
 
+/// One published cell of unit `i` of a protected block.
+fn publish(block: &Protected, i: usize, out: Out, median_wait: Option<f64>) -> Cell {
+    match out {
+        Out::Count(c) => block.count(i, c),
+        Out::Percent(p, w) => block.percent(i, p, w),
+        Out::MedianWait(c) => block.depends_on(i, c, median_wait, Cell::Days),
+        Out::MeetsTarget(p, w) => match block.percent(i, p, w) {
+            Cell::Percent(v) => Cell::Text(if v >= 50.0 { "Yes" } else { "No" }.into()),
+            other => other,
+        },
+    }
+}
+
 /// The levels of a geography table: England unrounded, the others under `rule`.
 fn levels(a: &Aggregates) -> [(&'static str, &[Unit]); 4] {
     [
@@ -53,17 +66,7 @@ fn geography_table(spec: &Spec, a: &Aggregates, rule: Option<Rule>) -> Table {
         let block = Protected::new(if level == "England" { None } else { rule }, &values, spec.additive, &groups);
         for (i, u) in units.iter().enumerate() {
             let mut row = vec![Cell::Text(level.into()), Cell::Text(u.code.clone()), Cell::Text(u.name.clone())];
-            for &(_, _, out) in &spec.columns {
-                row.push(match out {
-                    Out::Count(c) => block.count(i, c),
-                    Out::Percent(p, w) => block.percent(i, p, w),
-                    Out::MedianWait(c) => block.depends_on(i, c, u.median_wait, Cell::Days),
-                    Out::MeetsTarget(p, w) => match block.percent(i, p, w) {
-                        Cell::Percent(v) => Cell::Text(if v >= 50.0 { "Yes" } else { "No" }.into()),
-                        other => other,
-                    },
-                });
-            }
+            row.extend(spec.columns.iter().map(|&(_, _, out)| publish(&block, i, out, u.median_wait)));
             rows.push(row);
         }
     }
@@ -192,15 +195,7 @@ fn t5(a: &Aggregates) -> Table {
         .enumerate()
         .map(|(i, (name, _))| {
             let mut row = vec![Cell::Text(name.clone())];
-            row.extend(outs.iter().map(|&(_, _, out)| match out {
-                Out::Count(c) => block.count(i, c),
-                Out::Percent(p, w) => block.percent(i, p, w),
-                Out::MeetsTarget(p, w) => match block.percent(i, p, w) {
-                    Cell::Percent(v) => Cell::Text(if v >= 50.0 { "Yes" } else { "No" }.into()),
-                    other => other,
-                },
-                Out::MedianWait(_) => Cell::NotApplicable,
-            }));
+            row.extend(outs.iter().map(|&(_, _, out)| publish(&block, i, out, None)));
             row
         })
         .collect();
