@@ -10,7 +10,7 @@ use iapt_validate::{Options, Severity, Validation};
 use support::{Cell, SheetSpec, iapt, root, scratch, sheets_from_csv, t, write_workbook};
 
 fn check(path: &Path) -> Validation {
-    let opts = Options { today: Date::parse_iso("2026-11-26").unwrap(), progress: None };
+    let opts = Options::new(Date::parse_iso("2026-11-26").unwrap());
     iapt_validate::validate(path, &Schema::builtin(), &opts).unwrap()
 }
 

@@ -12,8 +12,14 @@ use iapt_validate::{Validation, rules};
 use support::{iapt, root, scratch, stdout};
 
 fn validations(path: &Path) -> Vec<Validation> {
-    let paths = iapt_ingest::discover(path);
-    iapt_validate::validate_all(&paths, &Schema::builtin(), Date::parse_iso("2026-11-26").unwrap()).unwrap()
+    let paths = iapt_ingest::discover(path).submissions;
+    iapt_validate::validate_all(
+        &paths,
+        &Schema::builtin(),
+        Date::parse_iso("2026-11-26").unwrap(),
+        iapt_validate::Limits::default(),
+    )
+    .unwrap()
 }
 
 fn item<'a>(q: &'a Quality, sheet: &str, column: &str) -> &'a iapt_quality::ItemScore {

@@ -30,9 +30,9 @@ fn all_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 fn validate_all(out: &Path) -> Vec<(String, String, u32, &'static str)> {
     let schema = Schema::builtin();
-    let opts = Options { today: Date::parse_iso("2026-11-26").unwrap(), progress: None };
+    let opts = Options::new(Date::parse_iso("2026-11-26").unwrap());
     let mut found = Vec::new();
-    for path in iapt_ingest::discover(&out.join("submissions")) {
+    for path in iapt_ingest::discover(&out.join("submissions")).submissions {
         let v = iapt_validate::validate(&path, &schema, &opts).unwrap();
         let file = path.strip_prefix(out).unwrap().display().to_string();
         for f in &v.findings {

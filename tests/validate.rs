@@ -228,7 +228,7 @@ fn rules_command_lists_and_explains() {
 /// (or a file-level one) names it.
 fn assert_rows_accounted(input: &Path) {
     let schema = Schema::builtin();
-    let opts = Options { today: Date::parse_iso(TODAY).unwrap(), progress: None };
+    let opts = Options::new(Date::parse_iso(TODAY).unwrap());
     let v = iapt_validate::validate(input, &schema, &opts).unwrap();
     let sub = v.submission.as_ref().expect("no file-level problem");
     for report in &v.sheets {

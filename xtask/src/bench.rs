@@ -78,7 +78,7 @@ fn validate() -> Result<(), String> {
     let xlsx = generate(&work.join("xlsx"), iapt_synth::OutputFormat::Xlsx)?;
     let csv_dir = generate(&work.join("csv"), iapt_synth::OutputFormat::Csv)?;
     let schema = Schema::builtin();
-    let opts = Options { today: Date::parse_iso("2026-11-26").unwrap_or(Date::from_days(0)), progress: None };
+    let opts = Options::new(Date::parse_iso("2026-11-26").unwrap_or(Date::from_days(0)));
     let check = iapt_validate::validate(&csv_dir, &schema, &opts).map_err(|e| e.to_string())?;
     let (mut rows, mut cells) = (0u64, 0u64);
     for s in &check.sheets {
@@ -240,7 +240,9 @@ fn outcomes() -> Result<(), String> {
     let schema = Schema::builtin();
     let today = Date::parse_iso("2026-11-26").unwrap_or(Date::from_days(0));
     let t = Instant::now();
-    let validations = iapt_validate::validate_all(&summary.submissions, &schema, today).map_err(|e| e.to_string())?;
+    let validations =
+        iapt_validate::validate_all(&summary.submissions, &schema, today, iapt_validate::Limits::default())
+            .map_err(|e| e.to_string())?;
     let t_validate = t.elapsed().as_secs_f64();
     let subs: Vec<_> = validations.into_iter().filter_map(|v| v.submission).collect();
     let rules = iapt_outcomes::Rules::from_schema(&schema)?;

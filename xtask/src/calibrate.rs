@@ -48,7 +48,9 @@ pub fn compare(scale: f64, seed: u64, out: &Path) -> Result<(Vec<Line>, Vec<Line
     let summary = iapt_synth::generate(&config, out).map_err(|e| e.to_string())?;
     let schema = Schema::builtin();
     let today = Date::from_ymd(2026, 1, 1).unwrap_or(Date::from_days(0));
-    let validations = iapt_validate::validate_all(&summary.submissions, &schema, today).map_err(|e| e.to_string())?;
+    let validations =
+        iapt_validate::validate_all(&summary.submissions, &schema, today, iapt_validate::Limits::default())
+            .map_err(|e| e.to_string())?;
     let problems: usize = validations.iter().map(|v| v.findings.len()).sum();
     if problems > 0 {
         return Err(format!("the synthetic year has {problems} validation findings"));

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use iapt_ingest::{Limits, Skipped};
 use iapt_schema::{Date, Schema};
 use iapt_validate::{Severity, Submission};
 
@@ -22,16 +23,68 @@ pub struct Accepted {
     pub quality: iapt_quality::Quality,
 }
 
-/// Expands, validates and keeps the accepted records of `inputs`.
-pub fn read(inputs: &[PathBuf], schema: &Schema, today: Date) -> Result<Accepted, Fatal> {
-    let mut paths = Vec::new();
+/// The submissions the command-line inputs hold, and what was passed over.
+pub struct Expanded {
+    pub paths: Vec<PathBuf>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Finds the submissions in each input. An input that does not exist, is not a regular file
+/// or folder, or holds no submission at all is a usage error; what a folder holds besides
+/// submissions is listed on standard error (unless `quiet`), never passed over silently.
+pub fn expand(inputs: &[PathBuf], quiet: bool) -> Result<Expanded, Fatal> {
+    let mut expanded = Expanded { paths: Vec::new(), skipped: Vec::new() };
     for input in inputs {
-        if !input.exists() {
-            return Err(Fatal::new(format!("`{}` does not exist", input.display())));
+        let shown = printable(&input.display().to_string());
+        let meta = std::fs::metadata(input).map_err(|_| Fatal {
+            message: format!("`{shown}` does not exist"),
+            hint: Some("give a workbook file or a folder of CSV files".into()),
+        })?;
+        if !meta.is_file() && !meta.is_dir() {
+            return Err(Fatal {
+                message: format!("`{shown}` is not a regular file (a pipe, device or socket), so it was not opened"),
+                hint: Some("give the path of a saved workbook or a folder of CSV files".into()),
+            });
         }
-        paths.extend(iapt_ingest::discover(input));
+        let found = iapt_ingest::discover(input);
+        if found.submissions.is_empty() {
+            return Err(Fatal {
+                message: format!(
+                    "`{shown}` holds no submission ({} other file{} passed over)",
+                    found.skipped.len(),
+                    if found.skipped.len() == 1 { "" } else { "s" }
+                ),
+                hint: Some(
+                    "a submission is a workbook (.xlsx .xlsm .xls .xlsb .ods) or a folder holding Header.csv, Person.csv, \
+                     Referral.csv, Appointment.csv"
+                        .into(),
+                ),
+            });
+        }
+        expanded.paths.extend(found.submissions);
+        expanded.skipped.extend(found.skipped);
     }
-    let results = iapt_validate::validate_all(&paths, schema, today)
+    if !quiet && !expanded.skipped.is_empty() {
+        eprintln!("passed over {} path(s) that are not submissions:", expanded.skipped.len());
+        for s in expanded.skipped.iter().take(20) {
+            eprintln!("  {}: {}", printable(&s.path.display().to_string()), s.why.describe());
+        }
+        if expanded.skipped.len() > 20 {
+            eprintln!("  +{} more", expanded.skipped.len() - 20);
+        }
+    }
+    Ok(expanded)
+}
+
+/// A path or name from the file system or a file, safe to print on a terminal.
+pub fn printable(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect()
+}
+
+/// Expands, validates and keeps the accepted records of `inputs`.
+pub fn read(inputs: &[PathBuf], schema: &Schema, today: Date, limits: Limits, quiet: bool) -> Result<Accepted, Fatal> {
+    let paths = expand(inputs, quiet)?.paths;
+    let results = iapt_validate::validate_all(&paths, schema, today, limits)
         .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")))?;
     let quality = iapt_quality::Quality::from_validations(&results, schema);
     let mut accepted = Accepted {
@@ -66,7 +119,7 @@ pub fn read(inputs: &[PathBuf], schema: &Schema, today: Date) -> Result<Accepted
 pub fn report(a: &Accepted) {
     eprintln!("read {} submissions ({} rejected whole by a file-level problem)", a.files, a.files_rejected.len());
     for p in &a.files_rejected {
-        eprintln!("  rejected: {}", p.display());
+        eprintln!("  rejected: {}", printable(&p.display().to_string()));
     }
     for (sheet, read, rejected) in &a.rows {
         eprintln!("  {sheet:<18} {read:>10} rows read, {rejected:>8} rejected by validation");

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use iapt_ingest::Limits;
 use iapt_schema::Schema;
 
 /// Check IAPT data set submissions and produce the annual statistics.
@@ -64,6 +65,58 @@ pub struct Io {
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// How much one submission may hold. The defaults are far above any real submission; a file
+/// over one stops with finding IAPT-F011, which names the flag to raise it.
+#[derive(Args, Clone)]
+#[command(next_help_heading = "Limits")]
+pub struct LimitArgs {
+    /// Bytes one part of a workbook (a sheet, the shared strings) may inflate to.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().entry_bytes)]
+    pub max_entry_bytes: u64,
+    /// Bytes all parts of one workbook may inflate to.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().workbook_bytes)]
+    pub max_workbook_bytes: u64,
+    /// Rows in one sheet.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().rows)]
+    pub max_rows: u32,
+    /// Columns in one sheet.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().columns)]
+    pub max_columns: u32,
+    /// Cells of one sheet held in memory (.xls, .xlsb and .ods sheets are read whole).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().cells)]
+    pub max_cells: u64,
+    /// Characters in one value.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().value_chars)]
+    pub max_value_chars: u32,
+    /// Entries in a workbook's shared-strings table.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().shared_strings)]
+    pub max_shared_strings: u64,
+    /// Bytes in one CSV record.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().record_bytes)]
+    pub max_record_bytes: u64,
+    /// Findings of one rule kept per submission (the rest are counted).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().findings_per_rule)]
+    pub max_findings: u32,
+}
+
+impl LimitArgs {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            entry_bytes: self.max_entry_bytes,
+            workbook_bytes: self.max_workbook_bytes,
+            rows: self.max_rows,
+            columns: self.max_columns,
+            cells: self.max_cells,
+            value_chars: self.max_value_chars,
+            shared_strings: self.max_shared_strings,
+            record_bytes: self.max_record_bytes,
+            findings_per_rule: self.max_findings,
+        }
+    }
 }
 
 /// The shared flags of the commands whose default output is for people.
@@ -157,6 +210,8 @@ pub struct ReportArgs {
     /// Print nothing (the files are still written).
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Args)]
@@ -208,6 +263,14 @@ pub fn stderr_is_terminal() -> bool {
 }
 
 fn main() -> ExitCode {
+    // A reader that panics on a crafted file is caught at the file's boundary and reported as
+    // a finding; the hook keeps the note short instead of printing a backtrace hint.
+    std::panic::set_hook(Box::new(|info| {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("iapt: internal error (reported as a finding if inside a file's reader): {info}");
+        }
+    }));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => validate_cmd::run(&args),

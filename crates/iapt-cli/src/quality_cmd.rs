@@ -13,14 +13,9 @@ const AMBER: f64 = 80.0;
 
 pub fn run(args: &QualityArgs) -> Result<u8, Fatal> {
     let schema = crate::load_schema(args.common.io.schema.as_ref())?;
-    let mut paths = Vec::new();
-    for input in &args.inputs {
-        if !input.exists() {
-            return Err(Fatal::new(format!("`{}` does not exist", input.display())));
-        }
-        paths.extend(iapt_ingest::discover(input));
-    }
-    let validations = iapt_validate::validate_all(&paths, &schema, crate::validate_cmd::today())
+    let paths = crate::inputs::expand(&args.inputs, args.common.io.quiet)?.paths;
+    let limits = args.common.io.limits.limits();
+    let validations = iapt_validate::validate_all(&paths, &schema, crate::validate_cmd::today(), limits)
         .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")))?;
     let quality = Quality::from_validations(&validations, &schema);
     let mut out = output::open(args.common.io.output.as_deref())?;

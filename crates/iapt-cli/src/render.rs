@@ -60,7 +60,7 @@ pub fn validation_report(
     for v in results {
         let (files, records, warnings) =
             (v.count(Severity::File), v.count(Severity::Record), v.count(Severity::Warning));
-        writeln!(out, "{}", v.path.display())?;
+        writeln!(out, "{}", crate::inputs::printable(&v.path.display().to_string()))?;
         let verdict = if files > 0 {
             "rejected: the submission cannot be accepted"
         } else if records > 0 {
@@ -95,8 +95,8 @@ pub fn validation_report(
         groups.sort_by_key(|(r, _)| (r.severity, r.id));
         if !groups.is_empty() {
             writeln!(out, "\n  {:<10} {:<28} {:>8}  severity", "rule", "name", "count")?;
-            for (rule, list) in &groups {
-                writeln!(out, "  {:<10} {:<28} {:>8}  {}", rule.id, rule.name, list.len(), rule.severity)?;
+            for (rule, _) in &groups {
+                writeln!(out, "  {:<10} {:<28} {:>8}  {}", rule.id, rule.name, v.count_rule(rule), rule.severity)?;
             }
         }
         writeln!(out)?;
@@ -111,8 +111,16 @@ pub fn validation_report(
                     let _ = write!(body, "\n{at}: {msg}");
                 }
             }
-            if list.len() > cap {
+            let not_kept = v.count_rule(rule) - list.len() as u64;
+            if list.len() > cap && not_kept == 0 {
                 let _ = write!(body, "\n+{} more (all are in --format json or csv)", list.len() - cap);
+            } else if not_kept > 0 {
+                let _ = write!(
+                    body,
+                    "\n+{} more ({} in --format json or csv; the other {not_kept} were counted, not kept: --max-findings raises the cap)",
+                    v.count_rule(rule) - list.len().min(cap) as u64,
+                    list.len().saturating_sub(cap)
+                );
             }
             let diag = MietteDiagnostic::new(body).with_severity(miette_severity(rule.severity)).with_help(rule.hint);
             let mut text = String::new();

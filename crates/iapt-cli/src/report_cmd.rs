@@ -28,7 +28,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     };
     let rules = Rules::from_schema(&schema)
         .map_err(|e| Fatal::new(format!("the schema does not fit the outcome engine: {e}")))?;
-    let accepted = inputs::read(&args.inputs, &schema, crate::validate_cmd::today())?;
+    let accepted = inputs::read(&args.inputs, &schema, crate::validate_cmd::today(), args.limits.limits(), args.quiet)?;
     if !args.quiet {
         inputs::report(&accepted);
     }

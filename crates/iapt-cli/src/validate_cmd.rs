@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use iapt_schema::{Date, Schema};
@@ -17,22 +16,15 @@ pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
         Some(t) => Date::parse_iso(t).ok_or_else(|| Fatal::new(format!("--today `{t}` is not a YYYY-MM-DD date")))?,
         None => today(),
     };
-    let mut inputs: Vec<PathBuf> = Vec::new();
-    for input in &args.inputs {
-        if !input.exists() {
-            return Err(Fatal {
-                message: format!("`{}` does not exist", input.display()),
-                hint: Some("give a workbook file or a folder of CSV files".into()),
-            });
-        }
-        inputs.extend(iapt_ingest::discover(input));
-    }
+    let expanded = crate::inputs::expand(&args.inputs, args.common.io.quiet)?;
+    let inputs = &expanded.paths;
+    let limits = args.common.io.limits.limits();
     let progress = render::Progress::new(!args.common.io.quiet && !args.common.io.no_progress);
     let mut results = Vec::new();
-    for path in &inputs {
+    for path in inputs {
         progress.start(path);
         let tick = |rows: u64| progress.rows(rows);
-        let opts = Options { today, progress: Some(&tick) };
+        let opts = Options { today, progress: Some(&tick), limits };
         results.push(
             iapt_validate::validate(path, &schema, &opts)
                 .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")))?,
@@ -43,20 +35,21 @@ pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
     let mut out = output::open(args.common.io.output.as_deref())?;
     let written = match args.common.format {
         Format::Human => render::validation_report(&mut out, &schema, &results, args.show_values, args.max_per_rule),
-        Format::Json => write_json(&mut out, &schema, &results, args.show_values),
+        Format::Json => write_json(&mut out, &schema, &results, &expanded.skipped, args.show_values),
         Format::Csv => write_csv(&mut out, &schema, &results, args.show_values),
     };
     written.and_then(|()| out.flush()).map_err(|e| output::write_err(&e))?;
     Ok(exit_code(&results))
 }
 
-/// 2 when an input could not be read at all, 1 when a file- or record-level problem was found.
+/// 2 when an input could not be read at all (or only in part, stopped by a limit), 1 when a
+/// file- or record-level problem was found.
 fn exit_code(results: &[Validation]) -> u8 {
+    use iapt_validate::rules::{ENCRYPTED_WORKBOOK, LIMIT_EXCEEDED, UNREADABLE_FILE};
     let unreadable = results.iter().any(|v| {
         v.findings.iter().any(|f| {
-            f.sheet.is_none()
-                && (f.rule == iapt_validate::rules::UNREADABLE_FILE
-                    || f.rule == iapt_validate::rules::ENCRYPTED_WORKBOOK)
+            (f.sheet.is_none() && (f.rule == UNREADABLE_FILE || f.rule == ENCRYPTED_WORKBOOK))
+                || f.rule == LIMIT_EXCEEDED
         })
     });
     if unreadable { 2 } else { u8::from(results.iter().any(Validation::has_problems)) }
@@ -122,24 +115,45 @@ struct RowCounts {
 #[derive(Serialize)]
 struct SummaryJson {
     files: usize,
-    by_severity: BTreeMap<&'static str, usize>,
-    by_rule: BTreeMap<&'static str, usize>,
+    by_severity: BTreeMap<&'static str, u64>,
+    by_rule: BTreeMap<&'static str, u64>,
     rows: BTreeMap<String, RowCounts>,
+    /// Findings counted but not listed, past `--max-findings` per rule and file.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    not_listed: BTreeMap<&'static str, u64>,
 }
 
-fn write_json(out: &mut dyn Write, schema: &Schema, results: &[Validation], show_values: bool) -> std::io::Result<()> {
+#[derive(Serialize)]
+struct SkippedJson {
+    path: String,
+    reason: &'static str,
+}
+
+/// The JSON report. Diagnostics are written one at a time as they are rendered, so a file
+/// with millions of findings never holds them all as text.
+fn write_json(
+    out: &mut dyn Write,
+    schema: &Schema,
+    results: &[Validation],
+    skipped: &[iapt_ingest::Skipped],
+    show_values: bool,
+) -> std::io::Result<()> {
     let mut files = Vec::new();
-    let mut by_severity: BTreeMap<&'static str, usize> =
+    let mut by_severity: BTreeMap<&'static str, u64> =
         [Severity::File, Severity::Record, Severity::Warning].iter().map(|s| (s.as_str(), 0)).collect();
     let mut by_rule = BTreeMap::new();
+    let mut not_listed = BTreeMap::new();
     let mut rows: BTreeMap<String, RowCounts> = BTreeMap::new();
-    let mut diagnostics = Vec::new();
     for v in results {
-        let path = v.path.display().to_string();
+        let path = crate::inputs::printable(&v.path.display().to_string());
         for f in &v.findings {
             *by_severity.entry(f.severity().as_str()).or_default() += 1;
             *by_rule.entry(f.rule.id).or_default() += 1;
-            diagnostics.push(Diagnostic::new(schema, &path, f, show_values));
+        }
+        for (rule, n) in &v.not_kept {
+            *by_severity.entry(rule.severity.as_str()).or_default() += n;
+            *by_rule.entry(rule.id).or_default() += n;
+            *not_listed.entry(rule.id).or_default() += n;
         }
         let mut sheets = Vec::new();
         for s in &v.sheets {
@@ -149,7 +163,7 @@ fn write_json(out: &mut dyn Write, schema: &Schema, results: &[Validation], show
             counts.rejected += s.rows_rejected;
             sheets.push(SheetJson {
                 sheet: name,
-                found_as: s.found_as.clone(),
+                found_as: s.found_as.as_deref().map(crate::inputs::printable),
                 rows_read: s.rows_read,
                 rows_rejected: s.rows_rejected,
             });
@@ -157,15 +171,37 @@ fn write_json(out: &mut dyn Write, schema: &Schema, results: &[Validation], show
         let provider = v.submission.as_ref().map(|s| s.provider.clone()).filter(|p| !p.is_empty());
         files.push(FileJson { path, accepted: v.submission.is_some(), provider, sheets });
     }
-    let summary = SummaryJson { files: results.len(), by_severity, by_rule, rows };
+    let summary = SummaryJson { files: results.len(), by_severity, by_rule, rows, not_listed };
+    let skipped: Vec<SkippedJson> = skipped
+        .iter()
+        .map(|s| SkippedJson {
+            path: crate::inputs::printable(&s.path.display().to_string()),
+            reason: s.why.describe(),
+        })
+        .collect();
     #[derive(Serialize)]
-    struct Report<'a> {
+    struct Head {
         files: Vec<FileJson>,
         summary: SummaryJson,
-        diagnostics: &'a [Diagnostic],
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        skipped: Vec<SkippedJson>,
     }
-    serde_json::to_writer_pretty(&mut *out, &Report { files, summary, diagnostics: &diagnostics })?;
-    writeln!(out)
+    // The head as serde_json writes it pretty, less its closing brace; then the diagnostics,
+    // indented as they would be inside it.
+    let head = serde_json::to_string_pretty(&Head { files, summary, skipped })?;
+    out.write_all(head.trim_end_matches('}').trim_end().as_bytes())?;
+    out.write_all(b",\n  \"diagnostics\": [")?;
+    let mut first = true;
+    for v in results {
+        let path = crate::inputs::printable(&v.path.display().to_string());
+        for f in &v.findings {
+            let d = serde_json::to_string_pretty(&Diagnostic::new(schema, &path, f, show_values))?;
+            out.write_all(if first { b"\n    " } else { b",\n    " })?;
+            out.write_all(d.replace('\n', "\n    ").as_bytes())?;
+            first = false;
+        }
+    }
+    out.write_all(if first { b"]\n}\n" } else { b"\n  ]\n}\n" })
 }
 
 fn write_csv(out: &mut dyn Write, schema: &Schema, results: &[Validation], show_values: bool) -> std::io::Result<()> {
@@ -174,7 +210,7 @@ fn write_csv(out: &mut dyn Write, schema: &Schema, results: &[Validation], show_
     // explicitly so that a clean run still has one.
     w.write_record(["rule", "severity", "file", "sheet", "row", "column", "cell", "message", "hint"])?;
     for v in results {
-        let path = v.path.display().to_string();
+        let path = crate::inputs::printable(&v.path.display().to_string());
         for f in &v.findings {
             let d = Diagnostic::new(schema, &path, f, show_values);
             let row = d.row.map(|r| r.to_string()).unwrap_or_default();

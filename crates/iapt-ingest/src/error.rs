@@ -1,6 +1,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::limits::{Limit, thousands};
+
 /// A submission, or one of its sheets, that could not be read.
 #[derive(Debug)]
 pub struct IngestError {
@@ -30,6 +32,16 @@ pub enum IngestErrorKind {
     NotUtf8 { line: u64, byte: u8 },
     /// A CSV file the parser could not read.
     Csv { line: Option<u64>, reason: String },
+    /// A CSV file in UTF-16 (what Excel's "Unicode Text" writes).
+    Utf16,
+    /// The path is a pipe, device or socket: reading it could block for ever.
+    NotARegularFile,
+    /// Two parts of the workbook's zip archive have the same name, or overlap.
+    AmbiguousArchive(String),
+    /// The file holds or declares more than a limit allows; `line` is where, when known.
+    LimitExceeded { limit: Limit, found: u64, max: u64, line: Option<u64> },
+    /// The reader failed inside (a panic caught at the submission's boundary).
+    ReaderFailed(String),
 }
 
 impl fmt::Display for IngestError {
@@ -65,6 +77,19 @@ impl fmt::Display for IngestErrorKind {
             }
             IngestErrorKind::Csv { line: Some(l), reason } => write!(f, "cannot be parsed at line {l}: {reason}"),
             IngestErrorKind::Csv { line: None, reason } => write!(f, "cannot be parsed: {reason}"),
+            IngestErrorKind::Utf16 => write!(f, "is UTF-16 text, not UTF-8"),
+            IngestErrorKind::NotARegularFile => {
+                write!(f, "is not a regular file (a pipe, device or socket), so it was not opened")
+            }
+            IngestErrorKind::AmbiguousArchive(why) => write!(f, "is not a well-formed workbook: {why}"),
+            IngestErrorKind::LimitExceeded { limit, found, max, line } => {
+                write!(f, "holds {} {}", thousands(*found), limit.what())?;
+                if let Some(l) = line {
+                    write!(f, " at line {}", thousands(*l))?;
+                }
+                write!(f, ", over the limit of {} ({} raises it)", thousands(*max), limit.flag())
+            }
+            IngestErrorKind::ReaderFailed(why) => write!(f, "could not be read: the reader failed inside ({why})"),
         }
     }
 }
@@ -88,6 +113,18 @@ impl IngestErrorKind {
             IngestErrorKind::Csv { .. } => {
                 "check the quoting near that line: a field with a comma or quote must be quoted, and quotes doubled"
             }
+            IngestErrorKind::Utf16 => "save the file as UTF-8 (in Excel: Save As > CSV UTF-8)",
+            IngestErrorKind::NotARegularFile => "give the path of a saved workbook or a folder of CSV files",
+            IngestErrorKind::AmbiguousArchive(_) => {
+                "open the file in Excel and save it again as an Excel Workbook (.xlsx)"
+            }
+            IngestErrorKind::LimitExceeded { limit: Limit::ValueChars | Limit::RecordBytes, .. } => {
+                "a value this long is usually a stray quote that swallowed the lines after it: check the quoting"
+            }
+            IngestErrorKind::LimitExceeded { .. } => {
+                "no real submission comes near this: save the file again from Excel; if it is genuine, raise the limit"
+            }
+            IngestErrorKind::ReaderFailed(_) => "save the file again from Excel, and report the problem with iapt",
         }
     }
 }

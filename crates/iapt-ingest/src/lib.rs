@@ -12,12 +12,18 @@
 //! validator's business.
 
 mod csv_folder;
+mod discover;
 mod error;
+mod limits;
+mod preflight;
 mod workbook;
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
+pub use discover::{Discovery, SkipReason, Skipped, discover};
 pub use error::{IngestError, IngestErrorKind};
+pub use limits::{Limit, Limits, thousands};
 
 /// One cell's value, borrowed from the reader.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -58,6 +64,8 @@ impl CellValue<'_> {
 pub struct Row<'a> {
     /// The row number the user sees: 1-based spreadsheet row, or the CSV line where the record starts.
     pub number: u32,
+    /// The last line the row spans: a CSV record with a quoted line break spans several.
+    pub last: u32,
     cells: RowCells<'a>,
 }
 
@@ -136,12 +144,19 @@ enum Inner {
 }
 
 impl Source {
-    /// Opens a workbook file or a folder of CSV files.
-    pub fn open(path: &Path) -> Result<Source, IngestError> {
-        let inner = if path.is_dir() {
-            Inner::Csv(csv_folder::CsvFolder::open(path)?)
+    /// Opens a workbook file or a folder of CSV files, within `limits`.
+    ///
+    /// Only regular files are opened: a pipe or device named like a workbook could block.
+    pub fn open(path: &Path, limits: Limits) -> Result<Source, IngestError> {
+        let fail = |kind| IngestError { path: path.to_owned(), sheet: None, kind };
+        let meta = std::fs::metadata(path).map_err(|e| fail(IngestErrorKind::Io(e)))?;
+        let inner = if meta.is_dir() {
+            Inner::Csv(csv_folder::CsvFolder::open(path, limits)?)
+        } else if !meta.is_file() {
+            return Err(fail(IngestErrorKind::NotARegularFile));
         } else {
-            Inner::Workbook(Box::new(workbook::Workbook::open(path)?))
+            let opened = catch_unwind(|| workbook::Workbook::open(path, limits));
+            Inner::Workbook(Box::new(opened.map_err(|p| fail(panicked(p.as_ref())))??))
         };
         Ok(Source { path: path.to_owned(), inner })
     }
@@ -173,35 +188,31 @@ impl Source {
     /// Streams every non-empty row of `sheet` (the header row included) to `visit`, in order.
     ///
     /// Rows with no cells are not visited: a gap in [`Row::number`] shows where they were.
+    ///
+    /// A reader that panics on a crafted file is stopped here, at the submission's boundary,
+    /// so that one bad file never takes a batch down.
     pub fn read_sheet(&mut self, sheet: &str, visit: &mut dyn FnMut(&Row<'_>)) -> Result<(), IngestError> {
-        match &mut self.inner {
+        let inner = &mut self.inner;
+        let read = catch_unwind(AssertUnwindSafe(|| match inner {
             Inner::Workbook(w) => w.read_sheet(sheet, visit),
             Inner::Csv(c) => c.read_sheet(sheet, visit),
-        }
-        .map_err(|kind| IngestError { path: self.path.clone(), sheet: Some(sheet.to_owned()), kind })
+        }));
+        read.unwrap_or_else(|p| Err(panicked(p.as_ref()))).map_err(|kind| IngestError {
+            path: self.path.clone(),
+            sheet: Some(sheet.to_owned()),
+            kind,
+        })
     }
 }
 
-/// Expands a command-line input into submissions: a workbook, a CSV folder (one holding a
-/// `Header.csv`), or a folder of such submissions, searched one level deep, in name order.
-#[must_use]
-pub fn discover(path: &Path) -> Vec<PathBuf> {
-    if !path.is_dir() || csv_folder::is_submission(path) {
-        return vec![path.to_owned()];
-    }
-    let mut found: Vec<PathBuf> = std::fs::read_dir(path)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| if p.is_dir() { csv_folder::is_submission(p) } else { workbook::is_workbook_name(p) })
-        .collect();
-    found.sort();
-    if found.is_empty() {
-        // Let opening it report why it is not a submission.
-        found.push(path.to_owned());
-    }
-    found
+/// The message of a caught panic, for a finding.
+fn panicked(payload: &(dyn std::any::Any + Send)) -> IngestErrorKind {
+    let text = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_owned());
+    IngestErrorKind::ReaderFailed(text.chars().take(200).collect())
 }
 
 /// Column letters as a spreadsheet shows them: 0 is `A`, 26 is `AA`.

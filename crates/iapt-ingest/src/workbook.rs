@@ -8,10 +8,13 @@ use std::path::Path;
 use calamine::{CellErrorType, Data, DataRef, Reader, SheetVisible, Sheets, Xlsx};
 
 use crate::error::{IngestError, IngestErrorKind};
+use crate::limits::{Limit, Limits};
+use crate::preflight;
 use crate::{CellValue, Row, RowCells, SheetInfo};
 
 pub(crate) struct Workbook {
     sheets: Sheets<BufReader<File>>,
+    limits: Limits,
 }
 
 const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods"];
@@ -28,7 +31,7 @@ fn extension(path: &Path) -> Option<String> {
 const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 impl Workbook {
-    pub(crate) fn open(path: &Path) -> Result<Workbook, IngestError> {
+    pub(crate) fn open(path: &Path, limits: Limits) -> Result<Workbook, IngestError> {
         let fail = |kind| IngestError { path: path.to_owned(), sheet: None, kind };
         let ext = extension(path).unwrap_or_default();
         if !EXTENSIONS.contains(&ext.as_str()) {
@@ -64,8 +67,14 @@ impl Workbook {
                 describe_start(&head)
             ))));
         }
+        // calamine reserves memory for what a file declares: check every claim first.
+        if zipped {
+            preflight::zipped(path, &ext, &limits).map_err(fail)?;
+        } else {
+            preflight::xls(path, &limits).map_err(fail)?;
+        }
         let sheets = calamine::open_workbook_auto(path).map_err(|e| fail(classify(&e)))?;
-        Ok(Workbook { sheets })
+        Ok(Workbook { sheets, limits })
     }
 
     pub(crate) fn sheets(&self) -> Vec<SheetInfo> {
@@ -78,15 +87,17 @@ impl Workbook {
 
     pub(crate) fn read_sheet(&mut self, name: &str, visit: &mut dyn FnMut(&Row<'_>)) -> Result<(), IngestErrorKind> {
         if let Sheets::Xlsx(xlsx) = &mut self.sheets {
-            return stream_xlsx(xlsx, name, visit);
+            return stream_xlsx(xlsx, name, &self.limits, visit);
         }
         let range = self.sheets.worksheet_range(name).map_err(|e| match e {
             calamine::Error::Msg(m) if m.contains("not found") => IngestErrorKind::SheetNotFound,
             e => classify(&e),
         })?;
-        let Some((row0, col0)) = range.start() else {
+        let (Some((row0, col0)), Some((row1, col1))) = (range.start(), range.end()) else {
             return Ok(());
         };
+        within(Limit::Rows, u64::from(row1) + 1, &self.limits)?;
+        within(Limit::Columns, u64::from(col1) + 1, &self.limits)?;
         // Cells are indexed from A1, not from the range's first used cell.
         let pad = usize::try_from(col0).unwrap_or(0);
         let mut buf: Vec<Data> = Vec::new();
@@ -97,16 +108,23 @@ impl Workbook {
             buf.clear();
             buf.resize(pad, Data::Empty);
             buf.extend_from_slice(cells);
-            let number = row0 + 1 + u32::try_from(i).unwrap_or(u32::MAX);
-            visit(&Row { number, cells: RowCells::Range(&buf) });
+            let number = row0.saturating_add(1).saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
+            visit(&Row { number, last: number, cells: RowCells::Range(&buf) });
         }
         Ok(())
     }
 }
 
+/// `found` against a limit, as an error when it is over.
+pub(crate) fn within(limit: Limit, found: u64, limits: &Limits) -> Result<(), IngestErrorKind> {
+    let max = limit.of(limits);
+    if found > max { Err(IngestErrorKind::LimitExceeded { limit, found, max, line: None }) } else { Ok(()) }
+}
+
 fn stream_xlsx(
     xlsx: &mut Xlsx<BufReader<File>>,
     name: &str,
+    limits: &Limits,
     visit: &mut dyn FnMut(&Row<'_>),
 ) -> Result<(), IngestErrorKind> {
     let mut reader = xlsx.worksheet_cells_reader(name).map_err(|e| match e {
@@ -115,22 +133,34 @@ fn stream_xlsx(
     })?;
     let mut row: Vec<DataRef<'_>> = Vec::new();
     let mut current: Option<u32> = None;
+    let mut last: Option<(u32, u32)> = None;
     loop {
         let cell = reader.next_cell().map_err(|e| classify(&calamine::Error::Xlsx(e)))?;
         let pos = cell.as_ref().map(calamine::Cell::get_position);
         if current.is_some() && pos.map(|p| p.0) != current {
             if let Some(r) = current.filter(|_| row.iter().any(|c| !matches!(c, DataRef::Empty))) {
-                visit(&Row { number: r + 1, cells: RowCells::Xlsx(&row) });
+                visit(&Row { number: r + 1, last: r + 1, cells: RowCells::Xlsx(&row) });
             }
             row.clear();
         }
         let Some(cell) = cell else { break };
         let (r, c) = cell.get_position();
+        // Excel writes cells in order; a cell before the last one is a crafted or damaged
+        // file (or a row number too large for the reader, which wraps it).
+        if last.is_some_and(|l| (r, c) <= l) {
+            return Err(IngestErrorKind::Corrupt(format!(
+                "the cells are out of order (row {} column {} comes after row {} column {})",
+                u64::from(r) + 1,
+                crate::column_letters(c as usize),
+                u64::from(last.map_or(0, |l| l.0)) + 1,
+                crate::column_letters(last.map_or(0, |l| l.1) as usize)
+            )));
+        }
+        last = Some((r, c));
+        within(Limit::Rows, u64::from(r) + 1, limits)?;
+        within(Limit::Columns, u64::from(c) + 1, limits)?;
         current = Some(r);
         let c = usize::try_from(c).unwrap_or(usize::MAX);
-        if c >= 16_384 {
-            return Err(IngestErrorKind::Corrupt(format!("a cell in row {} is past column XFD", r + 1)));
-        }
         if row.len() <= c {
             row.resize(c + 1, DataRef::Empty);
         }

@@ -6,19 +6,8 @@ use iapt_outcomes::{Counts, pct};
 use crate::aggregate::{Aggregates, band_sum};
 use crate::model::{Cell, Chart, Table};
 
-/// 883968 as "883,968".
-#[must_use]
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
+/// 883968 as "883,968" (one definition, shared with the readers' messages).
+pub use iapt_ingest::thousands;
 
 fn per_cent(v: Option<f64>) -> String {
     v.map_or("[z]".into(), |v| format!("{v:.1} per cent"))

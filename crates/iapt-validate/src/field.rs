@@ -236,6 +236,9 @@ fn parse_text(
         Normalise::StripDot => text.retain(|c| c != '.'),
         Normalise::Upper => text.make_ascii_uppercase(),
     }
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Parsed::invalid(Invalid::Text, format!("it holds the control character U+{:04X}", u32::from(c)));
+    }
     if let Some(max) = max_len {
         let n = text.chars().count();
         if n > max {

@@ -2,9 +2,12 @@
 
 use std::fmt::Write as _;
 
-use iapt_schema::{Column, Schema};
+use std::borrow::Cow;
 
-use crate::rules::{Rule, Severity};
+use iapt_schema::{Column, Kind, Schema};
+
+use crate::mask::{mask, mask_shapes, printable, printable_cut};
+use crate::rules::{self, Rule, Severity};
 
 /// One broken rule at one place of one submission.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,18 +58,59 @@ impl Finding {
         schema.sheets.get(usize::from(self.sheet?))?.columns.get(usize::from(self.field?))
     }
 
+    /// The column whose values this finding's value holds: a key joins several, so none.
+    fn value_column<'s>(&self, schema: &'s Schema) -> Option<&'s Column> {
+        if self.rule == rules::DUPLICATE_KEY { None } else { self.column_def(schema) }
+    }
+
     /// The column's name as the data set spells it.
     #[must_use]
     pub fn column_name<'s>(&self, schema: &'s Schema) -> Option<&'s str> {
         self.column_def(schema).map(|c| c.name.as_str())
     }
 
-    /// The value as it may be shown: masked when it identifies a person, unless `show_values`.
+    /// The value as it may be shown: printable, cut to a readable length, and unless
+    /// `show_values` masked when its column identifies a person, when it has the shape of an
+    /// NHS number, postcode or date outside its own column, and whole when it has no column.
     #[must_use]
     pub fn shown_value(&self, schema: &Schema, show_values: bool) -> Option<String> {
-        let v = self.value.as_deref()?;
-        let identifying = self.column_def(schema).is_some_and(|c| c.identifying);
-        Some(if identifying && !show_values { mask(v) } else { v.to_owned() })
+        let v = printable(self.value.as_deref()?);
+        if show_values {
+            return Some(v.into_owned());
+        }
+        Some(match self.value_column(schema) {
+            Some(c) if c.identifying => mask(&v),
+            Some(c) => mask_shapes(&v, !matches!(c.kind, Kind::Date)).into_owned(),
+            // A value in a column with no header could be anything.
+            None if self.rule == rules::VALUE_WITHOUT_HEADER => mask(&v),
+            // Names of sheets and columns, and keys: shown unless shaped like personal data (a
+            // file without its header row has a person's values where the names should be).
+            None => mask_shapes(&v, self.dates_identify(schema)).into_owned(),
+        })
+    }
+
+    /// Whether a date in this finding's value or detail may be a birth date: outside any
+    /// sheet, or in a sheet with an identifying date column, or in a column that is not a date.
+    fn dates_identify(&self, schema: &Schema) -> bool {
+        if let Some(c) = self.value_column(schema) {
+            return c.identifying || !matches!(c.kind, Kind::Date);
+        }
+        let sheet = self.sheet.and_then(|s| schema.sheets.get(usize::from(s)));
+        sheet.is_none_or(|s| s.columns.iter().any(|c| c.identifying && matches!(c.kind, Kind::Date)))
+    }
+
+    /// The detail as it may be shown: details can quote a value (a converted date, a reader's
+    /// error naming a cell's text), so they are masked by shape like values.
+    fn shown_detail<'d>(&self, detail: &'d str, schema: &Schema, show_values: bool) -> Cow<'d, str> {
+        const DETAIL_CHARS: usize = 400;
+        if show_values {
+            return printable_cut(detail, DETAIL_CHARS);
+        }
+        let dates = self.dates_identify(schema);
+        match printable_cut(detail, DETAIL_CHARS) {
+            Cow::Borrowed(d) => mask_shapes(d, dates),
+            Cow::Owned(d) => Cow::Owned(mask_shapes(&d, dates).into_owned()),
+        }
     }
 
     /// The rule's message with this finding's column, value and detail filled in.
@@ -86,7 +130,7 @@ impl Finding {
                         let _ = write!(out, "`{v}` ");
                     }
                 }
-                "detail" => out.push_str(self.detail.as_deref().unwrap_or("")),
+                "detail" => out.push_str(&self.shown_detail(self.detail.as_deref().unwrap_or(""), schema, show_values)),
                 other => out.push_str(other),
             }
             rest = &rest[start + len + 1..];
@@ -96,16 +140,10 @@ impl Finding {
     }
 }
 
-/// Keeps the first three characters and stars the rest: enough to find the row, not the person.
-#[must_use]
-pub fn mask(value: &str) -> String {
-    value.chars().enumerate().map(|(i, c)| if i < 3 || c == ' ' { c } else { '*' }).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules;
+    use crate::mask::mask;
 
     #[test]
     fn masks_identifying_values_unless_asked() {

@@ -14,6 +14,7 @@
 mod assemble;
 mod field;
 mod finding;
+mod mask;
 pub mod records;
 pub mod rules;
 mod sheet;
@@ -24,7 +25,9 @@ use iapt_ingest::{IngestErrorKind, Source, SourceKind};
 use iapt_schema::{Date, Schema};
 
 pub use field::nhs_number_is_valid;
-pub use finding::{Finding, mask};
+pub use finding::Finding;
+pub use iapt_ingest::Limits;
+pub use mask::{mask, mask_shapes, printable};
 pub use records::Submission;
 pub use rules::{Rule, Severity};
 
@@ -34,6 +37,16 @@ pub struct Options<'a> {
     pub today: Date,
     /// Called with the number of rows read so far, every few thousand rows.
     pub progress: Option<&'a dyn Fn(u64)>,
+    /// How much one submission may hold, and how many findings of a rule are kept.
+    pub limits: Limits,
+}
+
+impl Options<'_> {
+    /// Default limits, no progress.
+    #[must_use]
+    pub fn new(today: Date) -> Options<'static> {
+        Options { today, progress: None, limits: Limits::default() }
+    }
 }
 
 /// Counts of one column's values, over the rows the column applies to.
@@ -73,13 +86,24 @@ pub struct Validation {
     pub sheets: Vec<SheetReport>,
     /// The accepted records; `None` when a file-level problem rejects the submission.
     pub submission: Option<Submission>,
+    /// Findings counted but not kept, past `Limits::findings_per_rule`, by rule.
+    pub not_kept: Vec<(&'static Rule, u64)>,
 }
 
 impl Validation {
-    /// Number of findings of a severity.
+    /// Number of findings of a severity, kept or not.
     #[must_use]
     pub fn count(&self, severity: Severity) -> usize {
+        let dropped: u64 = self.not_kept.iter().filter(|(r, _)| r.severity == severity).map(|(_, n)| n).sum();
         self.findings.iter().filter(|f| f.severity() == severity).count()
+            + usize::try_from(dropped).unwrap_or(usize::MAX)
+    }
+
+    /// Number of findings of a rule, kept or not.
+    #[must_use]
+    pub fn count_rule(&self, rule: &Rule) -> u64 {
+        let dropped = self.not_kept.iter().filter(|(r, _)| *r == rule).map(|(_, n)| n).sum::<u64>();
+        self.findings.iter().filter(|f| f.rule == rule).count() as u64 + dropped
     }
 
     /// Whether any file- or record-level problem was found.
@@ -108,46 +132,33 @@ impl std::error::Error for SchemaMismatch {}
 /// the submission itself are findings.
 pub fn validate(path: &Path, schema: &Schema, opts: &Options<'_>) -> Result<Validation, SchemaMismatch> {
     let mut asm = assemble::Assembler::new(schema, opts.today).map_err(SchemaMismatch)?;
-    let mut findings = Vec::new();
+    let mut findings = Kept::new(opts.limits.findings_per_rule);
     let mut reports = Vec::new();
-    let mut source = match Source::open(path) {
+    let mut source = match Source::open(path, opts.limits) {
         Ok(s) => s,
         Err(e) => {
-            findings.push(ingest_finding(&e.kind, None, e.kind.to_string()));
+            findings.push(ingest_finding(&e.kind, None));
             return Ok(Validation {
                 path: path.to_owned(),
                 provider: String::new(),
-                findings,
+                findings: findings.list,
                 sheets: reports,
                 submission: None,
+                not_kept: Vec::new(),
             });
         }
     };
     let workbook = source.kind() == SourceKind::Workbook;
-    let file_sheets = source.sheets();
-    let matched: Vec<Option<&iapt_ingest::SheetInfo>> = schema
-        .sheets
-        .iter()
-        .map(|s| file_sheets.iter().find(|f| f.name.trim().eq_ignore_ascii_case(&s.name)))
-        .collect();
-    for f in &file_sheets {
-        let known = schema.sheets.iter().any(|s| f.name.trim().eq_ignore_ascii_case(&s.name))
-            || schema.reference_sheets.iter().any(|r| f.name.trim().eq_ignore_ascii_case(r));
-        if !known {
-            let mut finding = Finding::new(rules::UNKNOWN_SHEET);
-            finding.value = Some(f.name.as_str().into());
-            findings.push(finding);
-        }
-    }
+    let matched = match_sheets(schema, &source.sheets(), &mut findings);
     let mut total_rows = 0;
     let mut seen = 0u64;
+    // Sheets not read to their end: a duplicate name, or a read that stopped.
+    let mut stopped: Vec<&str> = Vec::new();
     for (index, sheet) in schema.sheets.iter().enumerate() {
         let idx = u8::try_from(index).unwrap_or(u8::MAX);
-        let Some(info) = matched[index] else {
-            if !sheet.optional {
-                let mut f = Finding::new(rules::MISSING_SHEET);
-                f.value = Some(sheet.name.as_str().into());
-                findings.push(f);
+        let Ok(Some(info)) = &matched[index] else {
+            if matched[index].is_err() {
+                stopped.push(sheet.name.as_str());
             }
             reports.push(SheetReport {
                 sheet: index,
@@ -167,9 +178,11 @@ pub fn validate(path: &Path, schema: &Schema, opts: &Options<'_>) -> Result<Vali
         let mut header_seen = false;
         let mut unread = 0u64;
         let result = source.read_sheet(&info.name, &mut |row| {
+            let before = findings.list.len();
             if !header_seen {
                 header_seen = true;
-                reader = sheet::SheetReader::new(schema, idx, row, workbook, &mut findings);
+                reader = sheet::SheetReader::new(schema, idx, row, workbook, &mut findings.list);
+                findings.settle(before);
                 return;
             }
             let Some(r) = reader.as_mut() else {
@@ -177,8 +190,8 @@ pub fn validate(path: &Path, schema: &Schema, opts: &Options<'_>) -> Result<Vali
                 unread += 1;
                 return;
             };
-            if let Some(field_rejected) = r.read_row(row, |r| asm.scope(r), &mut findings) {
-                if asm.row(r, row.number, field_rejected, &mut findings) {
+            if let Some(field_rejected) = r.read_row(row, |r| asm.scope(r), &mut findings.list) {
+                if asm.row(r, row.number, field_rejected, &mut findings.list) {
                     r.rows_rejected += 1;
                 }
                 seen += 1;
@@ -188,15 +201,20 @@ pub fn validate(path: &Path, schema: &Schema, opts: &Options<'_>) -> Result<Vali
                     p(seen);
                 }
             }
+            findings.settle(before);
         });
         if let Err(e) = result {
-            let mut f = ingest_finding(&e.kind, Some(idx), e.kind.to_string());
-            if let IngestErrorKind::NotUtf8 { line, .. } | IngestErrorKind::Csv { line: Some(line), .. } = e.kind {
+            stopped.push(sheet.name.as_str());
+            let mut f = ingest_finding(&e.kind, Some(idx));
+            if let IngestErrorKind::NotUtf8 { line, .. }
+            | IngestErrorKind::Csv { line: Some(line), .. }
+            | IngestErrorKind::LimitExceeded { line: Some(line), .. } = e.kind
+            {
                 f.row = u32::try_from(line).unwrap_or(u32::MAX);
             }
             findings.push(f);
         }
-        if !header_seen {
+        if !header_seen && stopped.last() != Some(&sheet.name.as_str()) {
             let mut f = Finding::new(rules::BAD_HEADER_ROW);
             f.sheet = Some(idx);
             f.detail = Some(": the sheet is empty".into());
@@ -223,32 +241,153 @@ pub fn validate(path: &Path, schema: &Schema, opts: &Options<'_>) -> Result<Vali
         }
         reports.push(report);
     }
-    asm.finish_header(schema.sheet_index("Header").and_then(|i| u8::try_from(i).ok()), total_rows, &mut findings);
-    for (name, n) in asm.finish(schema, &mut findings) {
+    let before = findings.list.len();
+    asm.finish_header(schema.sheet_index("Header").and_then(|i| u8::try_from(i).ok()), total_rows, &mut findings.list);
+    for (name, n) in asm.finish(schema, &mut findings.list) {
         if let Some(r) = reports.iter_mut().find(|r| schema.sheets[r.sheet].name == name) {
             r.rows_rejected += n;
         }
     }
+    // After a sheet stopped part-way, references into its unread rows are cascades of the
+    // stop, not findings of their own: the file-level finding says what happened.
+    drop_cascades(&mut findings.list, &stopped);
+    findings.settle(before);
     if let Some(p) = opts.progress {
         p(seen);
     }
+    let Kept { mut list, not_kept, .. } = findings;
     // Stable order: file-level first, then by sheet, row, column, rule.
-    findings.sort_by(|a, b| {
+    list.sort_by(|a, b| {
         let key =
             |f: &Finding| (f.severity() != Severity::File, f.sheet.map_or(-1, i16::from), f.row, f.col, f.rule.id);
         key(a).cmp(&key(b))
     });
-    let file_problem = findings.iter().any(|f| f.severity() == Severity::File);
+    let file_problem = list.iter().any(|f| f.severity() == Severity::File);
     let provider = asm.sub.provider.clone();
     let submission = (!file_problem).then_some(asm.sub);
-    Ok(Validation { path: path.to_owned(), provider, findings, sheets: reports, submission })
+    let not_kept = rules::ALL.iter().zip(not_kept).filter(|(_, n)| *n > 0).map(|(r, n)| (*r, n)).collect();
+    Ok(Validation { path: path.to_owned(), provider, findings: list, sheets: reports, submission, not_kept })
+}
+
+/// The file's sheet for each of the data set's sheets, matched by name whatever the case and
+/// surrounding spaces. Two file sheets with one data-set name are a file-level finding, and
+/// neither is read: reading one would drop the other unseen.
+fn match_sheets(
+    schema: &Schema,
+    file_sheets: &[iapt_ingest::SheetInfo],
+    findings: &mut Kept,
+) -> Vec<Result<Option<iapt_ingest::SheetInfo>, ()>> {
+    let same = |file: &str, name: &str| file.trim().eq_ignore_ascii_case(name);
+    for f in file_sheets {
+        let known = schema.sheets.iter().any(|s| same(&f.name, &s.name))
+            || schema.reference_sheets.iter().any(|r| same(&f.name, r));
+        if !known {
+            let mut finding = Finding::new(rules::UNKNOWN_SHEET);
+            finding.value = Some(f.name.as_str().into());
+            findings.push(finding);
+        }
+    }
+    schema
+        .sheets
+        .iter()
+        .map(|s| {
+            let found: Vec<&iapt_ingest::SheetInfo> = file_sheets.iter().filter(|f| same(&f.name, &s.name)).collect();
+            match found.as_slice() {
+                [] => {
+                    if !s.optional {
+                        let mut f = Finding::new(rules::MISSING_SHEET);
+                        f.value = Some(s.name.as_str().into());
+                        findings.push(f);
+                    }
+                    Ok(None)
+                }
+                [one] => Ok(Some((*one).clone())),
+                [first, second, ..] => {
+                    let mut f = Finding::new(rules::DUPLICATE_SHEET);
+                    f.value = Some(format!("{}` and `{}", first.name, second.name).into());
+                    f.detail = Some(s.name.as_str().into());
+                    findings.push(f);
+                    Err(())
+                }
+            }
+        })
+        .collect()
+}
+
+/// Findings kept in memory, at most `cap` of each rule; the rest are counted.
+struct Kept {
+    list: Vec<Finding>,
+    cap: u64,
+    /// Per rule, in the order of `rules::ALL`: all found so far, and those not kept.
+    found: Vec<u64>,
+    not_kept: Vec<u64>,
+}
+
+impl Kept {
+    fn new(cap: u32) -> Kept {
+        Kept {
+            list: Vec::new(),
+            cap: u64::from(cap),
+            found: vec![0; rules::ALL.len()],
+            not_kept: vec![0; rules::ALL.len()],
+        }
+    }
+
+    fn push(&mut self, f: Finding) {
+        let before = self.list.len();
+        self.list.push(f);
+        self.settle(before);
+    }
+
+    /// Counts the findings added since `from`, and lets go of those past the cap.
+    fn settle(&mut self, from: usize) {
+        if self.list.len() == from {
+            return;
+        }
+        let mut keep = from;
+        for i in from..self.list.len() {
+            let rule = rules::ALL.iter().position(|r| std::ptr::eq(*r, self.list[i].rule)).unwrap_or(0);
+            self.found[rule] += 1;
+            if self.found[rule] > self.cap {
+                self.not_kept[rule] += 1;
+            } else {
+                self.list.swap(keep, i);
+                keep += 1;
+            }
+        }
+        self.list.truncate(keep);
+    }
+}
+
+/// Drops the findings that follow from rows never read because the sheet they point into
+/// stopped part-way: a referral whose person may be in Person's unread part, a person or
+/// appointment whose referral may be in Referral's.
+fn drop_cascades(list: &mut Vec<Finding>, stopped: &[&str]) {
+    let cascades: Vec<&Rule> = stopped
+        .iter()
+        .flat_map(|sheet| match *sheet {
+            // A referral rejected as an orphan orphans its appointments in turn.
+            "Person" => &[rules::UNKNOWN_PERSON, rules::UNKNOWN_REFERRAL][..],
+            "Referral" => &[rules::UNKNOWN_REFERRAL, rules::PERSON_WITHOUT_REFERRAL][..],
+            _ => &[][..],
+        })
+        .copied()
+        .collect();
+    if !cascades.is_empty() {
+        list.retain(|f| !cascades.contains(&f.rule));
+    }
 }
 
 /// Validates many submissions, as many at once as there are cores, in input order.
 ///
 /// # Errors
 /// As [`validate`].
-pub fn validate_all(paths: &[PathBuf], schema: &Schema, today: Date) -> Result<Vec<Validation>, SchemaMismatch> {
+pub fn validate_all(
+    paths: &[PathBuf],
+    schema: &Schema,
+    today: Date,
+    limits: Limits,
+) -> Result<Vec<Validation>, SchemaMismatch> {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let next = AtomicUsize::new(0);
@@ -257,7 +396,7 @@ pub fn validate_all(paths: &[PathBuf], schema: &Schema, today: Date) -> Result<V
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
-                let opts = Options { today, progress: None };
+                let opts = Options { today, progress: None, limits };
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = paths.get(i) else { break };
@@ -272,14 +411,15 @@ pub fn validate_all(paths: &[PathBuf], schema: &Schema, today: Date) -> Result<V
     results.into_iter().map(|(_, v)| v).collect()
 }
 
-fn ingest_finding(kind: &IngestErrorKind, sheet: Option<u8>, detail: String) -> Finding {
+fn ingest_finding(kind: &IngestErrorKind, sheet: Option<u8>) -> Finding {
     let rule = match kind {
         IngestErrorKind::Encrypted => rules::ENCRYPTED_WORKBOOK,
-        IngestErrorKind::NotUtf8 { .. } => rules::CSV_NOT_UTF8,
+        IngestErrorKind::NotUtf8 { .. } | IngestErrorKind::Utf16 => rules::CSV_NOT_UTF8,
+        IngestErrorKind::LimitExceeded { .. } => rules::LIMIT_EXCEEDED,
         _ => rules::UNREADABLE_FILE,
     };
     let mut f = Finding::new(rule);
     f.sheet = sheet;
-    f.detail = Some(detail.into());
+    f.detail = Some(kind.to_string().into());
     f
 }

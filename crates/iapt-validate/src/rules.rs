@@ -123,6 +123,16 @@ rules! {
         hint: "a reporting period runs from the first day of a month to the last day of the same or a later month, at most 12 months"
         example: "2012-04-01 to 2014-03-31";
 
+    LIMIT_EXCEEDED = "IAPT-F011" "limit-exceeded" File
+        summary: "The file holds or declares more than a limit allows, so reading stopped."
+        message: "the submission {detail}"
+        hint: "no real submission comes near the limits: save the file again from Excel; if it is genuine, raise the limit with the flag named"
+        example: "a 5 KB workbook that declares a trillion shared strings";
+    DUPLICATE_SHEET = "IAPT-F012" "duplicate-sheet" File
+        summary: "Two sheets (or CSV files) have the name of the same data-set sheet."
+        message: "the sheets {value}both read as `{detail}`; neither is read, so that nothing is dropped unseen"
+        hint: "keep one sheet of each name: merge the two, or rename the one that is not part of the submission"
+        example: "`Person` and ` PERSON `";
     MISSING_MANDATORY = "IAPT-R001" "missing-mandatory-value" Record
         summary: "A mandatory value is empty."
         message: "`{column}` is mandatory and is empty"

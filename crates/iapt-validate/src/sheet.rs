@@ -236,7 +236,7 @@ impl<'s> SheetReader<'s> {
             }
             out.push(f);
         }
-        self.last_row = row.number;
+        self.last_row = row.last;
         self.rows_read += 1;
 
         if !self.workbook && row.len() != self.headed.len() {
