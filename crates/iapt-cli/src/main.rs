@@ -265,10 +265,19 @@ pub fn stderr_is_terminal() -> bool {
 fn main() -> ExitCode {
     // A reader that panics on a crafted file is caught at the file's boundary and reported as
     // a finding; the hook keeps the note short instead of printing a backtrace hint.
+    // A reader that fails on a crafted file is caught at the file's boundary and reported as
+    // a finding; the hook keeps the note to one line.
     std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
         #[allow(clippy::print_stderr)]
         {
-            eprintln!("iapt: internal error (reported as a finding if inside a file's reader): {info}");
+            eprintln!("iapt: internal error{at}: {what}");
         }
     }));
     let cli = Cli::parse();

@@ -47,10 +47,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
 fn exit_code(results: &[Validation]) -> u8 {
     use iapt_validate::rules::{ENCRYPTED_WORKBOOK, LIMIT_EXCEEDED, UNREADABLE_FILE};
     let unreadable = results.iter().any(|v| {
-        v.findings.iter().any(|f| {
-            (f.sheet.is_none() && (f.rule == UNREADABLE_FILE || f.rule == ENCRYPTED_WORKBOOK))
-                || f.rule == LIMIT_EXCEEDED
-        })
+        v.findings.iter().any(|f| f.rule == UNREADABLE_FILE || f.rule == ENCRYPTED_WORKBOOK || f.rule == LIMIT_EXCEEDED)
     });
     if unreadable { 2 } else { u8::from(results.iter().any(Validation::has_problems)) }
 }

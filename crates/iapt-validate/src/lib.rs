@@ -346,7 +346,8 @@ impl Kept {
         }
         let mut keep = from;
         for i in from..self.list.len() {
-            let rule = rules::ALL.iter().position(|r| std::ptr::eq(*r, self.list[i].rule)).unwrap_or(0);
+            // Compared by id: a `const` rule need not have one address.
+            let rule = rules::ALL.iter().position(|r| r.id == self.list[i].rule.id).unwrap_or(0);
             self.found[rule] += 1;
             if self.found[rule] > self.cap {
                 self.not_kept[rule] += 1;

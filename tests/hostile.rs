@@ -1,0 +1,872 @@
+//! Hostile and messy files, each made here by a small generator: no crash, no hang, no leak of
+//! personal data, no silent drop, exact positions. Every run of `iapt` is bounded in memory
+//! (1 GiB of data, by `prlimit`) and time, and must exit 0, 1 or 2.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use support::{root, scratch, sheets_from_csv, write_workbook};
+
+/// The memory a run may use: the issue's bound.
+const MEMORY: u64 = 1 << 30;
+const TIME: Duration = Duration::from_secs(120);
+
+/// Runs `iapt` bounded in memory and time; fails the test on a hang, a crash or a panic.
+fn run(args: &[&str]) -> Output {
+    let mut cmd = if Path::new("/usr/bin/prlimit").exists() {
+        let mut c = Command::new("/usr/bin/prlimit");
+        c.arg(format!("--data={MEMORY}")).arg("--").arg(env!("CARGO_BIN_EXE_iapt"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_iapt"))
+    };
+    let mut child = cmd
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read the pipes on threads so that a large output cannot block the child.
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out_thread = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        out.read_to_end(&mut v).unwrap();
+        v
+    });
+    let err_thread = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        err.read_to_end(&mut v).unwrap();
+        v
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > TIME {
+            child.kill().unwrap();
+            panic!("iapt {args:?} ran over {TIME:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let o = Output { status, stdout: out_thread.join().unwrap(), stderr: err_thread.join().unwrap() };
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(matches!(o.status.code(), Some(0..=2)), "iapt {args:?}: {:?}\n{stderr}", o.status);
+    assert!(!stderr.contains("panicked"), "iapt {args:?}: {stderr}");
+    o
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// `iapt validate PATH --format json`: exit code and the parsed report.
+fn validate_json(path: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
+    let mut args = vec!["validate", path.to_str().unwrap(), "--format", "json", "--today", "2026-11-26"];
+    args.extend_from_slice(extra);
+    let o = run(&args);
+    let v = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
+    (o.status.code().unwrap(), v)
+}
+
+/// The (rule, message) of every diagnostic.
+fn diagnostics(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["rule"].as_str().unwrap().to_owned(), d["message"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+fn has_rule(v: &serde_json::Value, rule: &str, words: &str) -> bool {
+    diagnostics(v).iter().any(|(r, m)| r == rule && m.contains(words))
+}
+
+// ---- generators ---------------------------------------------------------------------------
+
+/// The clean CSV submission's files, by name.
+fn clean_csv() -> BTreeMap<String, Vec<u8>> {
+    let dir = root().join("tests/fixtures/clean");
+    std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| (p.file_name().unwrap().to_str().unwrap().to_owned(), std::fs::read(&p).unwrap()))
+        .collect()
+}
+
+fn write_csv_folder(dir: &Path, files: &BTreeMap<String, Vec<u8>>) {
+    std::fs::create_dir_all(dir).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+}
+
+/// A CSV submission: the clean one with `edit` applied.
+fn csv_submission(name: &str, edit: impl FnOnce(&mut BTreeMap<String, Vec<u8>>)) -> PathBuf {
+    let dir = scratch(&format!("hostile-{name}")).join(name);
+    let mut files = clean_csv();
+    edit(&mut files);
+    write_csv_folder(&dir, &files);
+    dir
+}
+
+/// The clean submission as an `.xlsx` workbook's bytes (made once: tests run in parallel).
+fn clean_xlsx() -> Vec<u8> {
+    static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BYTES
+        .get_or_init(|| {
+            let path = scratch("hostile-clean-xlsx").join("clean.xlsx");
+            write_workbook(&path, &sheets_from_csv(&root().join("tests/fixtures/clean")));
+            std::fs::read(path).unwrap()
+        })
+        .clone()
+}
+
+/// The entries of a zip archive, in order.
+fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..zin.len())
+        .map(|i| {
+            let mut f = zin.by_index(i).unwrap();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).unwrap();
+            (f.name().unwrap().into_owned(), data)
+        })
+        .collect()
+}
+
+fn zip_entries(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().large_file(false);
+    for (name, data) in entries {
+        out.start_file(name.as_str(), opts).unwrap();
+        out.write_all(data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// The clean workbook with one entry's text changed.
+fn xlsx_with(entry: &str, edit: impl Fn(String) -> String) -> Vec<u8> {
+    let mut entries = unzip(&clean_xlsx());
+    let e = entries.iter_mut().find(|(n, _)| n == entry).unwrap_or_else(|| panic!("no {entry}"));
+    e.1 = edit(String::from_utf8(std::mem::take(&mut e.1)).unwrap()).into_bytes();
+    zip_entries(&entries)
+}
+
+/// The name of the worksheet part that holds `sheet`.
+fn sheet_part(sheet: &str) -> String {
+    let entries = unzip(&clean_xlsx());
+    let wb = String::from_utf8(entries.iter().find(|(n, _)| n == "xl/workbook.xml").unwrap().1.clone()).unwrap();
+    let position = wb.split("<sheet ").skip(1).position(|s| s.contains(&format!("name=\"{sheet}\""))).unwrap();
+    format!("xl/worksheets/sheet{}.xml", position + 1)
+}
+
+/// Rewrites the size a zip part declares for its inflated content, in its local header and
+/// in the central directory (what a crafted bomb does).
+fn declare_size(zip: &mut [u8], entry: &str, size: u32) {
+    let name = entry.as_bytes();
+    for (signature, name_at, size_at) in [(b"PK\x03\x04", 30, 22), (b"PK\x01\x02", 46, 24)] {
+        let at = (0..zip.len() - name_at)
+            .find(|&i| &zip[i..i + 4] == signature && zip[i + name_at..].starts_with(name))
+            .unwrap();
+        zip[at + size_at..at + size_at + 4].copy_from_slice(&size.to_le_bytes());
+    }
+}
+
+fn save(name: &str, file: &str, bytes: &[u8]) -> PathBuf {
+    let path = scratch(&format!("hostile-{name}")).join(file);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// A zip entry of `len` bytes of one repeated byte, deflated (a bomb of honest size).
+fn deflated_run(name: &str, head: &[u8], fill: &[u8], len: usize, tail: &[u8]) -> (String, Vec<u8>) {
+    let mut data = Vec::with_capacity(len + head.len() + tail.len());
+    data.extend_from_slice(head);
+    while data.len() < head.len() + len {
+        data.extend_from_slice(fill);
+    }
+    data.extend_from_slice(tail);
+    (name.to_owned(), data)
+}
+
+// ---- 1. crashes from tiny crafted workbooks -------------------------------------------------
+
+#[test]
+fn shared_strings_declaring_a_trillion_entries() {
+    for count in ["1000000000000", "18446744073709551615", "99999999999999999999999999"] {
+        let bytes = xlsx_with("xl/sharedStrings.xml", |x| {
+            let at = x.find("uniqueCount=\"").unwrap() + 13;
+            let end = at + x[at..].find('"').unwrap();
+            format!("{}{count}{}", &x[..at], &x[end..])
+        });
+        let path = save("sst-claim", "claims.xlsx", &bytes);
+        assert!(bytes.len() < 20_000);
+        let (code, v) = validate_json(&path, &[]);
+        assert_eq!(code, 2, "{v}");
+        assert!(has_rule(&v, "IAPT-F011", "entries in the shared-strings table"), "{v}");
+        assert!(has_rule(&v, "IAPT-F011", "--max-shared-strings"), "{v}");
+    }
+}
+
+#[test]
+fn forty_million_shared_strings_in_a_small_file() {
+    let mut entries = unzip(&clean_xlsx());
+    let sst = entries.iter_mut().find(|(n, _)| n == "xl/sharedStrings.xml").unwrap();
+    *sst = deflated_run(
+        "xl/sharedStrings.xml",
+        b"<?xml version=\"1.0\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">",
+        b"<si/>",
+        40_000_000 * 5,
+        b"</sst>",
+    );
+    let bytes = zip_entries(&entries);
+    assert!(bytes.len() < 2_000_000, "{}", bytes.len());
+    let path = save("sst-many", "many.xlsx", &bytes);
+    let (code, v) = validate_json(&path, &[]);
+    assert_eq!(code, 2);
+    assert!(has_rule(&v, "IAPT-F011", "8,000,001 entries in the shared-strings table"), "{v}");
+}
+
+#[test]
+fn a_shared_string_far_longer_than_a_cell_holds() {
+    let bytes = xlsx_with("xl/sharedStrings.xml", |x| x.replacen("<t>", &format!("<t>{}", "A".repeat(200_000)), 1));
+    let (code, v) = validate_json(&save("sst-long", "long.xlsx", &bytes), &[]);
+    assert_eq!(code, 2);
+    assert!(has_rule(&v, "IAPT-F011", "characters in one value"), "{v}");
+}
+
+#[test]
+fn parts_that_declare_gigabytes() {
+    // A sheet and a shared-strings table that say they inflate to 2 GB and 4 GB: refused
+    // before anything is inflated.
+    for (part, size) in [(sheet_part("Person"), 2_000_000_000u32), ("xl/sharedStrings.xml".into(), 4_000_000_000)] {
+        let mut bytes = clean_xlsx();
+        declare_size(&mut bytes, &part, size);
+        let (code, v) = validate_json(&save("declares", "declares.xlsx", &bytes), &[]);
+        assert_eq!(code, 2, "{v}");
+        assert!(has_rule(&v, "IAPT-F011", "bytes inflated from one part"), "{v}");
+    }
+}
+
+#[test]
+fn a_part_that_inflates_past_what_it_declares() {
+    // A zip bomb that declares a small size: the zip reader stops at the declared size.
+    let part = sheet_part("Person");
+    let mut entries = unzip(&clean_xlsx());
+    let sheet = entries.iter_mut().find(|(n, _)| *n == part).unwrap();
+    let xml = String::from_utf8(sheet.1.clone()).unwrap();
+    let padded = xml.replacen("<sheetData>", &format!("<sheetData>{}", "<row/>".repeat(20_000_000)), 1);
+    sheet.1 = padded.into_bytes();
+    let mut bytes = zip_entries(&entries);
+    assert!(bytes.len() < 2_000_000);
+    declare_size(&mut bytes, &part, u32::try_from(xml.len()).unwrap());
+    let (code, v) = validate_json(&save("inflates", "inflates.xlsx", &bytes), &[]);
+    assert_eq!(code, 2, "{v}");
+    assert!(has_rule(&v, "IAPT-F001", "damaged"), "{v}");
+}
+
+#[test]
+fn a_sheet_of_empty_elements_within_the_limit_is_read_and_one_past_it_refused() {
+    let part = sheet_part("Appointment");
+    let mut entries = unzip(&clean_xlsx());
+    let sheet = entries.iter_mut().find(|(n, _)| *n == part).unwrap();
+    let xml = String::from_utf8(sheet.1.clone()).unwrap();
+    sheet.1 = xml.replacen("</sheetData>", &format!("{}</sheetData>", "<c/>".repeat(5_000_000)), 1).into_bytes();
+    let path = save("empties", "empties.xlsx", &zip_entries(&entries));
+    let (code, v) = validate_json(&path, &["--max-entry-bytes", "10000000"]);
+    assert_eq!(code, 2);
+    assert!(has_rule(&v, "IAPT-F011", "over the limit of 10,000,000 (--max-entry-bytes"), "{v}");
+}
+
+#[test]
+fn an_xls_whose_dimensions_claim_four_billion_rows() {
+    let mut bytes = std::fs::read(root().join("tests/fixtures/clean.xls")).unwrap();
+    // Every sheet's DIMENSIONS record (type 0x0200, 14 bytes): the last row becomes 2^32 - 1.
+    let mut patched = 0;
+    for i in 0..bytes.len() - 18 {
+        if bytes[i..i + 4] == [0x00, 0x02, 0x0E, 0x00] {
+            bytes[i + 8..i + 12].copy_from_slice(&u32::MAX.to_le_bytes());
+            patched += 1;
+        }
+    }
+    assert!(patched >= 4, "{patched}");
+    let (code, v) = validate_json(&save("xls-dims", "dims.xls", &bytes), &[]);
+    assert_eq!(code, 2, "{v}");
+    assert!(has_rule(&v, "IAPT-F011", "rows in one sheet"), "{v}");
+}
+
+#[test]
+fn an_ods_whose_repeats_expand_to_billions_of_cells() {
+    let mut entries = unzip(&std::fs::read(root().join("tests/fixtures/clean.ods")).unwrap());
+    let content = entries.iter_mut().find(|(n, _)| n == "content.xml").unwrap();
+    let xml = String::from_utf8(content.1.clone()).unwrap();
+    // The first data row of the first table, repeated a million times and 16,000 columns wide.
+    let rows: Vec<&str> = xml.splitn(3, "<table:table-row").collect();
+    let second = rows[2].replacen(
+        "<table:table-cell",
+        "<table:table-cell table:number-columns-repeated=\"16000\" office:value-type=\"string\"",
+        1,
+    );
+    let bomb = format!(
+        "{}<table:table-row{}<table:table-row table:number-rows-repeated=\"1000000\"{}",
+        rows[0], rows[1], second
+    );
+    content.1 = bomb.into_bytes();
+    let bytes = zip_entries(&entries);
+    assert!(bytes.len() < 20_000);
+    let (code, v) = validate_json(&save("ods-repeats", "repeats.ods", &bytes), &[]);
+    assert_eq!(code, 2, "{v}");
+    assert!(has_rule(&v, "IAPT-F011", "cells of one sheet held in memory"), "{v}");
+}
+
+#[test]
+fn a_csv_record_of_many_megabytes_on_one_line() {
+    let dir = csv_submission("long-line", |f| {
+        let mut person = f["Person.csv"].clone();
+        person.extend(std::iter::repeat_n(b'x', 12 << 20));
+        f.insert("Person.csv".into(), person);
+    });
+    let (code, v) = validate_json(&dir, &[]);
+    assert_eq!(code, 2);
+    assert!(has_rule(&v, "IAPT-F011", "bytes in one CSV record"), "{v}");
+    // Nothing like the value is echoed.
+    assert!(serde_json::to_string(&v).unwrap().len() < 100_000);
+}
+
+#[test]
+fn a_long_value_is_cut_in_messages() {
+    let dir = csv_submission("long-value", |f| {
+        let person = String::from_utf8(f["Person.csv"].clone()).unwrap();
+        f.insert("Person.csv".into(), person.replacen("P002", &"P".repeat(30_000), 1).into_bytes());
+    });
+    let (code, v) = validate_json(&dir, &[]);
+    assert_eq!(code, 1);
+    let json = serde_json::to_string(&v).unwrap();
+    assert!(json.len() < 50_000, "{}", json.len());
+    assert!(has_rule(&v, "IAPT-R004", "(30,000 characters in all)"), "{v}");
+}
+
+#[test]
+fn two_million_duplicate_rows_as_json_within_memory() {
+    let dir = csv_submission("duplicates", |f| {
+        let mut person = f["Person.csv"].clone();
+        let row = b"P001,4010232137,01,1980-06-15,LS1 4AP,2,A,A81001\n";
+        person.reserve(row.len() * 2_000_000);
+        for _ in 0..2_000_000 {
+            person.extend_from_slice(row);
+        }
+        f.insert("Person.csv".into(), person);
+    });
+    // Past Excel's row count, so the row limit is raised as the finding would say.
+    let (code, v) = validate_json(&dir, &["--max-rows", "3000000"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["summary"]["by_rule"]["IAPT-R010"], 2_000_000, "every finding is counted");
+    assert_eq!(v["summary"]["not_listed"]["IAPT-R010"], 1_990_000, "those past the cap are not kept");
+    let listed = diagnostics(&v).iter().filter(|(r, _)| r == "IAPT-R010").count();
+    assert_eq!(listed, 10_000);
+}
+
+// ---- 2. pipes and devices ------------------------------------------------------------------
+
+fn mkfifo(path: &Path) {
+    assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
+}
+
+#[test]
+fn a_fifo_named_like_a_workbook_is_not_opened() {
+    let dir = scratch("hostile-fifo");
+    let fifo = dir.join("b.xlsx");
+    mkfifo(&fifo);
+    let o = run(&["validate", fifo.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("not a regular file"), "{}", text(&o));
+    // Inside a batch folder: passed over with its reason, the rest read.
+    let batch = scratch("hostile-fifo-batch");
+    mkfifo(&batch.join("b.xlsx"));
+    write_csv_folder(&batch.join("a"), &clean_csv());
+    let o = run(&["validate", batch.to_str().unwrap(), "--today", "2026-11-26"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("b.xlsx: not a regular file"), "{}", text(&o));
+    assert!(text(&o).contains("1 submission checked") || text(&o).contains("hostile-fifo-batch/a"), "{}", text(&o));
+}
+
+// ---- 3. personal data stays masked ----------------------------------------------------------
+
+/// The planted values: an NHS number (plain and spaced), a date of birth (ISO and UK), a postcode.
+const PLANTED: [&str; 5] = ["4010232137", "401 023 2137", "1971-07-23", "23/07/1971", "LS1 4AP"];
+const PERSON_HEADER: &str =
+    "LOCAL_PATIENT_ID,NHS_NUMBER,NHS_NUMBER_STATUS,PERSON_BIRTH_DATE,POSTCODE,GENDER,ETHNIC_CATEGORY,GP_PRACTICE_CODE";
+
+/// A batch of submissions, each with the planted values where they reach a message some
+/// other way than their own column.
+fn planted_batch() -> PathBuf {
+    let batch = scratch("hostile-planted");
+    let person = |rows: &[&str]| rows.join("\n").into_bytes();
+    let with_person = |name: &str, bytes: Vec<u8>| {
+        let mut files = clean_csv();
+        files.insert("Person.csv".into(), bytes);
+        write_csv_folder(&batch.join(name), &files);
+    };
+    let p1 = "P001,4010232137,01,1971-07-23,LS1 4AP,2,A,A81001";
+    // No header row: the first record is read as the header.
+    with_person("no-header", person(&[p1, "P002,4975836327,01,1975-01-31,M1 1AE,1,H,B82005"]));
+    // A blank header cell over the postcodes.
+    with_person("blank-header", person(&[&PERSON_HEADER.replace("POSTCODE", ""), p1]));
+    // An extra and a missing comma shift values into other columns.
+    with_person("extra-comma", person(&[PERSON_HEADER, "P001,,401 023 2137,01,23/07/1971,LS1 4AP,2,A,A81001"]));
+    with_person("missing-comma", person(&[PERSON_HEADER, "P001,4010232137,1971-07-23,LS1 4AP,2,A,A81001"]));
+    // A stray quote: the rest of the file becomes one LOCAL_PATIENT_ID.
+    with_person("stray-quote", person(&[PERSON_HEADER, "\"P001,4010232137,01,1971-07-23,LS1 4AP,2,A,A81001", p1, p1]));
+    // A workbook: the birth date as a plain number, and an NHS number in an error cell.
+    let mut sheets = sheets_from_csv(&root().join("tests/fixtures/clean"));
+    let p = sheets.iter_mut().find(|s| s.name == "Person").unwrap();
+    p.rows[1][3] = support::Cell::Number(26_137.0);
+    write_workbook(&batch.join("plain-number.xlsx"), &sheets);
+    let part = sheet_part("Person");
+    let error_cell = xlsx_with(&part, |x| {
+        let at = x.find("<c r=\"B2\"").unwrap();
+        let end = at + x[at..].find("</c>").unwrap() + 4;
+        format!("{}<c r=\"B2\" t=\"e\"><v>4010232137</v></c>{}", &x[..at], &x[end..])
+    });
+    std::fs::write(batch.join("error-cell.xlsx"), error_cell).unwrap();
+    batch
+}
+
+/// Every file below `dir`, as text.
+fn files_text(dir: &Path) -> String {
+    let mut all = String::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            all.push_str(&files_text(&p));
+        } else {
+            all.push_str(&String::from_utf8_lossy(&std::fs::read(&p).unwrap()));
+        }
+    }
+    all
+}
+
+#[test]
+fn identifying_values_never_reach_an_output_unmasked() {
+    let batch = planted_batch();
+    let b = batch.to_str().unwrap();
+    let out = scratch("hostile-planted-out");
+    let html = out.join("quality.html");
+    let report = out.join("report");
+    let mut outputs = Vec::new();
+    for format in ["human", "json", "csv"] {
+        outputs.push(run(&["validate", b, "--format", format, "--today", "2026-11-26", "--max-per-rule", "1000"]));
+        outputs.push(run(&["quality", b, "--format", format]));
+    }
+    outputs.push(run(&["quality", b, "--html", html.to_str().unwrap()]));
+    outputs.push(run(&["outcomes", b, "--period", "2012-04-01..2013-03-31"]));
+    outputs.push(run(&["outcomes", b, "--period", "2012-04-01..2013-03-31", "--format", "json"]));
+    outputs.push(run(&["report", b, "--out", report.to_str().unwrap()]));
+    let mut everything: String = outputs.iter().map(text).collect();
+    everything.push_str(&files_text(&out));
+    // The plants did reach the messages (masked), or this test would prove nothing.
+    let all_json = text(&run(&["validate", b, "--format", "json", "--today", "2026-11-26", "--show-values"]));
+    for value in PLANTED {
+        assert!(all_json.contains(value), "{value} is not planted where a message shows it");
+        assert!(!everything.contains(value), "{value} appears unmasked:\n{everything}");
+    }
+    for (rule, why) in [
+        ("IAPT-W010", "no header row"),
+        ("IAPT-W023", "blank header cell"),
+        ("IAPT-W003", "shifted into a code column"),
+        ("IAPT-R004", "stray quote"),
+        ("IAPT-R002", "plain-number date"),
+        ("IAPT-F001", "error cell"),
+    ] {
+        assert!(everything.contains(rule), "no {rule} ({why})");
+    }
+}
+
+// ---- 4. CSV positions --------------------------------------------------------------------------
+
+/// Person.csv with a BOM or not, blank lines or not, a quoted line break or not, in the given
+/// line ending; returns the file and the physical line of each record (P001 ...).
+fn person_csv(ending: &str, bom: bool, blanks: bool, quoted: bool) -> (Vec<u8>, BTreeMap<String, u32>) {
+    let records = [
+        "P001,943 476 5919,01,1980-06-15,SW1A 1AA,2,A,A81001",
+        "P002,4975836327,01,1975-01-31,M1 1AE,M,H,B82005",
+        "P003,4504941597,01,1990-12-01,B33 8TH,2,A,\"A8\nZZ\"",
+        "P004,4994108269,01,1985-03-03,LS2 9JT,1,a,A81001",
+    ];
+    let mut out = String::new();
+    let mut lines = BTreeMap::new();
+    let mut line = 1u32;
+    let push = |s: &str, out: &mut String, line: &mut u32| {
+        out.push_str(&s.replace('\n', ending));
+        out.push_str(ending);
+        *line += 1 + u32::try_from(s.matches('\n').count()).unwrap();
+    };
+    push(PERSON_HEADER, &mut out, &mut line);
+    for (i, r) in records.iter().enumerate() {
+        if blanks && i > 0 {
+            push("", &mut out, &mut line);
+        }
+        let r = if quoted { (*r).to_owned() } else { r.replace("\"A8\nZZ\"", "A81001") };
+        lines.insert(r[..4].to_owned(), line);
+        push(&r, &mut out, &mut line);
+    }
+    let mut bytes = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+    bytes.extend_from_slice(out.as_bytes());
+    (bytes, lines)
+}
+
+#[test]
+fn csv_rows_are_physical_lines_whatever_the_endings() {
+    for ending in ["\n", "\r\n", "\r", "mixed"] {
+        for bom in [false, true] {
+            for blanks in [false, true] {
+                for quoted in [false, true] {
+                    let case = format!("{ending:?} bom={bom} blanks={blanks} quoted={quoted}");
+                    let (mut bytes, lines) =
+                        person_csv(if ending == "mixed" { "\n" } else { ending }, bom, blanks, quoted);
+                    if ending == "mixed" {
+                        // Line breaks in turn CRLF, CR and LF; a CR never before an LF, where
+                        // the two would be one CRLF.
+                        let s: Vec<char> = String::from_utf8(bytes).unwrap().chars().collect();
+                        let mut n = 0;
+                        let mut mixed = String::new();
+                        for (i, &c) in s.iter().enumerate() {
+                            n += usize::from(c == '\n');
+                            match (c, n % 3) {
+                                ('\n', 1) => mixed.push_str("\r\n"),
+                                ('\n', 2) if s.get(i + 1) != Some(&'\n') => mixed.push('\r'),
+                                _ => mixed.push(c),
+                            }
+                        }
+                        bytes = mixed.into_bytes();
+                    }
+                    let dir = csv_submission("endings", |f| {
+                        f.insert("Person.csv".into(), bytes.clone());
+                    });
+                    let (_, v) = validate_json(&dir, &[]);
+                    let person: Vec<&serde_json::Value> =
+                        v["diagnostics"].as_array().unwrap().iter().filter(|d| d["sheet"] == "Person").collect();
+                    let at = |col: &str| -> Vec<String> {
+                        person
+                            .iter()
+                            .filter(|d| d["column"] == col)
+                            .map(|d| d["cell"].as_str().unwrap().to_owned())
+                            .collect()
+                    };
+                    assert_eq!(at("GENDER"), [format!("F{}", lines["P002"])], "{case}");
+                    assert_eq!(at("ETHNIC_CATEGORY"), [format!("G{}", lines["P004"])], "{case}");
+                    if quoted {
+                        assert_eq!(at("GP_PRACTICE_CODE"), [format!("H{}", lines["P003"])], "{case}");
+                    }
+                    let empty: Vec<u64> = person
+                        .iter()
+                        .filter(|d| d["rule"] == "IAPT-W012")
+                        .map(|d| d["row"].as_u64().unwrap())
+                        .collect();
+                    let expected: Vec<u64> = if blanks {
+                        ["P002", "P003", "P004"].iter().map(|p| u64::from(lines[*p]) - 1).collect()
+                    } else {
+                        Vec::new()
+                    };
+                    assert_eq!(empty, expected, "{case}: {person:?}");
+                }
+            }
+        }
+    }
+}
+
+// ---- 5 and 6. nothing dropped; folders as people keep them ------------------------------------
+
+#[test]
+fn two_sheets_with_one_name_are_both_reported() {
+    let mut sheets = sheets_from_csv(&root().join("tests/fixtures/clean"));
+    let mut copy =
+        support::SheetSpec::new(" PERSON ", sheets.iter().find(|s| s.name == "Person").unwrap().rows.clone());
+    copy.hidden = false;
+    sheets.push(copy);
+    let path = scratch("hostile-two-person").join("two.xlsx");
+    write_workbook(&path, &sheets);
+    let (code, v) = validate_json(&path, &[]);
+    assert_eq!(code, 1);
+    assert!(has_rule(&v, "IAPT-F012", "`Person` and ` PERSON `"), "{v}");
+    assert!(!diagnostics(&v).iter().any(|(r, _)| r == "IAPT-R011"), "no cascade of the unread sheet");
+}
+
+#[test]
+fn a_duplicate_zip_entry_is_refused() {
+    let mut entries = unzip(&clean_xlsx());
+    let part = sheet_part("Person");
+    let sheet = entries.iter().find(|(n, _)| *n == part).unwrap().clone();
+    // Written under a name of the same length, then renamed in the bytes.
+    let decoy = part.replace(".xml", ".xmz");
+    entries.push((decoy.clone(), sheet.1));
+    let mut bytes = zip_entries(&entries);
+    let (from, to) = (decoy.as_bytes(), part.as_bytes());
+    let spots: Vec<usize> = (0..bytes.len() - from.len()).filter(|&i| bytes[i..].starts_with(from)).collect();
+    assert_eq!(spots.len(), 2);
+    for i in spots {
+        bytes[i..i + to.len()].copy_from_slice(to);
+    }
+    let (code, v) = validate_json(&save("dup-entry", "dup.xlsx", &bytes), &[]);
+    assert_eq!(code, 2, "{v}");
+    assert!(has_rule(&v, "IAPT-F001", "same name"), "{v}");
+}
+
+#[test]
+fn a_stray_header_csv_does_not_hide_the_submissions_below_it() {
+    let batch = scratch("hostile-stray-header");
+    std::fs::copy(root().join("tests/fixtures/clean/Header.csv"), batch.join("Header.csv")).unwrap();
+    write_csv_folder(&batch.join("provider-a"), &clean_csv());
+    write_csv_folder(&batch.join("provider-b"), &clean_csv());
+    let (_, v) = validate_json(&batch, &[]);
+    let paths: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths.len(), 3, "{paths:?}");
+    assert_eq!(v["files"][0]["accepted"], false, "the stray Header.csv is a submission missing its sheets");
+    let o = run(&["report", batch.to_str().unwrap(), "--out", scratch("hostile-stray-report").to_str().unwrap()]);
+    let t = text(&o);
+    assert!(t.contains("read 3 submissions (1 rejected whole"), "{t}");
+    assert!(!t.contains("A total of 0 new referrals"), "{t}");
+}
+
+#[test]
+fn the_folder_synth_writes_is_validated_as_people_keep_it() {
+    let out = scratch("hostile-synth");
+    iapt_synth::generate(
+        &iapt_synth::Config { scale: 0.001, seed: 7, providers: Some(3), ..iapt_synth::Config::default() },
+        &out,
+    )
+    .unwrap();
+    let o = run(&["validate", out.to_str().unwrap(), "--today", "2026-11-26"]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{t}");
+    assert!(t.contains("README.md: neither a workbook nor a CSV file"), "{t}");
+    assert!(t.contains("a CSV file in a folder without Header.csv"), "{t}");
+    assert!(!t.contains("IAPT-F001"), "{t}");
+    // A folder with no submission at all has its own plain message.
+    let o = run(&["validate", out.join("reference").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("holds no submission"), "{}", text(&o));
+}
+
+// ---- 9. smaller things ----------------------------------------------------------------------
+
+#[test]
+fn terminal_escapes_in_a_sheet_name_are_not_echoed() {
+    // No writer makes such a name: it is put into the workbook's XML by hand.
+    let bytes = xlsx_with("xl/workbook.xml", |x| x.replacen("name=\"WaitingTimePause\"", "name=\"x\u{1b}[2Jy\"", 1));
+    let path = save("escape", "escape.xlsx", &bytes);
+    for format in ["human", "json", "csv"] {
+        let o = run(&["validate", path.to_str().unwrap(), "--format", format, "--today", "2026-11-26"]);
+        assert!(!o.stdout.contains(&0x1b), "{format}: {}", text(&o));
+        assert!(text(&o).contains("IAPT-W011"), "{}", text(&o));
+    }
+}
+
+#[test]
+fn a_utf16_csv_is_named_as_such() {
+    let dir = csv_submission("utf16", |f| {
+        let person = String::from_utf8(f["Person.csv"].clone()).unwrap();
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(person.encode_utf16().flat_map(u16::to_le_bytes));
+        f.insert("Person.csv".into(), bytes);
+    });
+    let (_, v) = validate_json(&dir, &[]);
+    assert!(has_rule(&v, "IAPT-F003", "UTF-16"), "{v}");
+    assert!(!diagnostics(&v).iter().any(|(_, m)| m.contains("Windows-1252") || m.contains("sheet is empty")), "{v}");
+}
+
+#[test]
+fn rows_past_excels_last_are_refused() {
+    let part = sheet_part("Referral");
+    let bytes = xlsx_with(&part, |x| {
+        x.replacen(
+            "</sheetData>",
+            "<row r=\"1048577\"><c r=\"A1048577\" t=\"inlineStr\"><is><t>R9</t></is></c></row></sheetData>",
+            1,
+        )
+    });
+    let (code, v) = validate_json(&save("past-last-row", "rows.xlsx", &bytes), &[]);
+    assert_eq!(code, 2);
+    assert!(has_rule(&v, "IAPT-F011", "1,048,577 rows in one sheet"), "{v}");
+    // A row number too large for the reader (it wraps) puts the cells out of order.
+    let bytes = xlsx_with(&part, |x| {
+        x.replacen(
+            "</sheetData>",
+            "<row r=\"4294967297\"><c r=\"A4294967297\" t=\"inlineStr\"><is><t>R9</t></is></c></row></sheetData>",
+            1,
+        )
+    });
+    let (code, v) = validate_json(&save("wrapped-row", "wrapped.xlsx", &bytes), &[]);
+    assert_eq!(code, 2, "{v}");
+}
+
+#[test]
+fn a_nul_byte_inside_an_id_is_rejected() {
+    let dir = csv_submission("nul", |f| {
+        let referral = String::from_utf8(f["Referral.csv"].clone()).unwrap();
+        f.insert("Referral.csv".into(), referral.replacen("R002,", "R0\u{0}02,", 1).into_bytes());
+    });
+    let (_, v) = validate_json(&dir, &[]);
+    assert!(has_rule(&v, "IAPT-R004", "control character U+0000"), "{v}");
+}
+
+#[test]
+fn orphans_after_a_sheet_stopped_are_not_reported() {
+    let dir = csv_submission("stopped", |f| {
+        let mut person = f["Person.csv"].clone();
+        let second_line = person.iter().position(|&b| b == b'\n').unwrap() + 1;
+        person.insert(second_line, 0xE9);
+        f.insert("Person.csv".into(), person);
+    });
+    let (code, v) = validate_json(&dir, &[]);
+    assert_eq!(code, 1);
+    let rules: Vec<String> = diagnostics(&v).into_iter().map(|(r, _)| r).collect();
+    assert!(rules.contains(&"IAPT-F003".to_owned()), "{rules:?}");
+    assert!(!rules.contains(&"IAPT-R011".to_owned()), "{rules:?}");
+}
+
+// ---- mutation fuzzing ----------------------------------------------------------------------
+
+/// xorshift64*: a fixed sequence, so a failing case can be made again from its number.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % (n.max(1) as u64)).unwrap()
+    }
+}
+
+/// One mutation of a file's bytes; zipped files are also mutated inside their parts.
+fn mutate(bytes: &[u8], zipped: bool, rng: &mut Rng) -> Vec<u8> {
+    let mut b = bytes.to_vec();
+    match rng.below(if zipped { 7 } else { 3 }) {
+        0 => {
+            for _ in 0..=rng.below(8) {
+                let i = rng.below(b.len());
+                b[i] ^= 1 << rng.below(8);
+            }
+        }
+        1 => b.truncate(rng.below(b.len())),
+        2 => {
+            let (i, n) = (rng.below(b.len()), 1 + rng.below(64));
+            let chunk: Vec<u8> = b[i..(i + n).min(b.len())].to_vec();
+            let at = rng.below(b.len());
+            b.splice(at..at, chunk.iter().copied().cycle().take(chunk.len() * (1 + rng.below(50))));
+        }
+        kind => {
+            let mut entries = unzip(bytes);
+            let (i, j) = (rng.below(entries.len()), rng.below(entries.len()));
+            match kind {
+                // Two parts swap their contents.
+                3 => {
+                    let (a, c) = (entries[i].1.clone(), entries[j].1.clone());
+                    entries[i].1 = c;
+                    entries[j].1 = a;
+                }
+                // XML nested deep.
+                4 => {
+                    let depth = 1 + rng.below(20_000);
+                    let mut data = "<a>".repeat(depth).into_bytes();
+                    data.extend_from_slice(&entries[i].1);
+                    data.extend("</a>".repeat(depth).bytes());
+                    entries[i].1 = data;
+                }
+                // An attribute repeated many times in the first tag that has one.
+                5 => {
+                    let xml = String::from_utf8_lossy(&entries[i].1).into_owned();
+                    if let Some(eq) = xml.find("=\"") {
+                        let start = xml[..eq].rfind(' ').unwrap_or(eq);
+                        let end = eq + 2 + xml[eq + 2..].find('"').unwrap_or(0) + 1;
+                        let attr = &xml[start..end.min(xml.len())];
+                        let repeated = attr.repeat(1 + rng.below(2000));
+                        entries[i].1 = format!("{}{}{}", &xml[..start], repeated, &xml[start..]).into_bytes();
+                    }
+                }
+                // A part's bytes flipped inside the archive (the CRC no longer matches).
+                _ => {
+                    let part = &mut entries[i].1;
+                    if !part.is_empty() {
+                        let k = rng.below(part.len());
+                        part[k] = part[k].wrapping_add(1 + u8::try_from(rng.below(200)).unwrap());
+                    }
+                }
+            }
+            return zip_entries(&entries);
+        }
+    }
+    b
+}
+
+#[test]
+fn mutated_fixtures_never_crash_hang_or_exhaust_memory() {
+    // CI runs a fixed 240 cases; IAPT_FUZZ_CASES and IAPT_FUZZ_SEED search further by hand.
+    let env = |name: &str, default: u64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let cases = usize::try_from(env("IAPT_FUZZ_CASES", 240)).unwrap();
+    let seeds: Vec<(&str, Vec<u8>, bool)> = vec![
+        ("xlsx", clean_xlsx(), true),
+        ("ods", std::fs::read(root().join("tests/fixtures/clean.ods")).unwrap(), true),
+        ("xls", std::fs::read(root().join("tests/fixtures/clean.xls")).unwrap(), false),
+        ("csv", clean_csv()["Person.csv"].clone(), false),
+    ];
+    let dir = scratch("hostile-fuzz");
+    let mut rng = Rng(env("IAPT_FUZZ_SEED", 0x1A97_2013));
+    for case in 0..cases {
+        let (ext, seed, zipped) = &seeds[case % seeds.len()];
+        let bytes = mutate(seed, *zipped, &mut rng);
+        let path = if *ext == "csv" {
+            let mut files = clean_csv();
+            files.insert("Person.csv".into(), bytes);
+            let p = dir.join(format!("case-{case}"));
+            write_csv_folder(&p, &files);
+            p
+        } else {
+            let p = dir.join(format!("case-{case}.{ext}"));
+            std::fs::write(&p, bytes).unwrap();
+            p
+        };
+        // `run` fails the test on a crash, a panic, a hang or more than 1 GiB.
+        #[allow(clippy::print_stderr)] // Names the case a search by hand is on.
+        {
+            eprintln!("case {case}: {}", path.display());
+        }
+        let o = run(&["validate", path.to_str().unwrap(), "--format", "json", "--today", "2026-11-26"]);
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap_or_else(|e| panic!("case {case}: {e}"));
+        std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path)).unwrap();
+    }
+}
+
+/// Every file that ever crashed a reader, kept so that it never does again.
+#[test]
+fn the_corpus_of_past_crashes_is_read_safely() {
+    let corpus = root().join("tests/fixtures/hostile");
+    let mut n = 0;
+    for e in std::fs::read_dir(&corpus).unwrap() {
+        let path = e.unwrap().path();
+        if path.file_name().is_some_and(|f| f == "README.md") {
+            continue;
+        }
+        let o = run(&["validate", path.to_str().unwrap(), "--format", "json", "--today", "2026-11-26"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(v["summary"]["by_severity"]["file"].as_u64().unwrap() > 0, "{}: {v}", path.display());
+        n += 1;
+    }
+    assert!(n > 0, "the corpus is empty");
+}
