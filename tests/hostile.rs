@@ -327,7 +327,7 @@ fn an_ods_whose_repeats_expand_to_billions_of_cells() {
     assert!(bytes.len() < 20_000);
     let (code, v) = validate_json(&save("ods-repeats", "repeats.ods", &bytes), &[]);
     assert_eq!(code, 2, "{v}");
-    assert!(has_rule(&v, "IAPT-F011", "cells of one sheet held in memory"), "{v}");
+    assert!(has_rule(&v, "IAPT-F011", "cells in one sheet read whole into memory"), "{v}");
 }
 
 #[test]
@@ -869,4 +869,28 @@ fn the_corpus_of_past_crashes_is_read_safely() {
         n += 1;
     }
     assert!(n > 0, "the corpus is empty");
+}
+
+#[test]
+fn one_hostile_file_never_takes_a_batch_down() {
+    let batch = scratch("hostile-batch");
+    write_csv_folder(&batch.join("good-a"), &clean_csv());
+    write_csv_folder(&batch.join("good-b"), &clean_csv());
+    for e in std::fs::read_dir(root().join("tests/fixtures/hostile")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, batch.join(p.file_name().unwrap())).unwrap();
+    }
+    let out = scratch("hostile-batch-report");
+    let o = run(&["report", batch.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{t}");
+    assert!(t.contains("read 7 submissions (5 rejected whole"), "{t}");
+    assert!(out.join("annual-tables.xlsx").exists() && out.join("report.html").exists(), "{t}");
+    for command in ["quality", "outcomes"] {
+        let mut args = vec![command, batch.to_str().unwrap()];
+        if command == "outcomes" {
+            args.extend(["--period", "2012-04-01..2013-03-31"]);
+        }
+        assert_eq!(run(&args).status.code(), Some(0), "{command}");
+    }
 }

@@ -277,7 +277,7 @@ fn main() -> ExitCode {
         let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
         #[allow(clippy::print_stderr)]
         {
-            eprintln!("iapt: internal error{at}: {what}");
+            eprintln!("iapt: a reader failed inside{at}: {what} (the file is reported, the rest read on)");
         }
     }));
     let cli = Cli::parse();

@@ -160,15 +160,8 @@ fn is_utf16(head: &[u8]) -> bool {
 
 /// Line breaks inside a record's fields (a quoted value may hold some); `\r\n` is one.
 fn line_breaks(bytes: &[u8]) -> u64 {
-    let mut n = 0;
-    let mut prev = 0u8;
-    for &b in bytes {
-        if b == b'\r' || (b == b'\n' && prev != b'\r') {
-            n += 1;
-        }
-        prev = b;
-    }
-    n
+    memchr::memchr2_iter(b'\r', b'\n', bytes).filter(|&i| bytes[i] == b'\r' || i == 0 || bytes[i - 1] != b'\r').count()
+        as u64
 }
 
 /// The file as the parser reads it, noting where lines break and refusing to feed a record
@@ -233,17 +226,16 @@ impl<R: Read> Lines<R> {
     }
 
     fn note_breaks(&mut self, chunk: &[u8]) {
-        for (i, &b) in chunk.iter().enumerate() {
-            match b {
-                b'\r' => self.breaks.push_back((self.offset + i as u64, 1)),
-                b'\n' => {
-                    let after_cr = if i == 0 { self.last_was_cr } else { chunk[i - 1] == b'\r' };
-                    match self.breaks.back_mut() {
-                        Some((_, len)) if after_cr => *len = 2,
-                        _ => self.breaks.push_back((self.offset + i as u64, 1)),
-                    }
-                }
-                _ => {}
+        for i in memchr::memchr2_iter(b'\r', b'\n', chunk) {
+            let at = self.offset + i as u64;
+            if chunk[i] == b'\r' {
+                self.breaks.push_back((at, 1));
+                continue;
+            }
+            let after_cr = if i == 0 { self.last_was_cr } else { chunk[i - 1] == b'\r' };
+            match self.breaks.back_mut() {
+                Some((_, len)) if after_cr => *len = 2,
+                _ => self.breaks.push_back((at, 1)),
             }
         }
         if let Some(&last) = chunk.last() {
@@ -266,15 +258,7 @@ impl<R: Read> Read for Lines<R> {
             self.pending.drain(..n);
             n
         };
-        let chunk = &buf[..n];
-        if chunk.iter().any(|&b| b == b'\r' || b == b'\n') {
-            self.note_breaks(chunk);
-        } else {
-            self.offset += n as u64;
-            if n > 0 {
-                self.last_was_cr = false;
-            }
-        }
+        self.note_breaks(&buf[..n]);
         Ok(n)
     }
 }

@@ -84,7 +84,7 @@ impl Limit {
             Limit::WorkbookBytes => "bytes inflated from the whole workbook",
             Limit::Rows => "rows in one sheet",
             Limit::Columns => "columns in one sheet",
-            Limit::Cells => "cells of one sheet held in memory",
+            Limit::Cells => "cells in one sheet read whole into memory",
             Limit::ValueChars => "characters in one value",
             Limit::SharedStrings => "entries in the shared-strings table",
             Limit::RecordBytes => "bytes in one CSV record",

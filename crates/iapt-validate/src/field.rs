@@ -236,7 +236,10 @@ fn parse_text(
         Normalise::StripDot => text.retain(|c| c != '.'),
         Normalise::Upper => text.make_ascii_uppercase(),
     }
-    if let Some(c) = text.chars().find(|c| c.is_control()) {
+    // A byte scan: C0 controls and DEL are single bytes, C1 controls start with 0xC2.
+    if text.bytes().any(|b| b < 0x20 || b == 0x7F || b == 0xC2)
+        && let Some(c) = text.chars().find(|c| c.is_control())
+    {
         return Parsed::invalid(Invalid::Text, format!("it holds the control character U+{:04X}", u32::from(c)));
     }
     if let Some(max) = max_len {

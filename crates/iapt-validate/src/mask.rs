@@ -73,17 +73,26 @@ pub fn mask_shapes(text: &str, dates: bool) -> Cow<'_, str> {
     }
 }
 
-/// The length of a run of digits and single separators (` / - .`) starting at `c[0]` when it
-/// looks like an NHS number (ten digits, or nine or more however grouped) or, with `dates`,
-/// a date (six or more digits, or two separators and four or more digits); else 0.
+/// The length of a number starting at `c[0]` that looks like an NHS number (nine or more
+/// digits, whole or in `-` or `.` groups, or `943 476 5919` spaced) or, with `dates`, a date
+/// (six or more digits, or two separators and four or more digits); else 0.
 fn number_run(c: &[char], dates: bool, in_word: bool) -> usize {
+    let digit = |i: usize| c.get(i).is_some_and(char::is_ascii_digit);
+    // Spaced NHS numbers are grouped 3-3-4; spaces join nothing else (`R0002876 2013-02-24`).
+    let spaced = [0, 1, 2, 4, 5, 6, 8, 9, 10, 11].iter().all(|&i| digit(i))
+        && c.get(3) == Some(&' ')
+        && c.get(7) == Some(&' ')
+        && !digit(12);
+    if spaced {
+        return 12;
+    }
     let (mut digits, mut separators, mut end, mut i) = (0, 0, 0, 0);
     while i < c.len() {
         if c[i].is_ascii_digit() {
             digits += 1;
             i += 1;
             end = i;
-        } else if matches!(c[i], ' ' | '/' | '-' | '.') && c.get(i + 1).is_some_and(char::is_ascii_digit) {
+        } else if matches!(c[i], '/' | '-' | '.') && digit(i + 1) {
             separators += 1;
             i += 1;
         } else {
@@ -131,6 +140,7 @@ mod tests {
         assert_eq!(mask_shapes("born 1971-07-23", true), "born 197*-**-**");
         assert_eq!(mask_shapes("born 23/07/1971", true), "born 23/**/****");
         assert_eq!(mask_shapes("id P9434765919", true), "id P943*******");
+        assert_eq!(mask_shapes("R0002876 2013-02-24 15:15:00", false), "R0002876 2013-02-24 15:15:00");
         assert_eq!(mask_shapes("SW1A 1AA and m1 1ae and B338TH", true), "SW1* *** and m1 *** and B33***");
         assert_eq!(mask_shapes("born 1971-07-23", false), "born 1971-07-23", "a date column's dates stay");
         assert_eq!(mask_shapes("9434765919", false), "943*******", "NHS numbers go in any column");
