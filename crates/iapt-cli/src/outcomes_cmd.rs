@@ -67,7 +67,8 @@ pub fn run(args: &OutcomesArgs) -> Result<u8, Fatal> {
         OutputFormat::Csv => write_csv(&mut out, &schema, &data, &rules, &outcomes),
         OutputFormat::Json => write_json(&mut out, &schema, &data, &rules, &outcomes),
     };
-    written.and_then(|()| out.flush()).map_err(|e| output::write_err(&e))?;
+    written.map_err(|e| output::write_err(&e))?;
+    out.finish()?;
     Ok(0)
 }
 

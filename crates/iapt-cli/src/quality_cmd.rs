@@ -30,10 +30,10 @@ pub fn run(args: &QualityArgs) -> Result<u8, Fatal> {
         Format::Csv => write_csv(&mut out, &quality, &schema),
         Format::Json => write_json(&mut out, &quality, &schema),
     };
-    written.and_then(|()| out.flush()).map_err(|e| output::write_err(&e))?;
+    written.map_err(|e| output::write_err(&e))?;
+    out.finish()?;
     if let Some(path) = &args.html {
-        std::fs::write(path, html(&quality))
-            .map_err(|e| Fatal::new(format!("cannot write `{}`: {e}", path.display())))?;
+        output::write_file(path, html(&quality).as_bytes())?;
     }
     let below = args.min_score.is_some_and(|min| {
         quality.providers().iter().any(|p| quality.provider_score(p).is_none_or(|s| s.validity < min))

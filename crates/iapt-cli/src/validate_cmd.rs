@@ -46,7 +46,8 @@ pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
         Format::Json => write_json(&mut out, &schema, &results, args.show_values),
         Format::Csv => write_csv(&mut out, &schema, &results, args.show_values),
     };
-    written.and_then(|()| out.flush()).map_err(|e| output::write_err(&e))?;
+    written.map_err(|e| output::write_err(&e))?;
+    out.finish()?;
     Ok(exit_code(&results))
 }
 
