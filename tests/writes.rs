@@ -1,5 +1,5 @@
-//! Outputs are written whole or not at all, never through a symbolic link, and a failed report
-//! leaves its folder exactly as it was.
+//! Outputs are written whole or not at all: never over an input, never through a symbolic
+//! link, and a failed report leaves its folder exactly as it was.
 
 mod support;
 
@@ -57,6 +57,39 @@ fn refused(o: &Output, why: &str) {
 }
 
 const PERIOD: &str = "2012-04-01..2013-03-31";
+
+#[test]
+fn an_output_that_is_or_lies_inside_an_input_is_refused() {
+    let dir = scratch("writes-inputs");
+    let sub = submission(&dir);
+    let workbook = dir.join("clean.ods");
+    std::fs::copy(root().join("tests/fixtures/clean.ods"), &workbook).unwrap();
+    let untouched = tree(&dir);
+    let person = sub.join("Person.csv");
+    let roundabout = sub.join("../sub/Person.csv");
+    for output in [&person, &roundabout, &sub] {
+        refused(&iapt(&["validate", s(&sub), "--output", s(output)]), "the input");
+        refused(&iapt(&["quality", s(&sub), "--output", s(output)]), "the input");
+        refused(&iapt(&["quality", s(&sub), "--html", s(output)]), "the input");
+        refused(&iapt(&["outcomes", s(&sub), "--period", PERIOD, "--output", s(output)]), "the input");
+    }
+    // A folder of submissions: each one in it is an input too.
+    refused(&iapt(&["validate", s(&dir), "--output", s(&workbook)]), "is the input");
+    refused(&iapt(&["quality", s(&dir), "--format", "csv", "--output", s(&person)]), "is inside the input");
+    refused(&iapt(&["report", s(&sub), "--out", s(&sub)]), "is inside the input");
+    assert_eq!(tree(&dir), untouched, "no input changed, nothing written");
+    // A report folder holding an input where the report writes.
+    let tables = dir.join("r/tables");
+    std::fs::create_dir_all(&tables).unwrap();
+    std::fs::copy(&workbook, tables.join("clean.ods")).unwrap();
+    let before = tree(&dir);
+    refused(&iapt(&["report", s(&tables.join("clean.ods")), "--out", s(&dir.join("r"))]), "holds the input");
+    assert_eq!(tree(&dir), before);
+    // Beside the inputs is fine.
+    let beside = dir.join("validation.txt");
+    assert_eq!(iapt(&["validate", s(&dir), "--output", s(&beside)]).status.code(), Some(0));
+    assert!(beside.is_file());
+}
 
 #[cfg(unix)]
 #[test]

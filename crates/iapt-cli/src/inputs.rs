@@ -22,16 +22,24 @@ pub struct Accepted {
     pub quality: iapt_quality::Quality,
 }
 
-/// Expands, validates and keeps the accepted records of `inputs`.
-pub fn read(inputs: &[PathBuf], schema: &Schema, today: Date) -> Result<Accepted, Fatal> {
+/// The submissions `inputs` name: workbook files and CSV folders, each folder of several expanded.
+pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Fatal> {
     let mut paths = Vec::new();
     for input in inputs {
         if !input.exists() {
-            return Err(Fatal::new(format!("`{}` does not exist", input.display())));
+            return Err(Fatal {
+                message: format!("`{}` does not exist", input.display()),
+                hint: Some("give a workbook file or a folder of CSV files".into()),
+            });
         }
         paths.extend(iapt_ingest::discover(input));
     }
-    let results = iapt_validate::validate_all(&paths, schema, today)
+    Ok(paths)
+}
+
+/// Validates and keeps the accepted records of the submissions at `paths`.
+pub fn read(paths: &[PathBuf], schema: &Schema, today: Date) -> Result<Accepted, Fatal> {
+    let results = iapt_validate::validate_all(paths, schema, today)
         .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")))?;
     let quality = iapt_quality::Quality::from_validations(&results, schema);
     let mut accepted = Accepted {

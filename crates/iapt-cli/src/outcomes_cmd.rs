@@ -55,7 +55,9 @@ pub fn run(args: &OutcomesArgs) -> Result<u8, Fatal> {
     let period = parse_period(&args.period)?;
     let rules = Rules::from_schema(&schema)
         .map_err(|e| Fatal::new(format!("the schema does not fit the outcome engine: {e}")))?;
-    let accepted = inputs::read(&args.inputs, &schema, crate::validate_cmd::today())?;
+    let paths = inputs::discover(&args.inputs)?;
+    output::refuse_inputs(&[("--output", args.io.output.as_deref())], &paths)?;
+    let accepted = inputs::read(&paths, &schema, crate::validate_cmd::today())?;
     if !args.io.quiet {
         inputs::report(&accepted);
     }

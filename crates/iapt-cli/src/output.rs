@@ -2,7 +2,7 @@
 //!
 //! A file is written to a temporary file beside it, synced, then renamed over its target, so a
 //! failed or killed run never leaves a truncated file where the last complete one was. Nothing
-//! is written through a symbolic link.
+//! is written through a symbolic link, and no output may be (or lie inside) an input.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -164,6 +164,52 @@ pub fn write_err(e: &io::Error) -> Fatal {
         std::process::exit(0);
     }
     Fatal::new(format!("cannot write the output: {e}"))
+}
+
+/// `path` with symbolic links and `..` resolved as far as it exists (an output may not yet).
+fn resolve(path: &Path) -> PathBuf {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut rest = Vec::new();
+    let mut base = path.as_path();
+    loop {
+        if let Ok(found) = base.canonicalize() {
+            return rest.iter().rev().fold(found, |p, part| p.join(part));
+        }
+        match (base.parent(), base.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                base = parent;
+            }
+            _ => return path,
+        }
+    }
+}
+
+/// Refuses an output (a flag and its path, if given) that is one of the `inputs` (files and
+/// submission folders as discovered), lies inside one, or holds one: writing it would change a
+/// submission.
+pub fn refuse_inputs(outputs: &[(&str, Option<&Path>)], inputs: &[PathBuf]) -> Result<(), Fatal> {
+    let inputs: Vec<(&PathBuf, PathBuf)> = inputs.iter().map(|p| (p, resolve(p))).collect();
+    for &(flag, output) in outputs {
+        let Some(output) = output else { continue };
+        let resolved = resolve(output);
+        for (input, at) in &inputs {
+            let clash = if resolved == *at {
+                "is"
+            } else if resolved.starts_with(at) {
+                "is inside"
+            } else if at.starts_with(&resolved) {
+                "holds"
+            } else {
+                continue;
+            };
+            return Err(Fatal {
+                message: format!("{flag} `{}` {clash} the input `{}`", output.display(), input.display()),
+                hint: Some("write the output somewhere else: iapt never changes a submission".into()),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Checks that every file of `files` (paths relative to `dir`) can replace what is there:

@@ -14,13 +14,8 @@ const AMBER: f64 = 80.0;
 
 pub fn run(args: &QualityArgs) -> Result<u8, Fatal> {
     let schema = crate::load_schema(args.common.io.schema.as_ref())?;
-    let mut paths = Vec::new();
-    for input in &args.inputs {
-        if !input.exists() {
-            return Err(Fatal::new(format!("`{}` does not exist", input.display())));
-        }
-        paths.extend(iapt_ingest::discover(input));
-    }
+    let paths = crate::inputs::discover(&args.inputs)?;
+    output::refuse_inputs(&[("--output", args.common.io.output.as_deref()), ("--html", args.html.as_deref())], &paths)?;
     let validations = iapt_validate::validate_all(&paths, &schema, crate::validate_cmd::today())
         .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")))?;
     let quality = Quality::from_validations(&validations, &schema);

@@ -3,7 +3,7 @@
 #![allow(clippy::print_stdout)]
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use iapt_outcomes::{Dataset, Rules};
 use iapt_report::{Intake, Reference, Rule, Settings};
@@ -14,6 +14,11 @@ use crate::{Fatal, ReportArgs, inputs, output};
 const QUALITY_CSV: &str = "quality.csv";
 
 pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
+    let paths = inputs::discover(&args.inputs)?;
+    let targets: Vec<PathBuf> =
+        iapt_report::write::ENTRIES.iter().chain([&QUALITY_CSV]).map(|name| args.out.join(name)).collect();
+    let outputs: Vec<(&str, Option<&Path>)> = targets.iter().map(|t| ("--out", Some(t.as_path()))).collect();
+    output::refuse_inputs(&outputs, &paths)?;
     // Refused now to spare the work; every file the report replaces is checked before writing.
     output::refuse_symlink(&args.out)?;
     let schema = crate::load_schema(args.schema.as_ref())?;
@@ -34,7 +39,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     };
     let rules = Rules::from_schema(&schema)
         .map_err(|e| Fatal::new(format!("the schema does not fit the outcome engine: {e}")))?;
-    let accepted = inputs::read(&args.inputs, &schema, crate::validate_cmd::today())?;
+    let accepted = inputs::read(&paths, &schema, crate::validate_cmd::today())?;
     if !args.quiet {
         inputs::report(&accepted);
     }

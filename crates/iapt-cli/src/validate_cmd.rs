@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use iapt_schema::{Date, Schema};
@@ -17,16 +16,8 @@ pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
         Some(t) => Date::parse_iso(t).ok_or_else(|| Fatal::new(format!("--today `{t}` is not a YYYY-MM-DD date")))?,
         None => today(),
     };
-    let mut inputs: Vec<PathBuf> = Vec::new();
-    for input in &args.inputs {
-        if !input.exists() {
-            return Err(Fatal {
-                message: format!("`{}` does not exist", input.display()),
-                hint: Some("give a workbook file or a folder of CSV files".into()),
-            });
-        }
-        inputs.extend(iapt_ingest::discover(input));
-    }
+    let inputs = crate::inputs::discover(&args.inputs)?;
+    output::refuse_inputs(&[("--output", args.common.io.output.as_deref())], &inputs)?;
     let progress = render::Progress::new(!args.common.io.quiet && !args.common.io.no_progress);
     let mut results = Vec::new();
     for path in &inputs {

@@ -47,6 +47,9 @@ pub fn chart_file(index: usize) -> String {
     format!("charts/chart-{}.svg", index + 1)
 }
 
+/// What [`files`] puts at the top of the report folder: files, and the folders of the rest.
+pub const ENTRIES: [&str; 5] = ["annual-tables.xlsx", "tables", "charts", "summary.md", "report.html"];
+
 /// The report's files, rendered in memory: `annual-tables.xlsx`, `tables/<id>.csv`,
 /// `charts/*.svg`, `summary.md` and `report.html`, each with its path inside the report folder.
 /// Writing them is the caller's, so that it can put them in place all or nothing.
@@ -70,6 +73,7 @@ pub fn files(report: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>, WriteError> {
     for (name, text) in [("summary.md", markdown(report)), ("report.html", html(report))] {
         files.push((PathBuf::from(name), text.into_bytes()));
     }
+    debug_assert!(files.iter().all(|(p, _)| ENTRIES.iter().any(|e| p.starts_with(e))));
     Ok(files)
 }
 
