@@ -149,3 +149,60 @@ fn min_score_fails_a_pipeline_below_it() {
         serde_json::from_str(&stdout(&iapt(&["quality", "tests/fixtures/clean", "--format", "json"]))).unwrap();
     assert_eq!(json["providers"][0]["provider"], "RX4");
 }
+
+/// `n` copies of the clean fixture, each under its own provider code `Q000`.., in folders whose
+/// order runs against the codes' (so that output order can only come from the codes).
+fn many_providers(name: &str, n: usize) -> std::path::PathBuf {
+    let dir = scratch(name);
+    let clean = root().join("tests/fixtures/clean");
+    for i in 0..n {
+        let sub = dir.join(format!("s{:03}", n - 1 - i));
+        std::fs::create_dir(&sub).unwrap();
+        for entry in std::fs::read_dir(&clean).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, sub.join(path.file_name().unwrap())).unwrap();
+        }
+        std::fs::write(
+            sub.join("Header.csv"),
+            format!(
+                "ORG_CODE_PROVIDER,REPORTING_PERIOD_START,REPORTING_PERIOD_END,DATASET_VERSION\nQ{i:03},2012-04-01,2013-03-31,1.0\n"
+            ),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+#[test]
+fn hundreds_of_providers_each_get_the_same_rows_in_code_order() {
+    let n = 300;
+    let dir = many_providers("quality-many-providers", n);
+    let one = stdout(&iapt(&["quality", "tests/fixtures/clean", "--format", "csv"]));
+    let (header, block) = one.split_once('\n').unwrap();
+    let block: Vec<&str> = block.lines().collect();
+    assert!(block.iter().all(|l| l.starts_with("RX4,")) && block.len() > 10);
+
+    let html = dir.join("quality.html");
+    let o = iapt(&["quality", dir.to_str().unwrap(), "--format", "csv", "--html", html.to_str().unwrap()]);
+    assert!(o.status.success());
+    let csv = stdout(&o);
+    let (h, rows) = csv.split_once('\n').unwrap();
+    assert_eq!(h, header);
+    let rows: Vec<&str> = rows.lines().collect();
+    assert_eq!(rows.len(), n * block.len(), "one block per provider");
+    for (i, chunk) in rows.chunks(block.len()).enumerate() {
+        let code = format!("Q{i:03},");
+        let expected: Vec<String> = block.iter().map(|l| l.replacen("RX4,", &code, 1)).collect();
+        assert_eq!(chunk, expected, "provider {code} is scored as the fixture alone");
+    }
+
+    let human = stdout(&iapt(&["quality", dir.to_str().unwrap()]));
+    let headings: Vec<&str> = human.lines().filter(|l| l.contains(": data-quality score")).collect();
+    assert_eq!(headings.len(), n);
+    assert!(headings.iter().enumerate().all(|(i, l)| l.starts_with(&format!("Q{i:03}: "))));
+
+    let page = std::fs::read_to_string(&html).unwrap();
+    let names: Vec<&str> = page.split("<tr><td class=\"p\">").skip(1).map(|r| r.split_once('<').unwrap().0).collect();
+    let expected: Vec<String> = (0..n).map(|i| format!("Q{i:03}")).collect();
+    assert_eq!(names, expected, "one heat-map row per provider, in code order");
+}

@@ -81,10 +81,9 @@ pub fn printable(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect()
 }
 
-/// Expands, validates and keeps the accepted records of `inputs`.
-pub fn read(inputs: &[PathBuf], schema: &Schema, today: Date, limits: Limits, quiet: bool) -> Result<Accepted, Fatal> {
-    let paths = expand(inputs, quiet)?.paths;
-    let results = iapt_validate::validate_all(&paths, schema, today, limits)
+/// Validates and keeps the accepted records of the submissions at `paths`.
+pub fn read(paths: &[PathBuf], schema: &Schema, today: Date, limits: Limits) -> Result<Accepted, Fatal> {
+    let results = iapt_validate::validate_all(paths, schema, today, limits)
         .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")))?;
     let quality = iapt_quality::Quality::from_validations(&results, schema);
     let mut accepted = Accepted {

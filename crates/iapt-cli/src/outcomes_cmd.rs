@@ -55,8 +55,9 @@ pub fn run(args: &OutcomesArgs) -> Result<u8, Fatal> {
     let period = parse_period(&args.period)?;
     let rules = Rules::from_schema(&schema)
         .map_err(|e| Fatal::new(format!("the schema does not fit the outcome engine: {e}")))?;
-    let accepted =
-        inputs::read(&args.inputs, &schema, crate::validate_cmd::today(), args.io.limits.limits(), args.io.quiet)?;
+    let paths = inputs::expand(&args.inputs, args.io.quiet)?.paths;
+    output::refuse_inputs(&[("--output", args.io.output.as_deref())], &paths)?;
+    let accepted = inputs::read(&paths, &schema, crate::validate_cmd::today(), args.io.limits.limits())?;
     if !args.io.quiet {
         inputs::report(&accepted);
     }
@@ -68,7 +69,8 @@ pub fn run(args: &OutcomesArgs) -> Result<u8, Fatal> {
         OutputFormat::Csv => write_csv(&mut out, &schema, &data, &rules, &outcomes),
         OutputFormat::Json => write_json(&mut out, &schema, &data, &rules, &outcomes),
     };
-    written.and_then(|()| out.flush()).map_err(|e| output::write_err(&e))?;
+    written.map_err(|e| output::write_err(&e))?;
+    out.finish()?;
     Ok(0)
 }
 

@@ -5,6 +5,7 @@ use std::io::Write;
 
 use iapt_quality::{ItemScore, Quality, Score};
 use iapt_schema::Schema;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::{Fatal, Format, QualityArgs, output};
 
@@ -14,6 +15,7 @@ const AMBER: f64 = 80.0;
 pub fn run(args: &QualityArgs) -> Result<u8, Fatal> {
     let schema = crate::load_schema(args.common.io.schema.as_ref())?;
     let paths = crate::inputs::expand(&args.inputs, args.common.io.quiet)?.paths;
+    output::refuse_inputs(&[("--output", args.common.io.output.as_deref()), ("--html", args.html.as_deref())], &paths)?;
     let limits = args.common.io.limits.limits();
     let validations = iapt_validate::validate_all(&paths, &schema, crate::validate_cmd::today(), limits)
         .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")))?;
@@ -24,10 +26,10 @@ pub fn run(args: &QualityArgs) -> Result<u8, Fatal> {
         Format::Csv => write_csv(&mut out, &quality, &schema),
         Format::Json => write_json(&mut out, &quality, &schema),
     };
-    written.and_then(|()| out.flush()).map_err(|e| output::write_err(&e))?;
+    written.map_err(|e| output::write_err(&e))?;
+    out.finish()?;
     if let Some(path) = &args.html {
-        std::fs::write(path, html(&quality))
-            .map_err(|e| Fatal::new(format!("cannot write `{}`: {e}", path.display())))?;
+        output::write_file(path, html(&quality).as_bytes())?;
     }
     let below = args.min_score.is_some_and(|min| {
         quality.providers().iter().any(|p| quality.provider_score(p).is_none_or(|s| s.validity < min))
@@ -79,7 +81,7 @@ fn write_human(out: &mut dyn Write, q: &Quality) -> std::io::Result<()> {
             "  {:<18} {:<24} {:>6} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9}",
             "sheet", "column", "status", "rows", "valid", "default", "invalid", "complete", "valid %"
         )?;
-        let mut items: Vec<&ItemScore> = q.items_of(provider).into_iter().filter(|i| i.rows > 0).collect();
+        let mut items: Vec<&ItemScore> = q.items_of(provider).iter().filter(|i| i.rows > 0).collect();
         // Worst first; optional items nobody filled in are not failures and come last.
         items.sort_by(|a, b| {
             a.scored_validity().unwrap_or(f64::INFINITY).total_cmp(&b.scored_validity().unwrap_or(f64::INFINITY))
@@ -126,7 +128,7 @@ pub fn write_csv(out: &mut dyn Write, q: &Quality, schema: &Schema) -> std::io::
     for provider in q.providers() {
         let safe = crate::validate_cmd::csv_safe(provider);
         for sheet in &schema.sheets {
-            let items: Vec<&ItemScore> = q.items_of(provider).into_iter().filter(|i| i.sheet == sheet.name).collect();
+            let items: Vec<&ItemScore> = q.items_of(provider).iter().filter(|i| i.sheet == sheet.name).collect();
             if items.is_empty() {
                 continue;
             }
@@ -172,7 +174,7 @@ fn write_json(out: &mut dyn Write, q: &Quality, schema: &Schema) -> std::io::Res
                     let s = q.sheet_score(p, &sheet.name)?;
                     let items: Vec<serde_json::Value> = q
                         .items_of(p)
-                        .into_iter()
+                        .iter()
                         .filter(|i| i.sheet == sheet.name)
                         .map(|i| {
                             json!({"column": i.column, "status": i.status.map(|s| s.letter()), "rows": i.rows, "valid": i.valid,
@@ -197,10 +199,12 @@ fn escape(s: &str) -> String {
 
 /// A heat map of providers by data item, readable offline: inline CSS, no scripts.
 fn html(q: &Quality) -> String {
-    let mut columns: Vec<(String, String)> = Vec::new();
-    for i in &q.items {
-        if i.rows > 0 && !columns.iter().any(|(s, c)| *s == i.sheet && *c == i.column) {
-            columns.push((i.sheet.clone(), i.column.clone()));
+    // Columns in order of first appearance; the set keeps this linear in items.
+    let mut columns: Vec<(&str, &str)> = Vec::new();
+    let mut seen: FxHashSet<(&str, &str)> = FxHashSet::default();
+    for i in q.items.iter().filter(|i| i.rows > 0) {
+        if seen.insert((&i.sheet, &i.column)) {
+            columns.push((&i.sheet, &i.column));
         }
     }
     let mut s = String::from(
@@ -218,7 +222,7 @@ fn html(q: &Quality) -> String {
     let mut k = 0;
     while k < columns.len() {
         let span = columns[k..].iter().take_while(|(sh, _)| *sh == columns[k].0).count();
-        let _ = write!(s, "<th class=\"sheet\" colspan=\"{span}\" scope=\"colgroup\">{}</th>", escape(&columns[k].0));
+        let _ = write!(s, "<th class=\"sheet\" colspan=\"{span}\" scope=\"colgroup\">{}</th>", escape(columns[k].0));
         k += span;
     }
     s.push_str("</tr><tr>");
@@ -229,12 +233,10 @@ fn html(q: &Quality) -> String {
     for p in q.providers() {
         let score = q.provider_score(p).map(|x| x.validity);
         let _ = write!(s, "<tr><td class=\"p\">{}</td>{}", escape(p), cell(score, "overall"));
-        for (sheet, col) in &columns {
-            let v = q
-                .items
-                .iter()
-                .find(|i| i.provider == p && i.sheet == *sheet && i.column == *col)
-                .and_then(ItemScore::scored_validity);
+        let mine: FxHashMap<(&str, &str), &ItemScore> =
+            q.items_of(p).iter().map(|i| ((i.sheet.as_str(), i.column.as_str()), i)).collect();
+        for &(sheet, col) in &columns {
+            let v = mine.get(&(sheet, col)).and_then(|i| i.scored_validity());
             s.push_str(&cell(v, &format!("{sheet}.{col}")));
         }
         s.push_str("</tr>\n");

@@ -3,13 +3,24 @@
 #![allow(clippy::print_stdout)]
 
 use std::io::Write as _;
+use std::path::{Path, PathBuf};
 
 use iapt_outcomes::{Dataset, Rules};
 use iapt_report::{Intake, Reference, Rule, Settings};
 
-use crate::{Fatal, ReportArgs, inputs};
+use crate::{Fatal, ReportArgs, inputs, output};
+
+/// The quality scores written beside the report.
+const QUALITY_CSV: &str = "quality.csv";
 
 pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
+    let paths = inputs::expand(&args.inputs, args.quiet)?.paths;
+    let targets: Vec<PathBuf> =
+        iapt_report::write::ENTRIES.iter().chain([&QUALITY_CSV]).map(|name| args.out.join(name)).collect();
+    let outputs: Vec<(&str, Option<&Path>)> = targets.iter().map(|t| ("--out", Some(t.as_path()))).collect();
+    output::refuse_inputs(&outputs, &paths)?;
+    // Refused now to spare the work; every file the report replaces is checked before writing.
+    output::refuse_symlink(&args.out)?;
     let schema = crate::load_schema(args.schema.as_ref())?;
     let period = crate::outcomes_cmd::parse_period(&args.period)?;
     let rule = Rule::named(&args.disclosure).ok_or_else(|| Fatal {
@@ -28,20 +39,16 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     };
     let rules = Rules::from_schema(&schema)
         .map_err(|e| Fatal::new(format!("the schema does not fit the outcome engine: {e}")))?;
-    let accepted = inputs::read(&args.inputs, &schema, crate::validate_cmd::today(), args.limits.limits(), args.quiet)?;
+    let accepted = inputs::read(&paths, &schema, crate::validate_cmd::today(), args.limits.limits())?;
     if !args.quiet {
         inputs::report(&accepted);
     }
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| Fatal::new(format!("cannot make the folder `{}`: {e}", args.out.display())))?;
-    let quality_path = args.out.join("quality.csv");
     let mut quality_csv = Vec::new();
     if args.unrounded {
         writeln!(quality_csv, "{}", iapt_report::NOT_FOR_PUBLICATION).map_err(|e| Fatal::new(e.to_string()))?;
     }
     crate::quality_cmd::write_csv(&mut quality_csv, &accepted.quality, &schema)
-        .and_then(|()| std::fs::write(&quality_path, quality_csv))
-        .map_err(|e| Fatal::new(format!("cannot write `{}`: {e}", quality_path.display())))?;
+        .map_err(|e| Fatal::new(format!("cannot write `{QUALITY_CSV}`: {e}")))?;
 
     let intake =
         Intake { files: accepted.files, files_rejected: accepted.files_rejected.len(), rows: accepted.rows.clone() };
@@ -60,8 +67,11 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     };
     let report = iapt_report::build(&aggregates, &schema, &reference, &settings)
         .map_err(|e| Fatal::new(format!("the schema does not fit the report: {e}")))?;
-    let mut written = iapt_report::write::write_all(&report, &args.out).map_err(|e| Fatal::new(e.to_string()))?;
-    written.push(quality_path);
+    let mut files =
+        iapt_report::write::files(&report).map_err(|e| Fatal::new(format!("{e}; no files were written")))?;
+    files.push((QUALITY_CSV.into(), quality_csv));
+    output::replace_all(&args.out, &files)?;
+    let written: Vec<PathBuf> = files.iter().map(|(p, _)| args.out.join(p)).collect();
 
     if !args.quiet {
         if report.not_for_publication {

@@ -15,8 +15,10 @@ const LAST_ROW: u32 = 100_000;
 
 pub fn run(args: &TemplateArgs) -> Result<u8, Fatal> {
     let schema = crate::load_schema(args.schema.as_ref())?;
-    let mut wb = build(&schema).map_err(|e| Fatal::new(format!("cannot build the template: {e}")))?;
-    wb.save(&args.out).map_err(|e| Fatal::new(format!("cannot write `{}`: {e}", args.out.display())))?;
+    let bytes = build(&schema)
+        .and_then(|mut wb| wb.save_to_buffer())
+        .map_err(|e| Fatal::new(format!("cannot build the template: {e}")))?;
+    crate::output::write_file(&args.out, &bytes)?;
     Ok(0)
 }
 

@@ -18,6 +18,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
     };
     let expanded = crate::inputs::expand(&args.inputs, args.common.io.quiet)?;
     let inputs = &expanded.paths;
+    output::refuse_inputs(&[("--output", args.common.io.output.as_deref())], inputs)?;
     let limits = args.common.io.limits.limits();
     let progress = render::Progress::new(!args.common.io.quiet && !args.common.io.no_progress);
     let mut results = Vec::new();
@@ -38,7 +39,8 @@ pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
         Format::Json => write_json(&mut out, &schema, &results, &expanded.skipped, args.show_values),
         Format::Csv => write_csv(&mut out, &schema, &results, args.show_values),
     };
-    written.and_then(|()| out.flush()).map_err(|e| output::write_err(&e))?;
+    written.map_err(|e| output::write_err(&e))?;
+    out.finish()?;
     Ok(exit_code(&results))
 }
 

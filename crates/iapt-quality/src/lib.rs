@@ -16,8 +16,11 @@
 //! Items that apply only to some rows (scores on attended appointments, therapy type on
 //! attended treatment appointments) are scored over the rows they apply to. No I/O here.
 
+use std::collections::hash_map::Entry;
+
 use iapt_schema::{Schema, Status};
 use iapt_validate::Validation;
+use rustc_hash::FxHashMap;
 
 /// One data item's counts for one provider.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -75,7 +78,7 @@ pub struct Score {
     pub validity: f64,
 }
 
-fn weighted(items: &[&ItemScore]) -> Option<Score> {
+fn weighted<'a>(items: impl IntoIterator<Item = &'a ItemScore>) -> Option<Score> {
     let (mut wc, mut c, mut wv, mut v) = (0.0, 0.0, 0.0, 0.0);
     for i in items {
         // An optional item left empty is not incomplete: completeness counts M and R items.
@@ -103,31 +106,49 @@ impl Quality {
     /// file name when the Header gives none).
     #[must_use]
     pub fn from_validations(validations: &[Validation], schema: &Schema) -> Quality {
-        let mut items: Vec<ItemScore> = Vec::new();
+        // An item is named by sheet and column name; a custom schema may repeat a name, so each
+        // position maps to the first sheet and column of its name, as a lookup by name would.
+        let canonical: Vec<Vec<(usize, usize)>> = schema
+            .sheets
+            .iter()
+            .map(|sheet| {
+                let s = schema.sheet_index(&sheet.name).unwrap_or(usize::MAX);
+                let first = schema.sheets.get(s).unwrap_or(sheet);
+                sheet.columns.iter().map(|c| (s, first.column_index(&c.name).unwrap_or(usize::MAX))).collect()
+            })
+            .collect();
+        // Indexed by (provider, sheet, column): a linear search per tally is quadratic in providers.
+        let mut provider_ids: FxHashMap<String, usize> = FxHashMap::default();
+        let mut at: FxHashMap<(usize, usize, usize), usize> = FxHashMap::default();
+        let mut items: Vec<((usize, usize), ItemScore)> = Vec::new();
         for v in validations {
             let provider = if v.provider.is_empty() {
                 v.path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
             } else {
                 v.provider.clone()
             };
+            let next = provider_ids.len();
+            let id = *provider_ids.entry(provider.clone()).or_insert(next);
             for report in &v.sheets {
                 let sheet = &schema.sheets[report.sheet];
                 for t in &report.columns {
                     let column = &sheet.columns[t.column];
-                    let pos = items
-                        .iter()
-                        .position(|i| i.provider == provider && i.sheet == sheet.name && i.column == column.name);
-                    let item = match pos {
-                        Some(p) => &mut items[p],
-                        None => {
-                            items.push(ItemScore {
-                                provider: provider.clone(),
-                                sheet: sheet.name.clone(),
-                                column: column.name.clone(),
-                                status: Some(column.status),
-                                ..ItemScore::default()
-                            });
-                            items.last_mut().unwrap_or_else(|| unreachable!())
+                    let order = canonical[report.sheet][t.column];
+                    let item = match at.entry((id, order.0, order.1)) {
+                        Entry::Occupied(e) => &mut items[*e.get()].1,
+                        Entry::Vacant(e) => {
+                            e.insert(items.len());
+                            items.push((
+                                order,
+                                ItemScore {
+                                    provider: provider.clone(),
+                                    sheet: sheet.name.clone(),
+                                    column: column.name.clone(),
+                                    status: Some(column.status),
+                                    ..ItemScore::default()
+                                },
+                            ));
+                            &mut items.last_mut().unwrap_or_else(|| unreachable!()).1
                         }
                     };
                     item.rows += t.rows;
@@ -138,18 +159,8 @@ impl Quality {
                 }
             }
         }
-        let sheet_order = |name: &str| schema.sheet_index(name).unwrap_or(usize::MAX);
-        let column_order = |sheet: &str, col: &str| {
-            schema.sheet_index(sheet).and_then(|s| schema.sheets[s].column_index(col)).unwrap_or(usize::MAX)
-        };
-        items.sort_by(|a, b| {
-            (&a.provider, sheet_order(&a.sheet), column_order(&a.sheet, &a.column)).cmp(&(
-                &b.provider,
-                sheet_order(&b.sheet),
-                column_order(&b.sheet, &b.column),
-            ))
-        });
-        Quality { items }
+        items.sort_by(|(a_order, a), (b_order, b)| (&a.provider, a_order).cmp(&(&b.provider, b_order)));
+        Quality { items: items.into_iter().map(|(_, i)| i).collect() }
     }
 
     /// Providers, in order.
@@ -160,21 +171,23 @@ impl Quality {
         p
     }
 
-    /// The items of one provider.
+    /// The items of one provider: a binary search, since `items` is in provider order.
     #[must_use]
-    pub fn items_of(&self, provider: &str) -> Vec<&ItemScore> {
-        self.items.iter().filter(|i| i.provider == provider).collect()
+    pub fn items_of(&self, provider: &str) -> &[ItemScore] {
+        let start = self.items.partition_point(|i| i.provider.as_str() < provider);
+        let len = self.items[start..].partition_point(|i| i.provider == provider);
+        &self.items[start..start + len]
     }
 
     /// A provider's score for one sheet.
     #[must_use]
     pub fn sheet_score(&self, provider: &str, sheet: &str) -> Option<Score> {
-        weighted(&self.items.iter().filter(|i| i.provider == provider && i.sheet == sheet).collect::<Vec<_>>())
+        weighted(self.items_of(provider).iter().filter(|i| i.sheet == sheet))
     }
 
     /// A provider's data-quality score over every item.
     #[must_use]
     pub fn provider_score(&self, provider: &str) -> Option<Score> {
-        weighted(&self.items_of(provider))
+        weighted(self.items_of(provider))
     }
 }

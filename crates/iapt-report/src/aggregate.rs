@@ -239,10 +239,13 @@ pub fn aggregate(
     let mut ccgs = reference.ccgs.iter().map(|c| unit(&c.code, &c.name)).collect::<Vec<_>>();
     ccgs.push(unit("Unknown", "Unknown (commissioner not in the reference data)"));
     let mut ccgs = Level::new(ccgs, groups);
-    let name_of = |code: &str| {
-        reference.providers.iter().find(|(c, _)| c == code).map_or_else(|| code.to_owned(), |(_, n)| n.clone())
-    };
-    let mut provs = Level::new(providers.iter().map(|p| unit(p, &name_of(p))).collect(), groups);
+    // The first name listed for a code wins, as a search from the top would find it.
+    let mut provider_names: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for (code, name) in &reference.providers {
+        provider_names.entry(code.as_str()).or_insert(name.as_str());
+    }
+    let mut provs =
+        Level::new(providers.iter().map(|&p| unit(p, provider_names.get(p).copied().unwrap_or(p))).collect(), groups);
     let mut ended_by_code = vec![0u64; end_codes.codes.len() + 1];
     let mut diagnosis = vec![Counts::default(); diagnosis_names.len()];
 

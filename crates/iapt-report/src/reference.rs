@@ -2,6 +2,8 @@
 //! census denominators. Built in from `schemas/reference/`; any file may be replaced by one of
 //! the same name in a folder the user gives.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -157,10 +159,15 @@ impl Reference {
             .map(|(_, f)| AreaTeam { code: f[0].clone(), name: f[1].clone() })
             .collect();
 
+        // The first area team listed with a code wins, as a search from the top would find it.
+        let mut team_index: HashMap<&str, usize> = HashMap::new();
+        for (i, t) in area_teams.iter().enumerate() {
+            team_index.entry(t.code.as_str()).or_insert(i);
+        }
         let (file, text) = load(CCGS)?;
         let mut ccgs = Vec::new();
         for (line, f) in rows(&file, &text, &["ccg_code", "ccg_name", "area_team_code"])? {
-            let area_team = area_teams.iter().position(|t| t.code == f[2]);
+            let area_team = team_index.get(f[2].as_str()).copied();
             if area_team.is_none() && !f[2].is_empty() {
                 return Err(ReferenceError {
                     file,
@@ -179,21 +186,29 @@ impl Reference {
 
         let (file, text) = load(CENSUS)?;
         let mut census = Census::default();
+        let mut census_at: HashMap<(String, String), usize> = HashMap::new();
         for (line, f) in rows(&file, &text, &["dimension", "code", "population"])? {
             let n: u64 = f[2].parse().map_err(|_| ReferenceError {
                 file: file.clone(),
                 line: Some(line),
                 message: format!("population `{}` is not a whole number", f[2]),
             })?;
-            let add = |list: &mut Vec<(String, u64)>| match list.iter_mut().find(|(c, _)| *c == f[1]) {
-                Some(entry) => entry.1 += n,
-                None => list.push((f[1].clone(), n)),
+            let list = match f[0].as_str() {
+                "total" => {
+                    census.total = n;
+                    continue;
+                }
+                "sex" => &mut census.sex,
+                "ethnicity" => &mut census.ethnicity,
+                _ => continue,
             };
-            match f[0].as_str() {
-                "total" => census.total = n,
-                "sex" => add(&mut census.sex),
-                "ethnicity" => add(&mut census.ethnicity),
-                _ => {}
+            // Indexed, so that a long census file is not quadratic.
+            match census_at.entry((f[0].clone(), f[1].clone())) {
+                Entry::Occupied(e) => list[*e.get()].1 += n,
+                Entry::Vacant(e) => {
+                    e.insert(list.len());
+                    list.push((f[1].clone(), n));
+                }
             }
         }
         Ok(Reference { area_teams, ccgs, providers, census, sources })

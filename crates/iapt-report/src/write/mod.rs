@@ -26,7 +26,7 @@ pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// A failure to write one output, with its path.
+/// A failure to render one output, with its path inside the report folder.
 #[derive(Debug)]
 pub struct WriteError {
     pub path: PathBuf,
@@ -41,46 +41,40 @@ impl std::fmt::Display for WriteError {
 
 impl std::error::Error for WriteError {}
 
-fn fail(path: &Path) -> impl Fn(&dyn std::fmt::Display) -> WriteError + '_ {
-    move |e| WriteError { path: path.to_owned(), message: e.to_string() }
-}
-
 /// The chart files `summary.md` shows, by chart position.
 #[must_use]
 pub fn chart_file(index: usize) -> String {
     format!("charts/chart-{}.svg", index + 1)
 }
 
-/// Writes `annual-tables.xlsx`, `tables/<id>.csv`, `summary.md`, `charts/*.svg` and
-/// `report.html` into `dir`, and returns their paths.
+/// What [`files`] puts at the top of the report folder: files, and the folders of the rest.
+pub const ENTRIES: [&str; 5] = ["annual-tables.xlsx", "tables", "charts", "summary.md", "report.html"];
+
+/// The report's files, rendered in memory: `annual-tables.xlsx`, `tables/<id>.csv`,
+/// `charts/*.svg`, `summary.md` and `report.html`, each with its path inside the report folder.
+/// Writing them is the caller's, so that it can put them in place all or nothing.
 ///
 /// # Errors
-/// When a folder cannot be made or a file written.
-pub fn write_all(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
-    let mut written = Vec::new();
-    for sub in [dir.join("tables"), dir.join("charts")] {
-        std::fs::create_dir_all(&sub).map_err(|e| fail(&sub)(&e))?;
-    }
-    let xlsx = dir.join("annual-tables.xlsx");
-    workbook(report).and_then(|mut wb| wb.save(&xlsx)).map_err(|e| fail(&xlsx)(&e))?;
-    written.push(xlsx);
+/// When the workbook or a table cannot be rendered.
+pub fn files(report: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>, WriteError> {
+    let fail = |path: &Path, e: &dyn std::fmt::Display| WriteError { path: path.to_owned(), message: e.to_string() };
+    let mut files = Vec::new();
+    let xlsx = PathBuf::from("annual-tables.xlsx");
+    let bytes = workbook(report).and_then(|mut wb| wb.save_to_buffer()).map_err(|e| fail(&xlsx, &e))?;
+    files.push((xlsx, bytes));
     for t in &report.tables {
-        let path = dir.join("tables").join(format!("{}.csv", t.id));
-        let text = table_csv(t, report.not_for_publication).map_err(|e| fail(&path)(&e))?;
-        std::fs::write(&path, text).map_err(|e| fail(&path)(&e))?;
-        written.push(path);
+        let path = Path::new("tables").join(format!("{}.csv", t.id));
+        let text = table_csv(t, report.not_for_publication).map_err(|e| fail(&path, &e))?;
+        files.push((path, text.into_bytes()));
     }
     for (i, chart) in report.charts.iter().enumerate() {
-        let path = dir.join(chart_file(i));
-        std::fs::write(&path, svg::bar_chart(chart, i)).map_err(|e| fail(&path)(&e))?;
-        written.push(path);
+        files.push((PathBuf::from(chart_file(i)), svg::bar_chart(chart, i).into_bytes()));
     }
     for (name, text) in [("summary.md", markdown(report)), ("report.html", html(report))] {
-        let path = dir.join(name);
-        std::fs::write(&path, text).map_err(|e| fail(&path)(&e))?;
-        written.push(path);
+        files.push((PathBuf::from(name), text.into_bytes()));
     }
-    Ok(written)
+    debug_assert!(files.iter().all(|(p, _)| ENTRIES.iter().any(|e| p.starts_with(e))));
+    Ok(files)
 }
 
 #[cfg(test)]
