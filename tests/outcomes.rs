@@ -30,8 +30,33 @@ fn json_has_the_same_rows_and_typed_values() {
     let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
     assert_eq!(rows.len(), csv.lines().count() - 1);
     assert_eq!(rows[0]["recovered"], serde_json::Value::Bool(true));
-    assert_eq!(rows[0]["wait_days"], serde_json::json!(28.0));
+    // Integers stay integers (not 28.0), absent values are null, text is text.
+    assert_eq!(rows[0]["wait_days"], serde_json::json!(28));
+    assert!(rows[0]["wait_days"].is_u64());
     assert_eq!(rows[1]["first_treatment_date"], serde_json::Value::Null);
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    for (row, line) in rows.iter().zip(csv.lines().skip(1)) {
+        let object = row.as_object().unwrap();
+        assert_eq!(object.keys().map(String::as_str).collect::<Vec<_>>().len(), header.len());
+        // Every field agrees with the CSV, typed by what it is.
+        for (name, text) in header.iter().zip(line.split(',')) {
+            let v = &object[*name];
+            match v {
+                serde_json::Value::Null => assert_eq!(text, "", "{name}"),
+                serde_json::Value::Bool(b) => assert_eq!(text, b.to_string(), "{name}"),
+                serde_json::Value::Number(n) => assert_eq!(text, n.to_string(), "{name}"),
+                serde_json::Value::String(s) => assert_eq!(text, s, "{name}"),
+                other => panic!("{name}: {other}"),
+            }
+        }
+        for name in ["treatment_appointments", "wait_days", "wait_days_adjusted"] {
+            assert!(
+                object[name].is_null() || object[name].is_u64() || object[name].is_i64(),
+                "{name}: {}",
+                object[name]
+            );
+        }
+    }
 }
 
 #[test]
@@ -72,4 +97,23 @@ fn monthly_returns_give_the_same_outcomes_as_the_year_at_once() {
     let first_difference = a.lines().zip(b.lines()).find(|(x, y)| x != y);
     assert_eq!(first_difference, None, "later months supersede earlier ones, and repeats count once");
     assert_eq!(a.lines().count(), b.lines().count());
+}
+
+#[test]
+fn json_text_is_never_made_spreadsheet_safe() {
+    // `@P001` would run as a formula in a spreadsheet: CSV prefixes it, JSON keeps it as sent.
+    let dir = support::scratch("outcomes-formula-id").join("sub");
+    std::fs::create_dir_all(&dir).unwrap();
+    for e in std::fs::read_dir(support::root().join("tests/fixtures/clean")).unwrap() {
+        let p = e.unwrap().path();
+        let text = std::fs::read_to_string(&p).unwrap().replace("P001", "@P001");
+        std::fs::write(dir.join(p.file_name().unwrap()), text).unwrap();
+    }
+    let path = dir.to_str().unwrap();
+    let csv = stdout(&iapt(&["outcomes", path, "--period", YEAR, "--quiet"]));
+    assert!(csv.contains(",'@P001,"), "{csv}");
+    let json = stdout(&iapt(&["outcomes", path, "--period", YEAR, "--quiet", "--format", "json"]));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert!(rows.iter().any(|r| r["local_patient_id"] == "@P001"), "{json}");
+    assert!(!json.contains("'@P001"));
 }

@@ -1,10 +1,10 @@
 //! `iapt outcomes`: one row per referral with every derived fact.
 
-use std::fmt::Write as _;
 use std::io::Write;
 
 use iapt_outcomes::{Dataset, Period, ReferralOutcome, Rules};
 use iapt_schema::{Date, Schema};
+use serde::Serialize;
 
 use crate::{Fatal, OutcomesArgs, OutputFormat, inputs, output};
 
@@ -85,59 +85,122 @@ fn sorted<'a>(data: &Dataset, outcomes: &'a [ReferralOutcome]) -> Vec<&'a Referr
     rows
 }
 
-/// A score in hundredths as its column writes it: `12`, `2.3`.
-fn score(h: Option<u32>, out: &mut String) {
-    if let Some(h) = h {
-        if h % 100 == 0 {
-            let _ = write!(out, "{}", h / 100);
+/// A score as its column writes it: `12`, `2.3`; a whole score is an integer in JSON.
+#[derive(Clone, Copy)]
+pub struct Score(u32);
+
+impl Serialize for Score {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0 % 100 == 0 { s.serialize_u32(self.0 / 100) } else { s.serialize_f64(f64::from(self.0) / 100.0) }
+    }
+}
+
+impl std::fmt::Display for Score {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0 % 100 == 0 {
+            write!(f, "{}", self.0 / 100)
         } else {
-            let s = format!("{}.{:02}", h / 100, h % 100);
-            out.push_str(s.trim_end_matches('0'));
+            f.write_str(format!("{}.{:02}", self.0 / 100, self.0 % 100).trim_end_matches('0'))
         }
     }
 }
 
-/// The fields of one row as text, in [`COLUMNS`] order.
-fn fields(schema: &Schema, data: &Dataset, rules: &Rules, o: &ReferralOutcome) -> [String; 24] {
-    let r = &data.referrals[o.referral as usize];
-    let opt = |d: Option<Date>| d.map_or(String::new(), |d| d.to_string());
-    let num = |n: Option<i32>| n.map_or(String::new(), |n| n.to_string());
-    let sc = |h: Option<u32>| {
-        let mut s = String::new();
-        score(h, &mut s);
-        s
-    };
-    let end_code = r
-        .end_code
-        .and_then(|c| schema.code_list("end-code").map(|l| l.codes[usize::from(c)].code.clone()))
-        .unwrap_or_default();
-    let patient = data.persons.get(r.person as usize).map_or("", |p| data.strings.resolve(p.local_id));
-    [
-        crate::validate_cmd::csv_safe(data.strings.resolve(r.provider)),
-        crate::validate_cmd::csv_safe(data.strings.resolve(r.id)),
-        crate::validate_cmd::csv_safe(patient),
-        r.received.to_string(),
-        o.received_in_period.to_string(),
-        opt(o.first_treatment_date),
-        o.entered_treatment.to_string(),
-        num(o.wait_days),
-        o.treatment_appointments.to_string(),
-        opt(r.end_date),
-        end_code,
-        o.ended_in_period.to_string(),
-        o.finished_course.to_string(),
-        rules.names[usize::from(o.adsm)].clone(),
-        sc(o.first_phq9),
-        sc(o.last_phq9),
-        sc(o.first_anxiety),
-        sc(o.last_anxiety),
-        o.caseness.to_string(),
-        o.recovered.to_string(),
-        o.reliable_improvement.to_string(),
-        o.reliable_deterioration.to_string(),
-        o.reliable_recovery.to_string(),
-        num(o.wait_days_adjusted),
-    ]
+/// One referral's row, typed: JSON keeps integers, booleans and nulls; CSV writes it as text.
+/// Field order is [`COLUMNS`] order.
+#[derive(Serialize)]
+pub struct OutcomeRow<'a> {
+    provider: &'a str,
+    service_request_id: &'a str,
+    local_patient_id: &'a str,
+    referral_received_date: String,
+    received_in_period: bool,
+    first_treatment_date: Option<String>,
+    entered_treatment: bool,
+    wait_days: Option<i32>,
+    treatment_appointments: u32,
+    end_date: Option<String>,
+    end_code: Option<&'a str>,
+    ended_in_period: bool,
+    finished_course: bool,
+    adsm: &'a str,
+    first_phq9: Option<Score>,
+    last_phq9: Option<Score>,
+    first_anxiety: Option<Score>,
+    last_anxiety: Option<Score>,
+    caseness: bool,
+    recovered: bool,
+    reliable_improvement: bool,
+    reliable_deterioration: bool,
+    reliable_recovery: bool,
+    wait_days_adjusted: Option<i32>,
+}
+
+impl<'a> OutcomeRow<'a> {
+    fn new(schema: &'a Schema, data: &'a Dataset, rules: &'a Rules, o: &ReferralOutcome) -> OutcomeRow<'a> {
+        let r = &data.referrals[o.referral as usize];
+        let end_code =
+            r.end_code.and_then(|c| schema.code_list("end-code").map(|l| l.codes[usize::from(c)].code.as_str()));
+        let score = |h: Option<iapt_outcomes::Hundredths>| h.map(Score);
+        OutcomeRow {
+            provider: data.strings.resolve(r.provider),
+            service_request_id: data.strings.resolve(r.id),
+            local_patient_id: data.persons.get(r.person as usize).map_or("", |p| data.strings.resolve(p.local_id)),
+            referral_received_date: r.received.to_string(),
+            received_in_period: o.received_in_period,
+            first_treatment_date: o.first_treatment_date.map(|d| d.to_string()),
+            entered_treatment: o.entered_treatment,
+            wait_days: o.wait_days,
+            treatment_appointments: o.treatment_appointments,
+            end_date: r.end_date.map(|d| d.to_string()),
+            end_code,
+            ended_in_period: o.ended_in_period,
+            finished_course: o.finished_course,
+            adsm: rules.names[usize::from(o.adsm)].as_str(),
+            first_phq9: score(o.first_phq9),
+            last_phq9: score(o.last_phq9),
+            first_anxiety: score(o.first_anxiety),
+            last_anxiety: score(o.last_anxiety),
+            caseness: o.caseness,
+            recovered: o.recovered,
+            reliable_improvement: o.reliable_improvement,
+            reliable_deterioration: o.reliable_deterioration,
+            reliable_recovery: o.reliable_recovery,
+            wait_days_adjusted: o.wait_days_adjusted,
+        }
+    }
+
+    /// The row as CSV text, in [`COLUMNS`] order; text from the submission made safe for a
+    /// spreadsheet.
+    fn fields(&self) -> [String; 24] {
+        let text = |v: Option<String>| v.unwrap_or_default();
+        let safe = crate::validate_cmd::csv_safe;
+        [
+            safe(self.provider),
+            safe(self.service_request_id),
+            safe(self.local_patient_id),
+            self.referral_received_date.clone(),
+            self.received_in_period.to_string(),
+            text(self.first_treatment_date.clone()),
+            self.entered_treatment.to_string(),
+            text(self.wait_days.map(|n| n.to_string())),
+            self.treatment_appointments.to_string(),
+            text(self.end_date.clone()),
+            self.end_code.unwrap_or("").to_owned(),
+            self.ended_in_period.to_string(),
+            self.finished_course.to_string(),
+            self.adsm.to_owned(),
+            text(self.first_phq9.map(|s| s.to_string())),
+            text(self.last_phq9.map(|s| s.to_string())),
+            text(self.first_anxiety.map(|s| s.to_string())),
+            text(self.last_anxiety.map(|s| s.to_string())),
+            self.caseness.to_string(),
+            self.recovered.to_string(),
+            self.reliable_improvement.to_string(),
+            self.reliable_deterioration.to_string(),
+            self.reliable_recovery.to_string(),
+            text(self.wait_days_adjusted.map(|n| n.to_string())),
+        ]
+    }
 }
 
 fn write_csv(
@@ -150,7 +213,7 @@ fn write_csv(
     let mut w = csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(out);
     w.write_record(COLUMNS)?;
     for o in sorted(data, outcomes) {
-        w.write_record(fields(schema, data, rules, o))?;
+        w.write_record(OutcomeRow::new(schema, data, rules, o).fields())?;
     }
     w.flush()
 }
@@ -162,35 +225,8 @@ fn write_json(
     rules: &Rules,
     outcomes: &[ReferralOutcome],
 ) -> std::io::Result<()> {
-    use serde_json::{Map, Value};
-    let boolean = |s: &str| s == "true";
-    let mut rows = Vec::with_capacity(outcomes.len());
-    for o in sorted(data, outcomes) {
-        let f = fields(schema, data, rules, o);
-        let mut m = Map::new();
-        for (name, v) in COLUMNS.iter().zip(f) {
-            let value = if v.is_empty() {
-                Value::Null
-            } else if v == "true" || v == "false" {
-                Value::Bool(boolean(&v))
-            } else if matches!(
-                *name,
-                "wait_days"
-                    | "treatment_appointments"
-                    | "wait_days_adjusted"
-                    | "first_phq9"
-                    | "last_phq9"
-                    | "first_anxiety"
-                    | "last_anxiety"
-            ) {
-                v.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or(Value::String(v), Value::Number)
-            } else {
-                Value::String(v)
-            };
-            m.insert((*name).to_owned(), value);
-        }
-        rows.push(Value::Object(m));
-    }
+    let rows: Vec<OutcomeRow<'_>> =
+        sorted(data, outcomes).into_iter().map(|o| OutcomeRow::new(schema, data, rules, o)).collect();
     serde_json::to_writer(&mut *out, &rows)?;
     writeln!(out)
 }
