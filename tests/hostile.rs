@@ -428,6 +428,10 @@ fn planted_batch() -> PathBuf {
     with_person("missing-comma", person(&[PERSON_HEADER, "P001,4010232137,1971-07-23,LS1 4AP,2,A,A81001"]));
     // A stray quote: the rest of the file becomes one LOCAL_PATIENT_ID.
     with_person("stray-quote", person(&[PERSON_HEADER, "\"P001,4010232137,01,1971-07-23,LS1 4AP,2,A,A81001", p1, p1]));
+    // A long value, cut in messages: masked before it is cut.
+    with_person("long-value", person(&[PERSON_HEADER, &format!("P001,,01,,,2,A,{}4010232137", "Z".repeat(52))]));
+    // A date that once panicked the date parser (a wide digit where the tenth byte falls).
+    with_person("wide-digit", person(&[PERSON_HEADER, "P001,,01,1971-07-2\u{ff13}4010232137,,2,A,A81001"]));
     // A workbook: the birth date as a plain number, and an NHS number in an error cell.
     let mut sheets = sheets_from_csv(&root().join("tests/fixtures/clean"));
     let p = sheets.iter_mut().find(|s| s.name == "Person").unwrap();
@@ -893,4 +897,67 @@ fn one_hostile_file_never_takes_a_batch_down() {
         }
         assert_eq!(run(&args).status.code(), Some(0), "{command}");
     }
+}
+
+#[test]
+fn a_huge_text_inside_a_sheet_is_stopped_before_it_is_held() {
+    // 20 MB of one letter in an inline string: a part that inflates a thousandfold is read
+    // through first (the same path stops a 1 GB one, checked by hand: 0.2 s, 5 MB).
+    let part = sheet_part("Person");
+    let bytes = xlsx_with(&part, |x| {
+        x.replacen(
+            "</sheetData>",
+            &format!(
+                "<row r=\"90\"><c r=\"A90\" t=\"inlineStr\"><is><t>{}</t></is></c></row></sheetData>",
+                "A".repeat(20 << 20)
+            ),
+            1,
+        )
+    });
+    assert!(bytes.len() < 200_000, "{}", bytes.len());
+    let (code, v) = validate_json(&save("huge-inline", "inline.xlsx", &bytes), &[]);
+    assert_eq!(code, 2, "{v}");
+    assert!(has_rule(&v, "IAPT-F011", "20,971,520 characters in one value"), "{v}");
+}
+
+#[test]
+fn a_workbook_without_its_workbook_part_is_unreadable() {
+    let entries: Vec<(String, Vec<u8>)> =
+        unzip(&clean_xlsx()).into_iter().filter(|(n, _)| n != "xl/workbook.xml").collect();
+    let (code, v) = validate_json(&save("no-workbook-part", "parts.xlsx", &zip_entries(&entries)), &[]);
+    assert_eq!(code, 2, "{v}");
+    assert!(has_rule(&v, "IAPT-F001", "no workbook part"), "{v}");
+}
+
+#[test]
+fn records_hidden_inside_a_quote_are_named() {
+    let dir = csv_submission("quote-pair", |f| {
+        let person = String::from_utf8(f["Person.csv"].clone()).unwrap();
+        let mut lines: Vec<String> = person.lines().map(str::to_owned).collect();
+        // A quote opened on line 3 and closed on line 5 hides the record on line 4.
+        let third = lines[2].rfind(',').unwrap() + 1;
+        lines[2].insert(third, '"');
+        lines[4].push('"');
+        f.insert("Person.csv".into(), (lines.join("\n") + "\n").into_bytes());
+    });
+    let (code, v) = validate_json(&dir, &[]);
+    assert_eq!(code, 1, "{v}");
+    assert!(has_rule(&v, "IAPT-R020", "lines 3 to 5"), "{v}");
+    assert_eq!(v["files"][0]["sheets"][1]["sheet"], "Person");
+    assert!(v["files"][0]["sheets"][1]["rows_rejected"].as_u64().unwrap() >= 1, "{v}");
+}
+
+#[test]
+fn hidden_files_and_linked_folders_are_named_when_passed_over() {
+    let batch = scratch("hostile-hidden");
+    write_csv_folder(&batch.join("visible"), &clean_csv());
+    write_csv_folder(&batch.join(".hidden"), &clean_csv());
+    std::os::unix::fs::symlink("..", batch.join("up")).unwrap();
+    let o = run(&["validate", batch.to_str().unwrap(), "--today", "2026-11-26"]);
+    let t = text(&o);
+    assert!(t.contains(".hidden: a hidden file or folder"), "{t}");
+    assert!(t.contains("up: a link to a folder, not followed"), "{t}");
+    let (_, v) = validate_json(&batch, &[]);
+    assert_eq!(v["files"].as_array().unwrap().len(), 1, "only the visible submission is read: {v}");
+    assert_eq!(v["skipped"].as_array().unwrap().len(), 2, "{v}");
 }

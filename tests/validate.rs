@@ -151,9 +151,13 @@ fn every_rule_is_exercised_by_a_fixture() {
     assert!(iapt(&["template", "--out", template.to_str().unwrap()]).status.success());
     let mut seen = strict_schema_rules();
     assert!(seen.contains("IAPT-R005") && seen.contains("IAPT-R006"), "{seen:?}");
-    for input in
-        ["tests/fixtures/defects", "tests/fixtures/file-level", &defects_workbook(), template.to_str().unwrap()]
-    {
+    for input in [
+        "tests/fixtures/defects",
+        "tests/fixtures/file-level",
+        "tests/fixtures/quoted-break",
+        &defects_workbook(),
+        template.to_str().unwrap(),
+    ] {
         let (json, _) = run(input, "json");
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         seen.extend(v["diagnostics"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap().to_owned()));

@@ -266,18 +266,12 @@ fn main() -> ExitCode {
     // A reader that panics on a crafted file is caught at the file's boundary and reported as
     // a finding; the hook keeps the note short instead of printing a backtrace hint.
     // A reader that fails on a crafted file is caught at the file's boundary and reported as
-    // a finding; the hook keeps the note to one line.
+    // a finding. The hook names only the place in the code: the message may quote a value.
     std::panic::set_hook(Box::new(|info| {
-        let what = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_default();
         let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
         #[allow(clippy::print_stderr)]
         {
-            eprintln!("iapt: a reader failed inside{at}: {what} (the file is reported, the rest read on)");
+            eprintln!("iapt: a reader failed inside{at} (the file is reported, the rest read on)");
         }
     }));
     let cli = Cli::parse();

@@ -37,6 +37,10 @@ pub enum SkipReason {
     LockFile,
     /// A folder already visited through a link, or too deep.
     LinkLoopOrTooDeep,
+    /// A link to a folder: followed, it could lead outside the input.
+    LinkedFolder,
+    /// A hidden file or folder (its name starts with a dot).
+    Hidden,
     /// The folder could not be listed.
     Unreadable,
 }
@@ -53,6 +57,8 @@ impl SkipReason {
             SkipReason::NotASubmission => "neither a workbook nor a CSV file",
             SkipReason::LockFile => "an Excel lock file",
             SkipReason::LinkLoopOrTooDeep => "a folder already visited through a link, or nested too deep",
+            SkipReason::LinkedFolder => "a link to a folder, not followed (give the folder itself)",
+            SkipReason::Hidden => "a hidden file or folder (its name starts with a dot)",
             SkipReason::Unreadable => "the folder could not be listed",
         }
     }
@@ -100,14 +106,20 @@ fn walk(dir: &Path, depth: usize, visited: &mut HashSet<PathBuf>, found: &mut Di
     }
     for path in paths {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        // Hidden files (`.DS_Store`, `.git`) are nobody's submission.
+        // Hidden files (`.DS_Store`, `.git`) are rarely submissions, but are named all the same.
         if name.starts_with('.') {
+            skip(found, &path, SkipReason::Hidden);
             continue;
         }
         let Ok(meta) = std::fs::metadata(&path) else {
             skip(found, &path, SkipReason::Unreadable);
             continue;
         };
+        let linked = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+        if linked && meta.is_dir() {
+            skip(found, &path, SkipReason::LinkedFolder);
+            continue;
+        }
         let is_csv = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
         if meta.is_dir() {
             walk(&path, depth + 1, visited, found);

@@ -205,14 +205,9 @@ impl Source {
     }
 }
 
-/// The message of a caught panic, for a finding.
-fn panicked(payload: &(dyn std::any::Any + Send)) -> IngestErrorKind {
-    let text = payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "no message".to_owned());
-    IngestErrorKind::ReaderFailed(text.chars().take(200).collect())
+/// A caught panic as a finding. Its message is not kept: it may quote a cell's value.
+fn panicked(_payload: &(dyn std::any::Any + Send)) -> IngestErrorKind {
+    IngestErrorKind::ReaderFailed("a crafted or damaged file; the problem is in iapt, please report it".into())
 }
 
 /// Column letters as a spreadsheet shows them: 0 is `A`, 26 is `AA`.

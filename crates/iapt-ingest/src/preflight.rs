@@ -28,6 +28,8 @@ pub(crate) fn zipped(path: &Path, ext: &str, limits: &Limits) -> Result<(), Inge
     let mut total = 0u64;
     let mut shared_strings = None;
     let mut content = None;
+    let mut workbook_part = false;
+    let mut suspicious = Vec::new();
     for i in 0..zip.len() {
         let entry = zip.by_index_raw(i).map_err(broken)?;
         let name = entry.name().map_err(broken)?.into_owned();
@@ -41,6 +43,15 @@ pub(crate) fn zipped(path: &Path, ext: &str, limits: &Limits) -> Result<(), Inge
         within(Limit::EntryBytes, entry.size(), limits)?;
         total = total.saturating_add(entry.size());
         within(Limit::WorkbookBytes, total, limits)?;
+        workbook_part |= matches!(lower.as_str(), "content.xml")
+            || lower.ends_with("workbook.xml")
+            || lower.ends_with("workbook.bin");
+        // A part that inflates far more than XML does, or is simply large, is read through
+        // first: calamine would hold a long text or tag of it whole.
+        let ratio = entry.size() / entry.compressed_size().max(1);
+        if entry.size() > 256 << 20 || (entry.size() > 8 << 20 && ratio > 50) {
+            suspicious.push(i);
+        }
         if lower.ends_with("sharedstrings.xml") {
             shared_strings = Some(i);
         } else if lower == "content.xml" {
@@ -49,6 +60,24 @@ pub(crate) fn zipped(path: &Path, ext: &str, limits: &Limits) -> Result<(), Inge
     }
     if zip.has_overlapping_entries().map_err(broken)? {
         return Err(IngestErrorKind::AmbiguousArchive("parts of its zip archive overlap, as in a zip bomb".into()));
+    }
+    if !workbook_part {
+        return Err(IngestErrorKind::Corrupt("it has no workbook part (such as xl/workbook.xml)".into()));
+    }
+    for i in suspicious {
+        // A text's length is checked when it ends, so that the finding gives all of it.
+        let mut text = 0u64;
+        scan_tags(zip.by_index(i).map_err(broken)?, |event| match event {
+            Xml::Tag(_, len) => {
+                long_markup(std::mem::take(&mut text), limits)?;
+                long_markup(len, limits)
+            }
+            Xml::Text(len) => {
+                text += len;
+                Ok(())
+            }
+        })?;
+        long_markup(text, limits)?;
     }
     match (ext, shared_strings, content) {
         ("xlsx" | "xlsm", Some(i), _) => shared_strings_table(zip.by_index(i).map_err(broken)?, limits),
@@ -64,9 +93,9 @@ pub(crate) fn printable(s: &str) -> String {
 
 /// What [`scan_tags`] sees.
 enum Xml<'a> {
-    /// The bytes of a tag, between `<` and `>`, cut to 4 KiB.
-    Tag(&'a [u8]),
-    /// The length of some text between tags.
+    /// The bytes of a tag, between `<` and `>`, cut to 4 KiB, and its whole length.
+    Tag(&'a [u8], u64),
+    /// The length of some text between tags (a long text comes in several parts).
     Text(u64),
 }
 
@@ -78,6 +107,7 @@ fn scan_tags(
     const MAX_TAG: usize = 4096;
     let mut chunk = vec![0u8; 1 << 16];
     let mut current: Vec<u8> = Vec::with_capacity(256);
+    let mut tag_len = 0u64;
     let mut in_tag = false;
     loop {
         let n = r.read(&mut chunk).map_err(|e| IngestErrorKind::Corrupt(format!("a part cannot be inflated ({e})")))?;
@@ -91,9 +121,11 @@ fn scan_tags(
                 let part = &rest[..end.unwrap_or(rest.len())];
                 let room = MAX_TAG.saturating_sub(current.len());
                 current.extend_from_slice(&part[..part.len().min(room)]);
+                tag_len += part.len() as u64;
                 let Some(end) = end else { break };
-                on(Xml::Tag(&current))?;
+                on(Xml::Tag(&current, tag_len))?;
                 current.clear();
+                tag_len = 0;
                 in_tag = false;
                 rest = &rest[end + 1..];
             } else {
@@ -131,16 +163,29 @@ fn attr_number(tag: &[u8], name: &[u8]) -> Option<u64> {
     Some(digits.fold(0u64, |n, d| n.saturating_mul(10).saturating_add(u64::from(d - b'0'))))
 }
 
+/// A text or tag longer than any value may be (four bytes a character, and room for markup).
+fn long_markup(len: u64, limits: &Limits) -> Result<(), IngestErrorKind> {
+    if len > u64::from(limits.value_chars) * 4 + 4096 {
+        return Err(IngestErrorKind::LimitExceeded {
+            limit: Limit::ValueChars,
+            found: len,
+            max: u64::from(limits.value_chars),
+            line: None,
+        });
+    }
+    Ok(())
+}
+
 /// The shared-strings table: the count it declares (calamine reserves that many), the count
 /// it holds, and the length of each string.
 fn shared_strings_table(entry: impl Read, limits: &Limits) -> Result<(), IngestErrorKind> {
     let mut count = 0u64;
     let mut in_item = false;
+    // Bytes of the current item's text: four bytes a character at most, so only a grossly
+    // long one is stopped here; the exact length is checked cell by cell as it is read.
     let mut item_bytes = 0u64;
-    // Four bytes a character at most: the exact length is checked cell by cell as it is read.
-    let max_bytes = u64::from(limits.value_chars) * 4 + 4096;
     scan_tags(entry, |event| match event {
-        Xml::Tag(tag) => {
+        Xml::Tag(tag, _) => {
             let (name, closing, empty) = tag_name(tag);
             match local(name) {
                 b"sst" if !closing => {
@@ -154,7 +199,10 @@ fn shared_strings_table(entry: impl Read, limits: &Limits) -> Result<(), IngestE
                     in_item = !empty;
                     item_bytes = 0;
                 }
-                b"si" => in_item = false,
+                b"si" => {
+                    in_item = false;
+                    long_markup(item_bytes, limits)?;
+                }
                 _ => {}
             }
             Ok(())
@@ -162,14 +210,6 @@ fn shared_strings_table(entry: impl Read, limits: &Limits) -> Result<(), IngestE
         Xml::Text(len) => {
             if in_item {
                 item_bytes += len;
-                if item_bytes > max_bytes {
-                    return Err(IngestErrorKind::LimitExceeded {
-                        limit: Limit::ValueChars,
-                        found: item_bytes / 4,
-                        max: u64::from(limits.value_chars),
-                        line: None,
-                    });
-                }
             }
             Ok(())
         }
@@ -207,9 +247,19 @@ impl OdsSheet {
 /// columns are expanded: from the first row with a value to the last, times the widest row.
 fn ods_cells(entry: impl Read, limits: &Limits) -> Result<(), IngestErrorKind> {
     let mut sheet = OdsSheet::default();
-    let (mut row_repeat, mut column, mut width) = (1u64, 0u64, 0u64);
+    let (mut row_repeat, mut column, mut width, mut text) = (1u64, 0u64, 0u64, 0u64);
     scan_tags(entry, |event| {
-        let Xml::Tag(tag) = event else { return Ok(()) };
+        let tag = match event {
+            Xml::Tag(tag, len) => {
+                long_markup(std::mem::take(&mut text), limits)?;
+                long_markup(len, limits)?;
+                tag
+            }
+            Xml::Text(len) => {
+                text += len;
+                return Ok(());
+            }
+        };
         let (name, closing, empty) = tag_name(tag);
         match (name, closing) {
             (b"table:table", false) => sheet = OdsSheet::default(),

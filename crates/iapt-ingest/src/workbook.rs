@@ -161,10 +161,23 @@ fn stream_xlsx(
         within(Limit::Columns, u64::from(c) + 1, limits)?;
         current = Some(r);
         let c = usize::try_from(c).unwrap_or(usize::MAX);
+        if let DataRef::String(t) = cell.get_value() {
+            value_length(t, limits)?;
+        } else if let DataRef::SharedString(t) = cell.get_value() {
+            value_length(t, limits)?;
+        }
         if row.len() <= c {
             row.resize(c + 1, DataRef::Empty);
         }
         row[c] = cell.get_value().clone();
+    }
+    Ok(())
+}
+
+/// A cell's text against the limit on characters in one value (Excel's own is 32,767).
+fn value_length(text: &str, limits: &Limits) -> Result<(), IngestErrorKind> {
+    if text.len() > limits.value_chars as usize {
+        within(Limit::ValueChars, text.chars().count() as u64, limits)?;
     }
     Ok(())
 }

@@ -369,7 +369,7 @@ fn parse_date_text(s: &str) -> Result<Date, String> {
             return Err(": not a calendar date".into());
         }
     }
-    if s.len() > 10 && Date::parse_iso(&s[..10]).is_some() {
+    if s.len() > 10 && s.get(..10).and_then(Date::parse_iso).is_some() {
         return Err(": write the date without a time of day".into());
     }
     Err(": expected YYYY-MM-DD or DD/MM/YYYY".into())

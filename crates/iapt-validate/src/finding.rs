@@ -74,19 +74,21 @@ impl Finding {
     /// NHS number, postcode or date outside its own column, and whole when it has no column.
     #[must_use]
     pub fn shown_value(&self, schema: &Schema, show_values: bool) -> Option<String> {
-        let v = printable(self.value.as_deref()?);
+        let v = self.value.as_deref()?;
         if show_values {
-            return Some(v.into_owned());
+            return Some(printable(v).into_owned());
         }
-        Some(match self.value_column(schema) {
-            Some(c) if c.identifying => mask(&v),
-            Some(c) => mask_shapes(&v, !matches!(c.kind, Kind::Date)).into_owned(),
+        // Masked whole before it is cut, so that a cut never leaves part of a shape in clear.
+        let masked = match self.value_column(schema) {
+            Some(c) if c.identifying => mask(v),
+            Some(c) => mask_shapes(v, !matches!(c.kind, Kind::Date)).into_owned(),
             // A value in a column with no header could be anything.
-            None if self.rule == rules::VALUE_WITHOUT_HEADER => mask(&v),
+            None if self.rule == rules::VALUE_WITHOUT_HEADER => mask(v),
             // Names of sheets and columns, and keys: shown unless shaped like personal data (a
             // file without its header row has a person's values where the names should be).
-            None => mask_shapes(&v, self.dates_identify(schema)).into_owned(),
-        })
+            None => mask_shapes(v, self.dates_identify(schema)).into_owned(),
+        };
+        Some(printable(&masked).into_owned())
     }
 
     /// Whether a date in this finding's value or detail may be a birth date: outside any
@@ -107,10 +109,7 @@ impl Finding {
             return printable_cut(detail, DETAIL_CHARS);
         }
         let dates = self.dates_identify(schema);
-        match printable_cut(detail, DETAIL_CHARS) {
-            Cow::Borrowed(d) => mask_shapes(d, dates),
-            Cow::Owned(d) => Cow::Owned(mask_shapes(&d, dates).into_owned()),
-        }
+        Cow::Owned(printable_cut(&mask_shapes(detail, dates), DETAIL_CHARS).into_owned())
     }
 
     /// The rule's message with this finding's column, value and detail filled in.

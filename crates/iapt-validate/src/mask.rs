@@ -41,72 +41,181 @@ pub fn printable_cut(value: &str, max: usize) -> Cow<'_, str> {
 
 /// Masks every part of `text` shaped like an NHS number or a postcode, and like a date when
 /// `dates` (a date in a date column of a sheet without birth dates is not identifying).
+/// Any white space (a non-breaking space too) separates as a space does.
 #[must_use]
 pub fn mask_shapes(text: &str, dates: bool) -> Cow<'_, str> {
     let chars: Vec<char> = text.chars().collect();
-    let mut out: Option<Vec<char>> = None;
+    let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        let starts_word = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
+        let after_letter = i > 0 && chars[i - 1].is_alphabetic();
+        let starts_word = i == 0 || !chars[i - 1].is_alphanumeric();
         let len = if chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_digit()) {
-            number_run(&chars[i..], dates, i > 0 && chars[i - 1].is_ascii_alphabetic())
+            nhs_number(&chars[i..], after_letter).max(if dates { numeric_date(&chars[i..], after_letter) } else { 0 })
         } else if starts_word && chars[i].is_ascii_alphabetic() {
             postcode(&chars[i..])
         } else {
             0
         };
         if len > 0 {
-            let masked = out.get_or_insert_with(|| chars.clone());
-            for (k, c) in masked[i..i + len].iter_mut().enumerate() {
-                if k >= 3 && c.is_ascii_alphanumeric() {
-                    *c = '*';
-                }
-            }
+            spans.push((i, i + len));
             i += len;
         } else {
             i += 1;
         }
     }
-    match out {
-        Some(masked) => Cow::Owned(masked.into_iter().collect()),
-        None => Cow::Borrowed(text),
+    if dates {
+        spans.extend(worded_dates(&chars));
     }
+    if spans.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut masked = chars;
+    for (start, end) in spans {
+        for (k, c) in masked[start..end].iter_mut().enumerate() {
+            if k >= 3 && c.is_alphanumeric() {
+                *c = '*';
+            }
+        }
+    }
+    Cow::Owned(masked.into_iter().collect())
 }
 
-/// The length of a number starting at `c[0]` that looks like an NHS number (nine or more
-/// digits, whole or in `-` or `.` groups, or `943 476 5919` spaced) or, with `dates`, a date
-/// (six or more digits, or two separators and four or more digits); else 0.
-fn number_run(c: &[char], dates: bool, in_word: bool) -> usize {
-    let digit = |i: usize| c.get(i).is_some_and(char::is_ascii_digit);
-    // Spaced NHS numbers are grouped 3-3-4; spaces join nothing else (`R0002876 2013-02-24`).
-    let spaced = [0, 1, 2, 4, 5, 6, 8, 9, 10, 11].iter().all(|&i| digit(i))
-        && c.get(3) == Some(&' ')
-        && c.get(7) == Some(&' ')
-        && !digit(12);
-    if spaced {
-        return 12;
-    }
-    let (mut digits, mut separators, mut end, mut i) = (0, 0, 0, 0);
+/// Groups of digits from `c[0]`: (digit count, end of the last digit, the groups' lengths),
+/// joined by one separator (`-`, `.`, `/`) or by white space when `spaces`.
+fn digit_groups(c: &[char], spaces: bool) -> (usize, usize, Vec<usize>) {
+    let (mut digits, mut end, mut groups, mut i) = (0, 0, vec![0usize], 0);
     while i < c.len() {
         if c[i].is_ascii_digit() {
             digits += 1;
+            *groups.last_mut().unwrap_or(&mut 0) += 1;
             i += 1;
             end = i;
-        } else if matches!(c[i], '/' | '-' | '.') && digit(i + 1) {
-            separators += 1;
-            i += 1;
+            continue;
+        }
+        let mut j = i;
+        if spaces {
+            while c.get(j).is_some_and(|c| c.is_whitespace()) {
+                j += 1;
+            }
+        }
+        if j == i && matches!(c[i], '-' | '.' | '/') {
+            j = i + 1;
+        }
+        if j > i && c.get(j).is_some_and(char::is_ascii_digit) {
+            groups.push(0);
+            i = j;
         } else {
             break;
         }
     }
-    // Digits inside a code such as `V81999` are no date; nine or more digits are masked anyway.
-    let glued = in_word || c.get(end).is_some_and(char::is_ascii_alphabetic);
-    let nhs = digits >= 9;
-    let date = dates && !glued && (digits >= 6 || (separators >= 2 && digits >= 4));
-    if nhs || date { end } else { 0 }
+    (digits, end, groups)
 }
 
-/// The length of a UK postcode starting at `c[0]` (`SW1A 1AA`, `m1 1ae`, `B338TH`), else 0.
+/// An NHS number: nine or more digits in a row or in `-`/`.` groups, or ten digits in groups
+/// of at most four split by white space (`401 023 2137`, `40 10 23 21 37`). A run that goes
+/// on into a time (`2013-02-24 15:15`) or a word is not one.
+fn nhs_number(c: &[char], after_letter: bool) -> usize {
+    let (digits, end, _) = digit_groups(c, false);
+    if digits >= 9 {
+        return end;
+    }
+    if after_letter {
+        return 0;
+    }
+    let (digits, end, groups) = digit_groups(c, true);
+    let next = c.get(end);
+    if digits >= 10 && groups.iter().all(|&g| g <= 4) && next != Some(&':') && !next.is_some_and(|c| c.is_alphabetic())
+    {
+        // Up to the tenth digit.
+        let mut seen = 0;
+        return c
+            .iter()
+            .position(|ch| {
+                seen += usize::from(ch.is_ascii_digit());
+                seen == 10
+            })
+            .map_or(end, |p| p + 1);
+    }
+    0
+}
+
+/// A date written in figures: six or more digits in a row (`19710723`), or day, month and
+/// year in either order split by `/ - .` or white space (`23/07/1971`, `1971 07 23`).
+fn numeric_date(c: &[char], after_letter: bool) -> usize {
+    if after_letter {
+        return 0;
+    }
+    let (digits, end, groups) = digit_groups(c, true);
+    let glued = c.get(end).is_some_and(|c| c.is_alphabetic());
+    let shaped = match groups.as_slice() {
+        [a, b, y] | [y, a, b] if *y == 4 => (1..=2).contains(a) && (1..=2).contains(b),
+        [a, b, y] => (1..=2).contains(a) && (1..=2).contains(b) && *y == 2,
+        [one] => *one >= 6,
+        _ => false,
+    };
+    if shaped && !glued && digits >= 4 {
+        return end;
+    }
+    // The same run split where a longer one (a key with a time) goes on.
+    let (digits, end, groups) = digit_groups(c, false);
+    if digits >= 6 && groups.len() <= 3 && !c.get(end).is_some_and(|c| c.is_alphabetic()) { end } else { 0 }
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Dates written with a month's name (`23 July 1971`, `July 23rd, 1971`, `23-jul-71`): the
+/// month with the numbers next to it.
+fn worded_dates(c: &[char]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < c.len() {
+        if !c[i].is_alphabetic() || (i > 0 && c[i - 1].is_alphabetic()) {
+            i += 1;
+            continue;
+        }
+        let end = (i..c.len()).find(|&k| !c[k].is_alphabetic()).unwrap_or(c.len());
+        let word: String = c[i..end].iter().collect::<String>().to_lowercase();
+        let month = word.len() >= 3 && MONTHS.iter().any(|m| m.starts_with(&word));
+        if month {
+            // Numbers (with st/nd/rd/th) within a few characters either side.
+            let near =
+                |k: usize| c[k].is_ascii_digit() || c[k].is_whitespace() || matches!(c[k], ',' | '-' | '/' | '.');
+            let mut start = i;
+            while start > 0
+                && (near(start - 1) || (c[start - 1].is_alphabetic() && start >= 2 && c[start - 2].is_ascii_digit()))
+            {
+                start -= 1;
+            }
+            let mut stop = end;
+            while stop < c.len() && (near(stop) || matches!(c[stop], 's' | 't' | 'n' | 'd' | 'r' | 'h')) {
+                stop += 1;
+            }
+            let digits = c[start..stop].iter().filter(|c| c.is_ascii_digit()).count();
+            if digits >= 2 {
+                spans.push((start, stop));
+            }
+        }
+        i = end;
+    }
+    spans
+}
+
+/// The length of a UK postcode starting at `c[0]` (`SW1A 1AA`, `m1 1ae`, `B338TH`, `LS1-4AP`),
+/// else 0.
 fn postcode(c: &[char]) -> usize {
     let alpha = |i: usize| c.get(i).is_some_and(char::is_ascii_alphabetic);
     let digit = |i: usize| c.get(i).is_some_and(char::is_ascii_digit);
@@ -120,8 +229,13 @@ fn postcode(c: &[char]) -> usize {
         if outward > letters + 1 && !alnum(letters + 1) {
             continue;
         }
-        let space = usize::from(c.get(outward) == Some(&' '));
-        let inward = outward + space;
+        let mut inward = outward;
+        while c.get(inward).is_some_and(|c| c.is_whitespace()) {
+            inward += 1;
+        }
+        if inward == outward && c.get(inward) == Some(&'-') {
+            inward += 1;
+        }
         if digit(inward) && alpha(inward + 1) && alpha(inward + 2) && !alnum(inward + 3) {
             return inward + 3;
         }
@@ -141,6 +255,16 @@ mod tests {
         assert_eq!(mask_shapes("born 23/07/1971", true), "born 23/**/****");
         assert_eq!(mask_shapes("id P9434765919", true), "id P943*******");
         assert_eq!(mask_shapes("R0002876 2013-02-24 15:15:00", false), "R0002876 2013-02-24 15:15:00");
+        for nhs in ["4010 232 137", "401  023  2137", "40 10 23 21 37", "401\u{a0}023\u{a0}2137"] {
+            assert!(!mask_shapes(nhs, false).contains("2137") && !mask_shapes(nhs, false).contains("137"), "{nhs}");
+        }
+        for date in ["23 July 1971", "23 07 1971", "1971 07 23", "July 23 1971", "23rd July 1971", "23-Jul-71"] {
+            let m = mask_shapes(date, true);
+            assert!(!m.contains("1971") && !m.contains("23 J"), "{date}: {m}");
+        }
+        for pc in ["LS1\u{a0}4AP", "LS1  4AP", "LS1-4AP"] {
+            assert!(mask_shapes(pc, true).contains("***"), "{pc}");
+        }
         assert_eq!(mask_shapes("SW1A 1AA and m1 1ae and B338TH", true), "SW1* *** and m1 *** and B33***");
         assert_eq!(mask_shapes("born 1971-07-23", false), "born 1971-07-23", "a date column's dates stay");
         assert_eq!(mask_shapes("9434765919", false), "943*******", "NHS numbers go in any column");

@@ -214,6 +214,11 @@ rules! {
         hint: "merge overlapping pauses into one, or correct their dates"
         example: "pauses 1-10 May and 5-20 May of the same referral";
 
+    MULTI_LINE_RECORD = "IAPT-R020" "multi-line-record" Record
+        summary: "A CSV record runs over several lines: a quoted value holds a line break."
+        message: "the record runs over lines {detail}: a value opened with a quote holds the line breaks, so those lines are read as part of it"
+        hint: "look for a stray or unclosed quote (\") at the start of a value on the first line; no value of the data set holds a line break"
+        example: "`\"A81001` with its closing quote two lines further down";
     MISSING_REQUIRED = "IAPT-W001" "missing-required-value" Warning
         summary: "A required value is empty: a completeness failure."
         message: "`{column}` is required and is empty{detail}"

@@ -239,6 +239,14 @@ impl<'s> SheetReader<'s> {
         self.last_row = row.last;
         self.rows_read += 1;
 
+        // A quoted line break hides the lines it spans inside one value: reject the record and
+        // name the lines, so that nothing is dropped unseen.
+        let spans = !self.workbook && row.last > row.number;
+        if spans {
+            let mut f = self.finding(rules::MULTI_LINE_RECORD, row.number, None);
+            f.detail = Some(format!("{} to {}", row.number, row.last).into());
+            out.push(f);
+        }
         if !self.workbook && row.len() != self.headed.len() {
             let mut f = self.finding(rules::RAGGED_ROW, row.number, None);
             f.value = Some(row.len().to_string().into());
@@ -263,7 +271,7 @@ impl<'s> SheetReader<'s> {
         }
         let scope = scope(self);
         let header_sheet = self.sheet.exactly_one_row;
-        let mut rejected = false;
+        let mut rejected = spans;
         for i in 0..self.sheet.columns.len() {
             let column = &self.sheet.columns[i];
             let slot = self.slots[i];
