@@ -75,7 +75,7 @@ fn sub_national_counts_are_suppressed_rounded_and_never_given_away() {
     );
     // Additive columns: referrals received, entered, ended, finished.
     let mut suppressed_somewhere = false;
-    for level in ["Area team", "CCG", "Provider"] {
+    for level in ["Commissioning region", "Area team", "CCG", "Provider"] {
         for (header, cells) in sub_national_counts(&t1, level, &[3, 4, 5, 7, 8]) {
             for cell in &cells {
                 if cell == "[c]" {
@@ -148,10 +148,18 @@ fn unrounded_runs_are_stamped_and_unknown_commissioners_are_kept() {
     let col =
         |level: &str| -> Vec<u64> { table.iter().filter(|r| r[0] == level).map(|r| r[3].parse().unwrap()).collect() };
     let england = col("England")[0];
-    for level in ["Area team", "CCG", "Provider"] {
+    for level in ["Commissioning region", "Area team", "CCG", "Provider"] {
         assert_eq!(col(level).iter().sum::<u64>(), england, "{level} rows add up to England: nothing dropped");
     }
-    let unknown: u64 = table.iter().find(|r| r[0] == "CCG" && r[1] == "Unknown").unwrap()[3].parse().unwrap();
+    // The Unknown row at every level holds the same referrals.
+    let unknown_at = |level: &str| -> u64 {
+        table.iter().find(|r| r[0] == level && r[1] == "Unknown").unwrap_or_else(|| panic!("{level}"))[3]
+            .parse()
+            .unwrap()
+    };
+    let unknown = unknown_at("CCG");
+    assert_eq!(unknown_at("Area team"), unknown);
+    assert_eq!(unknown_at("Commissioning region"), unknown);
     assert!(unknown > england / 2, "most referrals have a commissioner outside the ten CCGs: {unknown} of {england}");
 }
 
@@ -272,4 +280,26 @@ fn the_built_in_reference_data_is_the_generators() {
         let built_in = read(&root().join("schemas/reference").join(file));
         assert_eq!(read(&year().join("reference").join(file)), built_in, "{file}");
     }
+}
+
+#[test]
+fn the_real_geography_puts_every_referral_in_a_region() {
+    let out = report("report-regions", &["--unrounded"]);
+    let table = rows(&read(&out.join("tables/T1.csv")));
+    let regions: Vec<(&str, u64)> = table
+        .iter()
+        .filter(|r| r[0] == "Commissioning region")
+        .map(|r| (r[1].as_str(), r[3].parse().unwrap()))
+        .collect();
+    let codes: Vec<&str> = regions.iter().map(|(c, _)| *c).collect();
+    assert_eq!(codes, ["Y54", "Y55", "Y56", "Y57", "Unknown"]);
+    assert!(regions[..4].iter().all(|(_, n)| *n > 0), "{regions:?}");
+    let england: u64 = table.iter().find(|r| r[0] == "England").unwrap()[3].parse().unwrap();
+    assert_eq!(regions.iter().map(|(_, n)| n).sum::<u64>(), england);
+    // Area teams are real (Q44-Q70) and 99M is Wessex's, as the April 2013 lookup has it.
+    let teams: Vec<&str> = table.iter().filter(|r| r[0] == "Area team").map(|r| r[1].as_str()).collect();
+    assert_eq!(teams.len(), 28);
+    assert_eq!((teams[0], teams[26]), ("Q44", "Q70"));
+    let ccgs = read(&year().join("reference/ccg-area-team.csv"));
+    assert!(ccgs.lines().any(|l| l.starts_with("99M,") && l.contains(",Q70,")), "99M is in Q70");
 }

@@ -57,6 +57,9 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     let outcomes = iapt_outcomes::derive(&data, period, &rules);
     let aggregates = iapt_report::aggregate(&data, &outcomes, &rules, &schema, &reference)
         .map_err(|e| Fatal::new(format!("the schema does not fit the report: {e}")))?;
+    if !args.quiet {
+        unknown_commissioners(&aggregates);
+    }
     let inputs: Vec<String> = args.inputs.iter().map(|p| p.display().to_string()).collect();
     let settings = Settings {
         period,
@@ -90,4 +93,27 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
         println!("  {} (the charts as SVG)", args.out.join("charts").display());
     }
     Ok(0)
+}
+
+/// How many referrals have a commissioner outside the reference data, on standard error; a
+/// warning past 1%, when the reference data is probably not the submissions' geography.
+#[allow(clippy::print_stderr)]
+fn unknown_commissioners(a: &iapt_report::Aggregates) {
+    let unknown = a.ccgs.last().map_or(0, |c| c.counts.received);
+    if unknown == 0 {
+        return;
+    }
+    let received = a.england.counts.received.max(1);
+    #[allow(clippy::cast_precision_loss)]
+    let share = 100.0 * unknown as f64 / received as f64;
+    eprintln!(
+        "{} referrals ({share:.1}%) have a commissioner code not in the reference data: counted in the Unknown rows{}",
+        iapt_report::facts::thousands(unknown),
+        iapt_report::facts::unknown_codes(&a.unknown_commissioners)
+    );
+    if share > 1.0 {
+        eprintln!(
+            "warning: over 1% of referrals have an unknown commissioner; check the codes, or give --reference DIR"
+        );
+    }
 }

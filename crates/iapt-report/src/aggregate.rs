@@ -30,6 +30,8 @@ pub struct Unit {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Aggregates {
     pub england: Unit,
+    /// Commissioning regions in reference order, then "Unknown".
+    pub regions: Vec<Unit>,
     /// Reference order, then "Unknown" (commissioner not in the reference data).
     pub area_teams: Vec<Unit>,
     /// Reference order, then "Unknown".
@@ -43,6 +45,9 @@ pub struct Aggregates {
     /// Diagnosis groups in `measures.json` order, the last "not recorded", with their counts.
     pub diagnosis: Vec<(String, Counts)>,
     pub people: People,
+    /// Commissioner codes not in the reference data (blank when none was given), with how many
+    /// referrals received in the period carry each: most first, then by code.
+    pub unknown_commissioners: Vec<(String, u64)>,
 }
 
 /// People referred in the period, by their demographics.
@@ -201,6 +206,7 @@ pub fn aggregate(
     let n_strings = data.strings.len();
     let unknown_ccg = reference.ccgs.len();
     let unknown_team = reference.area_teams.len();
+    let unknown_region = reference.regions.len();
     let mut ccg_of_sym = vec![unknown_ccg; n_strings];
     let ccg_index: std::collections::HashMap<&str, usize> =
         reference.ccgs.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
@@ -233,6 +239,9 @@ pub fn aggregate(
 
     let groups = end_groups.len();
     let mut england = Level::new(vec![unit("E92000001", "England")], groups);
+    let mut regions = reference.regions.iter().map(|r| unit(&r.code, &r.name)).collect::<Vec<_>>();
+    regions.push(unit("Unknown", "Unknown (commissioner not in the reference data)"));
+    let mut regions = Level::new(regions, groups);
     let mut teams = reference.area_teams.iter().map(|t| unit(&t.code, &t.name)).collect::<Vec<_>>();
     teams.push(unit("Unknown", "Unknown (commissioner not in the reference data)"));
     let mut teams = Level::new(teams, groups);
@@ -248,6 +257,7 @@ pub fn aggregate(
         Level::new(providers.iter().map(|&p| unit(p, provider_names.get(p).copied().unwrap_or(p))).collect(), groups);
     let mut ended_by_code = vec![0u64; end_codes.codes.len() + 1];
     let mut diagnosis = vec![Counts::default(); diagnosis_names.len()];
+    let mut unknown: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
 
     for o in outcomes.iter().filter(|o| o.received_in_period) {
         let r = &data.referrals[o.referral as usize];
@@ -255,7 +265,12 @@ pub fn aggregate(
         let group = r.end_code.map(|c| group_of_code[usize::from(c)]);
         let ccg = r.commissioner.map_or(unknown_ccg, |c| ccg_of_sym[c as usize]);
         let team = reference.ccgs.get(ccg).and_then(|c| c.area_team).unwrap_or(unknown_team);
+        let region = reference.area_teams.get(team).map_or(unknown_region, |t| t.region);
+        if ccg == unknown_ccg {
+            *unknown.entry(r.commissioner.map_or("", |c| data.strings.resolve(c))).or_default() += 1;
+        }
         england.add(0, o, identity, group, data, rules);
+        regions.add(region, o, identity, group, data, rules);
         teams.add(team, o, identity, group, data, rules);
         ccgs.add(ccg, o, identity, group, data, rules);
         provs.add(provider_of_sym[r.provider as usize], o, identity, group, data, rules);
@@ -279,8 +294,11 @@ pub fn aggregate(
         people.by_ethnicity[person.ethnic_category.map_or(ethnic.codes.len(), usize::from)] += 1;
     }
 
+    let mut unknown_commissioners: Vec<(String, u64)> = unknown.into_iter().map(|(c, n)| (c.to_owned(), n)).collect();
+    unknown_commissioners.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Ok(Aggregates {
         england: england.finish().remove(0),
+        regions: regions.finish(),
         area_teams: teams.finish(),
         ccgs: ccgs.finish(),
         providers: provs.finish(),
@@ -288,6 +306,7 @@ pub fn aggregate(
         ended_by_code,
         diagnosis: diagnosis_names.into_iter().zip(diagnosis).collect(),
         people,
+        unknown_commissioners,
     })
 }
 

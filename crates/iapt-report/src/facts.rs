@@ -9,6 +9,24 @@ use crate::model::{Cell, Chart, Table};
 /// 883968 as "883,968" (one definition, shared with the readers' messages).
 pub use iapt_ingest::thousands;
 
+/// The commonest unknown commissioner codes, as a clause: "; the commonest were `5A9` (12)".
+#[must_use]
+pub fn unknown_codes(codes: &[(String, u64)]) -> String {
+    if codes.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<String> = codes
+        .iter()
+        .take(5)
+        .map(|(c, n)| {
+            // A code from a submission: printable and short, whatever was sent.
+            let c: String = c.chars().filter(|c| !c.is_control()).take(12).collect();
+            if c.is_empty() { format!("no code ({})", thousands(*n)) } else { format!("`{c}` ({})", thousands(*n)) }
+        })
+        .collect();
+    format!("; the commonest were {}", shown.join(", "))
+}
+
 fn per_cent(v: Option<f64>) -> String {
     v.map_or("[z]".into(), |v| format!("{v:.1} per cent"))
 }

@@ -84,16 +84,21 @@ pub fn notes(
          available: no population figure."
             .into(),
     );
-    let unknown = a.area_teams.last().map_or(0, |t| t.counts.received);
+    let unknown = a.ccgs.last().map_or(0, |t| t.counts.received);
     let sources: Vec<String> = reference.sources.iter().map(|(f, s)| format!("{f} ({s})")).collect();
     note(
         "Geography",
         format!(
-            "A referral belongs to the area team of its COMMISSIONER_CODE through the CCG-to-area-team reference \
-             table; the provider is the submission's ORG_CODE_PROVIDER. {} referrals ({}) have a commissioner code \
-             not in the reference data and are counted in the Unknown rows. Reference data: {}.",
+            "A referral belongs to the CCG of its COMMISSIONER_CODE, and through it to an area team and a \
+             commissioning region (the April 2013 lookup: {} CCGs, {} area teams, {} regions); the provider is the \
+             submission's ORG_CODE_PROVIDER. {} referrals ({}) have a commissioner code not in the reference data \
+             and are counted in the Unknown rows of every level{}. Reference data: {}.",
+            reference.ccgs.len(),
+            reference.area_teams.len(),
+            reference.regions.len(),
             thousands(unknown),
             share(unknown, a.england.counts.received),
+            crate::facts::unknown_codes(&a.unknown_commissioners),
             sources.join("; ")
         ),
     );

@@ -7,6 +7,7 @@ use std::collections::hash_map::Entry;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+const REGIONS: (&str, &str) = ("regions-2013.csv", include_str!("../../../schemas/reference/regions-2013.csv"));
 const AREA_TEAMS: (&str, &str) =
     ("area-teams-2013.csv", include_str!("../../../schemas/reference/area-teams-2013.csv"));
 const CCGS: (&str, &str) = ("ccg-area-team.csv", include_str!("../../../schemas/reference/ccg-area-team.csv"));
@@ -14,10 +15,19 @@ const PROVIDERS: (&str, &str) = ("providers.csv", include_str!("../../../schemas
 const CENSUS: (&str, &str) =
     ("census-2011-england.csv", include_str!("../../../schemas/reference/census-2011-england.csv"));
 
+/// An NHS England commissioning region (`Y54`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub code: String,
+    pub name: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AreaTeam {
     pub code: String,
     pub name: String,
+    /// Index into [`Reference::regions`].
+    pub region: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,6 +63,7 @@ impl Census {
 /// Everything the report needs besides the submissions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reference {
+    pub regions: Vec<Region>,
     pub area_teams: Vec<AreaTeam>,
     pub ccgs: Vec<Ccg>,
     /// (code, name).
@@ -153,11 +164,24 @@ impl Reference {
             Ok((if source == "built in" { name.to_owned() } else { source }, text))
         };
 
-        let (file, text) = load(AREA_TEAMS)?;
-        let area_teams: Vec<AreaTeam> = rows(&file, &text, &["code", "name"])?
+        let (file, text) = load(REGIONS)?;
+        let regions: Vec<Region> = rows(&file, &text, &["code", "name"])?
             .into_iter()
-            .map(|(_, f)| AreaTeam { code: f[0].clone(), name: f[1].clone() })
+            .map(|(_, f)| Region { code: f[0].clone(), name: f[1].clone() })
             .collect();
+        let region_index: HashMap<&str, usize> =
+            regions.iter().enumerate().rev().map(|(i, r)| (r.code.as_str(), i)).collect();
+
+        let (file, text) = load(AREA_TEAMS)?;
+        let mut area_teams = Vec::new();
+        for (line, f) in rows(&file, &text, &["code", "name", "region_code"])? {
+            let region = region_index.get(f[2].as_str()).copied().ok_or_else(|| ReferenceError {
+                file: file.clone(),
+                line: Some(line),
+                message: format!("region `{}` is not in {}", f[2], REGIONS.0),
+            })?;
+            area_teams.push(AreaTeam { code: f[0].clone(), name: f[1].clone(), region });
+        }
 
         // The first area team listed with a code wins, as a search from the top would find it.
         let mut team_index: HashMap<&str, usize> = HashMap::new();
@@ -211,7 +235,7 @@ impl Reference {
                 }
             }
         }
-        Ok(Reference { area_teams, ccgs, providers, census, sources })
+        Ok(Reference { regions, area_teams, ccgs, providers, census, sources })
     }
 }
 
@@ -222,9 +246,16 @@ mod tests {
     #[test]
     fn builtin_reference_data() {
         let r = Reference::builtin();
+        assert_eq!(r.regions.len(), 4);
         assert_eq!(r.area_teams.len(), 27);
         assert_eq!(r.ccgs.len(), 211);
         assert!(r.ccgs.iter().all(|c| c.area_team.is_some()));
+        // The real April 2013 lookup: 99M is Wessex's (Q70), in the South of England (Y57).
+        let m = r.ccgs.iter().find(|c| c.code == "99M").unwrap();
+        let team = &r.area_teams[m.area_team.unwrap()];
+        assert_eq!((team.code.as_str(), r.regions[team.region].code.as_str()), ("Q70", "Y57"));
+        let per_region: Vec<usize> = (0..4).map(|i| r.area_teams.iter().filter(|t| t.region == i).count()).collect();
+        assert_eq!(per_region, [9, 8, 3, 7]);
         assert_eq!(r.census.total, 53_012_456);
         assert_eq!(r.census.sex("1").unwrap() + r.census.sex("2").unwrap(), r.census.total);
         // Gypsy or Irish Traveller and Other White both count as C.

@@ -45,9 +45,10 @@ fn publish(block: &Protected, i: usize, out: Out, median_wait: Option<f64>) -> C
 }
 
 /// The levels of a geography table: England unrounded, the others under `rule`.
-fn levels(a: &Aggregates) -> [(&'static str, &[Unit]); 4] {
+fn levels(a: &Aggregates) -> [(&'static str, &[Unit]); 5] {
     [
         ("England", std::slice::from_ref(&a.england)),
+        ("Commissioning region", &a.regions),
         ("Area team", &a.area_teams),
         ("CCG", &a.ccgs),
         ("Provider", &a.providers),

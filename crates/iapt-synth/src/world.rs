@@ -74,6 +74,8 @@ pub struct Ccg {
     pub code: String,
     pub name: String,
     pub area_team: usize,
+    /// GP-registered patients, April-June 2013: the weight of the CCG's share of referrals.
+    pub patients: f64,
 }
 
 pub struct Provider {
@@ -92,24 +94,15 @@ pub struct Geography {
     pub providers: Vec<Provider>,
 }
 
-/// 211 CCGs and about 150 providers spread over the real area teams, with synthetic codes
-/// of the real formats.
-pub fn geography(area_teams: Vec<AreaTeam>, rng: &mut Rng) -> Geography {
-    const CCGS: usize = 211;
+/// About 150 synthetic providers spread over the real area teams, each serving one to three
+/// of its team's real CCGs.
+pub fn geography(area_teams: Vec<AreaTeam>, ccgs: Vec<Ccg>, rng: &mut Rng) -> Geography {
     const PROVIDERS: usize = 150;
     let n = area_teams.len().max(1);
-    let mut ccgs = Vec::with_capacity(CCGS);
-    for i in 0..CCGS {
-        // `99A`-style codes: two digits and a letter, counting down from 99 to stay clear of
-        // the low numbers real CCGs used.
-        let letter = char::from(b'A' + u8::try_from(i % 26).unwrap_or(0));
-        let code = format!("{:02}{letter}", 99 - i / 26);
-        ccgs.push(Ccg { name: format!("Synthetic CCG {code}"), code, area_team: i % n });
-    }
     let mut providers = Vec::with_capacity(PROVIDERS);
     for i in 0..PROVIDERS {
         let area_team = i % n;
-        let own: Vec<usize> = (0..CCGS).filter(|&c| ccgs[c].area_team == area_team).collect();
+        let own: Vec<usize> = (0..ccgs.len()).filter(|&c| ccgs[c].area_team == area_team).collect();
         let take = rng.range(1, 3) as usize;
         let start = rng.range(0, i32::try_from(own.len()).unwrap_or(1) - 1) as usize;
         let served = (0..take.min(own.len())).map(|k| own[(start + k) % own.len()]).collect();
@@ -123,7 +116,7 @@ pub fn geography(area_teams: Vec<AreaTeam>, rng: &mut Rng) -> Geography {
         });
     }
     // Area teams differ too: a shared effect for every provider of the team.
-    let team_effect: Vec<f64> = (0..n).map(|_| 0.042 * rng.normal()).collect();
+    let team_effect: Vec<f64> = (0..n).map(|_| 0.040 * rng.normal()).collect();
     for p in &mut providers {
         p.effect += team_effect[p.area_team];
     }

@@ -13,7 +13,9 @@ use crate::rng::Rng;
 use crate::world::{self, AreaTeam, Person, Referral};
 use crate::{Config, OutputFormat, Summary, SynthError};
 
+const REGIONS: &str = include_str!("../../../schemas/reference/regions-2013.csv");
 const AREA_TEAMS: &str = include_str!("../../../schemas/reference/area-teams-2013.csv");
+const CCGS: &str = include_str!("../../../schemas/reference/ccg-area-team.csv");
 const PEOPLE: f64 = 761_848.0;
 const REFERRALS: f64 = 883_968.0;
 
@@ -21,9 +23,34 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> SynthError + '_ {
     move |e| SynthError(format!("cannot write `{}`: {e}", path.display()))
 }
 
+/// The rows of a built-in reference file as maps from column name to value.
+fn reference_rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let header = rdr.headers().cloned().unwrap_or_default();
+    rdr.records()
+        .flatten()
+        .map(|r| header.iter().map(str::to_owned).zip(r.iter().map(str::to_owned)).collect())
+        .collect()
+}
+
 fn area_teams() -> Vec<AreaTeam> {
-    let mut rdr = csv::Reader::from_reader(AREA_TEAMS.as_bytes());
-    rdr.records().flatten().map(|r| AreaTeam { code: r[0].to_owned(), name: r[1].to_owned() }).collect()
+    reference_rows(AREA_TEAMS)
+        .into_iter()
+        .map(|r| AreaTeam { code: r["code"].clone(), name: r["name"].clone() })
+        .collect()
+}
+
+/// The real CCGs of April 2013, with their area teams and registered patients.
+fn ccgs(teams: &[AreaTeam]) -> Vec<world::Ccg> {
+    reference_rows(CCGS)
+        .into_iter()
+        .map(|r| world::Ccg {
+            code: r["ccg_code"].clone(),
+            name: r["ccg_name"].clone(),
+            area_team: teams.iter().position(|t| t.code == r["area_team_code"]).unwrap_or(0),
+            patients: r["registered_patients"].parse().unwrap_or(0.0),
+        })
+        .collect()
 }
 
 /// The sheets' columns, in the order the generator writes them.
@@ -102,7 +129,10 @@ fn text(s: &str) -> Value {
 
 pub(crate) fn generate(config: &Config, out: &Path) -> Result<Summary, SynthError> {
     let mut rng = Rng::new(config.seed);
-    let geo = world::geography(area_teams(), &mut rng);
+    let teams = area_teams();
+    let real_ccgs = ccgs(&teams);
+    let geo = world::geography(teams, real_ccgs, &mut rng);
+    let everywhere: Vec<f64> = geo.ccgs.iter().map(|c| c.patients).collect();
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let n_people = ((PEOPLE * config.scale).round() as u64).max(1);
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -146,13 +176,12 @@ pub(crate) fn generate(config: &Config, out: &Path) -> Result<Summary, SynthErro
     for (pi, provider) in geo.providers.iter().enumerate().take(limit) {
         let mut prng = rng.fork(1_000_000 + pi as u64);
         let mine: Vec<u32> = referrals.iter().filter(|(p, _)| *p as usize == pi).map(|&(_, person)| person).collect();
+        let served: Vec<f64> = provider.ccgs.iter().map(|&c| geo.ccgs[c].patients).collect();
         let mut list: Vec<(String, Referral)> = Vec::with_capacity(mine.len());
         for person in mine {
-            let ccg = if prng.chance(0.03) {
-                prng.range(0, i32::try_from(geo.ccgs.len()).unwrap_or(1) - 1) as usize
-            } else {
-                provider.ccgs[prng.range(0, i32::try_from(provider.ccgs.len()).unwrap_or(1) - 1) as usize]
-            };
+            // Commissioners in proportion to their registered patients; a few from anywhere.
+            let ccg =
+                if prng.chance(0.03) { prng.weighted(&everywhere) } else { provider.ccgs[prng.weighted(&served)] };
             next_referral_id += 1;
             list.push((format!("R{next_referral_id:07}"), world::referral(person, ccg, provider.effect, &mut prng)));
         }
@@ -391,12 +420,10 @@ fn write_reference(geo: &world::Geography, dir: &Path) -> Result<(), SynthError>
         let path = dir.join(name);
         std::fs::write(&path, body).map_err(io_err(&path))
     };
+    // The real geography, as built in.
+    write("regions-2013.csv", REGIONS.to_owned())?;
     write("area-teams-2013.csv", AREA_TEAMS.to_owned())?;
-    let mut ccgs = String::from("ccg_code,ccg_name,area_team_code\n");
-    for c in &geo.ccgs {
-        let _ = writeln!(ccgs, "{},{},{}", c.code, c.name, geo.area_teams[c.area_team].code);
-    }
-    write("ccg-area-team.csv", ccgs)?;
+    write("ccg-area-team.csv", CCGS.to_owned())?;
     let mut providers = String::from("provider_code,provider_name,area_team_code\n");
     for p in &geo.providers {
         let _ = writeln!(providers, "{},{},{}", p.code, p.name, geo.area_teams[p.area_team].code);
@@ -407,9 +434,10 @@ fn write_reference(geo: &world::Geography, dir: &Path) -> Result<(), SynthError>
 fn write_readme(config: &Config, summary: &Summary, out: &Path) -> Result<(), SynthError> {
     let mut s = String::new();
     let _ = writeln!(s, "# Synthetic IAPT submissions, 2012-13\n");
-    let _ = writeln!(s, "**Synthetic data.** Every person, NHS number, provider (`YS...`), CCG (`99A`...) and");
-    let _ = writeln!(s, "event here is made up by `cargo xtask synth`; codes follow the real formats but name");
-    let _ = writeln!(s, "no real organisation. Area teams are the real 27 of 2013.\n");
+    let _ = writeln!(s, "**Synthetic data.** Every person, NHS number, provider (`YS...`) and event here is");
+    let _ = writeln!(s, "made up by `cargo xtask synth`; provider codes follow the real format but name no real");
+    let _ = writeln!(s, "service. The geography is real: the 211 CCGs, 27 area teams and 4 regions of April");
+    let _ = writeln!(s, "2013, and referrals are spread over the CCGs by their registered patients.\n");
     let _ = writeln!(
         s,
         "- scale {}, seed {}, {} submissions{}, defect rate {}",
@@ -424,7 +452,8 @@ fn write_readme(config: &Config, summary: &Summary, out: &Path) -> Result<(), Sy
         "- {} people, {} referrals, {} appointment rows",
         summary.people, summary.referrals, summary.appointments
     );
-    let _ = writeln!(s, "- `submissions/`: the returns; `reference/`: area teams, CCG-to-area-team and providers");
+    let _ =
+        writeln!(s, "- `submissions/`: the returns; `reference/`: regions, area teams, CCG-to-area-team and providers");
     if config.defects > 0.0 {
         let _ = writeln!(s, "- `defects.csv`: every injected data-quality defect (file, sheet, row, column, kind)");
     }
