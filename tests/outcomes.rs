@@ -117,3 +117,16 @@ fn json_text_is_never_made_spreadsheet_safe() {
     assert!(rows.iter().any(|r| r["local_patient_id"] == "@P001"), "{json}");
     assert!(!json.contains("'@P001"));
 }
+
+#[test]
+fn the_year_flag_is_the_financial_year() {
+    let by_year = iapt(&["outcomes", "tests/fixtures/clean", "--year", "2012-13", "--quiet"]);
+    let by_period = iapt(&["outcomes", "tests/fixtures/clean", "--period", YEAR, "--quiet"]);
+    assert!(by_year.status.success());
+    assert_eq!(stdout(&by_year), stdout(&by_period));
+    for bad in [&["--year", "2012-14"][..], &["--year", "12-13"], &["--year", "2012-13", "--period", YEAR], &[]] {
+        let mut args = vec!["outcomes", "tests/fixtures/clean"];
+        args.extend_from_slice(bad);
+        assert_eq!(iapt(&args).status.code(), Some(2), "{bad:?}");
+    }
+}

@@ -303,3 +303,20 @@ fn the_real_geography_puts_every_referral_in_a_region() {
     let ccgs = read(&year().join("reference/ccg-area-team.csv"));
     assert!(ccgs.lines().any(|l| l.starts_with("99M,") && l.contains(",Q70,")), "99M is in Q70");
 }
+
+#[test]
+fn year_and_period_give_the_same_report_and_a_quarter_is_titled_by_its_dates() {
+    let by_year = report("report-by-year", &["--year", "2012-13"]);
+    let by_period = report("report-by-period", &["--period", "2012-04-01..2013-03-31"]);
+    for file in TABLES.iter().map(|t| format!("tables/{t}.csv")).chain(["summary.md".into(), "quality.csv".into()]) {
+        assert_eq!(read(&by_year.join(&file)), read(&by_period.join(&file)), "{file}");
+    }
+    let quarter = report("report-quarter", &["--period", "2012-04-01..2012-06-30"]);
+    let t1 = read(&quarter.join("tables/T1.csv"));
+    let summary = read(&quarter.join("summary.md"));
+    assert!(summary.contains("England, 1 April 2012 to 30 June 2012\n"), "every table is titled by the dates");
+    for text in [&t1, &summary] {
+        assert!(!text.contains("2012-13") || text.contains("2012-13 publication"), "a quarter is never titled 2012-13");
+    }
+    assert!(summary.contains("Report on the use of IAPT services, England, 1 April 2012 to 30 June 2012"));
+}

@@ -169,14 +169,24 @@ pub enum OutputFormat {
     Json,
 }
 
+/// The reporting period: a financial year, or any span.
+#[derive(Args, Clone)]
+pub struct When {
+    /// The financial year, 1 April to 31 March (e.g. 2012-13).
+    #[arg(long, value_name = "YYYY-YY", conflicts_with = "period")]
+    pub year: Option<String>,
+    /// Any other span, START..END (e.g. 2012-04-01..2012-06-30); outputs are titled by its dates.
+    #[arg(long, value_name = "START..END")]
+    pub period: Option<String>,
+}
+
 #[derive(Args)]
 pub struct OutcomesArgs {
     /// Submissions: workbook files, CSV folders, or folders holding several submissions.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// The reporting period, START..END (e.g. 2012-04-01..2013-03-31).
-    #[arg(long, value_name = "START..END")]
-    pub period: String,
+    #[command(flatten)]
+    pub when: When,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
     pub format: OutputFormat,
@@ -192,9 +202,8 @@ pub struct ReportArgs {
     /// Where to write the report's files.
     #[arg(long, value_name = "DIR", default_value = "report")]
     pub out: PathBuf,
-    /// The reporting period, START..END.
-    #[arg(long, value_name = "START..END", default_value = "2012-04-01..2013-03-31")]
-    pub period: String,
+    #[command(flatten)]
+    pub when: When,
     /// Disclosure control preset: `default` (the 2012-13 rule) or `nhs-2018`.
     #[arg(long, value_name = "NAME", default_value = "default")]
     pub disclosure: String,

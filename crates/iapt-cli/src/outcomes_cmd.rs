@@ -50,9 +50,41 @@ pub fn parse_period(s: &str) -> Result<Period, Fatal> {
     Ok(Period { start, end })
 }
 
+/// `2012-13` as the financial year, 1 April 2012 to 31 March 2013.
+pub fn parse_year(s: &str) -> Result<Period, Fatal> {
+    let bad = || Fatal {
+        message: format!("`{s}` is not a financial year"),
+        hint: Some("write it as YYYY-YY, e.g. 2012-13 (1 April 2012 to 31 March 2013)".into()),
+    };
+    let (a, b) = s.trim().split_once('-').ok_or_else(bad)?;
+    let first: i32 = a.parse().map_err(|_| bad())?;
+    let second: i32 = b.parse().map_err(|_| bad())?;
+    if a.len() != 4 || b.len() != 2 || (first + 1).rem_euclid(100) != second {
+        return Err(bad());
+    }
+    let start = Date::from_ymd(first, 4, 1).ok_or_else(bad)?;
+    let end = Date::from_ymd(first + 1, 3, 31).ok_or_else(bad)?;
+    Ok(Period { start, end })
+}
+
+impl crate::When {
+    /// The period asked for, or `default` when neither flag is given.
+    pub fn period(&self, default: Option<&str>) -> Result<Period, Fatal> {
+        match (&self.year, &self.period, default) {
+            (Some(y), _, _) => parse_year(y),
+            (None, Some(p), _) => parse_period(p),
+            (None, None, Some(y)) => parse_year(y),
+            (None, None, None) => Err(Fatal {
+                message: "give the reporting period".into(),
+                hint: Some("--year 2012-13, or --period START..END".into()),
+            }),
+        }
+    }
+}
+
 pub fn run(args: &OutcomesArgs) -> Result<u8, Fatal> {
     let schema = crate::load_schema(args.io.schema.as_ref())?;
-    let period = parse_period(&args.period)?;
+    let period = args.when.period(None)?;
     let rules = Rules::from_schema(&schema)
         .map_err(|e| Fatal::new(format!("the schema does not fit the outcome engine: {e}")))?;
     let paths = inputs::expand(&args.inputs, args.io.quiet)?.paths;

@@ -22,7 +22,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     // Refused now to spare the work; every file the report replaces is checked before writing.
     output::refuse_symlink(&args.out)?;
     let schema = crate::load_schema(args.schema.as_ref())?;
-    let period = crate::outcomes_cmd::parse_period(&args.period)?;
+    let period = args.when.period(Some("2012-13"))?;
     let rule = Rule::named(&args.disclosure).ok_or_else(|| Fatal {
         message: format!("there is no disclosure rule `{}`", args.disclosure),
         hint: Some(format!(

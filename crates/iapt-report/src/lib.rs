@@ -66,10 +66,16 @@ fn long_date(d: iapt_schema::Date) -> String {
     format!("{day} {} {y}", MONTHS[(m as usize).saturating_sub(1) % 12])
 }
 
-/// "2012-13" for a period from April 2012 to March 2013; the years otherwise.
-fn year_label(p: Period) -> String {
-    let (a, b) = (p.start.ymd().0, p.end.ymd().0);
-    if a == b { a.to_string() } else { format!("{a}-{:02}", b.rem_euclid(100)) }
+/// "2012-13" for a financial year (1 April to 31 March); otherwise the period's dates, so that a
+/// quarter is never titled as a year.
+/// Also whether the period is such a year.
+fn year_label(p: Period) -> (String, bool) {
+    let ((a, am, ad), (b, bm, bd)) = (p.start.ymd(), p.end.ymd());
+    if (am, ad, bm, bd) == (4, 1, 3, 31) && b == a + 1 {
+        (format!("{a}-{:02}", b.rem_euclid(100)), true)
+    } else {
+        (format!("{} to {}", long_date(p.start), long_date(p.end)), false)
+    }
 }
 
 /// The published report from the true figures.
@@ -80,7 +86,7 @@ pub fn build(a: &Aggregates, schema: &Schema, reference: &Reference, settings: &
     let list = |name: &str| schema.code_list(name).ok_or(format!("the schema has no code list `{name}`"));
     let (end_codes, genders, ethnic) = (list("end-code")?, list("gender")?, list("ethnic-category")?);
     let rule = (!settings.unrounded).then_some(settings.rule);
-    let year = year_label(settings.period);
+    let (year, annual) = year_label(settings.period);
     let labels: Vec<(String, String)> = end_codes.codes.iter().map(|c| (c.code.clone(), c.label.clone())).collect();
     let mut tables = tables::referral_tables(a, rule, &labels);
     tables.push(people::t6(&a.people, genders, &reference.census));
@@ -97,7 +103,10 @@ pub fn build(a: &Aggregates, schema: &Schema, reference: &Reference, settings: &
         treatment_types: flagged(list("appointment-type")?, "treatment"),
     };
     Ok(Report {
-        title: format!("Psychological Therapies: Annual Report on the use of IAPT services, England, {year}"),
+        title: format!(
+            "Psychological Therapies: {} on the use of IAPT services, England, {year}",
+            if annual { "Annual Report" } else { "Report" }
+        ),
         period: format!("{} to {}", long_date(settings.period.start), long_date(settings.period.end)),
         not_for_publication: settings.unrounded,
         key_facts: facts::key_facts(&headline, &year),
