@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
+use sha2::Digest as _;
 use support::{iapt, root, scratch, stdout};
 
 const TABLES: [&str; 7] = ["T1", "T2", "T3", "T4", "T5", "T6", "T7"];
@@ -319,4 +320,37 @@ fn year_and_period_give_the_same_report_and_a_quarter_is_titled_by_its_dates() {
         assert!(!text.contains("2012-13") || text.contains("2012-13 publication"), "a quarter is never titled 2012-13");
     }
     assert!(summary.contains("Report on the use of IAPT services, England, 1 April 2012 to 30 June 2012"));
+}
+
+#[test]
+fn two_runs_are_byte_identical_and_the_manifest_hashes_every_file() {
+    let first = support::files_below(&report("report-repeat-1", &[]));
+    let second = support::files_below(&report("report-repeat-2", &[]));
+    assert_eq!(first.keys().collect::<Vec<_>>(), second.keys().collect::<Vec<_>>());
+    for (name, bytes) in &first {
+        assert!(bytes == &second[name], "{name} differs between two runs of the same inputs");
+    }
+    let manifest: serde_json::Value = serde_json::from_slice(&first["manifest.json"]).unwrap();
+    let sha = |b: &[u8]| -> String { sha2::Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect() };
+    let outputs = manifest["outputs"].as_array().unwrap();
+    assert_eq!(outputs.len(), first.len() - 1, "every file but the manifest itself");
+    for o in outputs {
+        let name = o["name"].as_str().unwrap();
+        assert_eq!(o["sha256"].as_str().unwrap(), sha(&first[name]), "{name}");
+    }
+    let inputs = manifest["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 150, "one per submission of the demo year");
+    let file = &inputs[0]["files"][0];
+    let path = file["name"].as_str().unwrap();
+    assert_eq!(file["sha256"].as_str().unwrap(), sha(&std::fs::read(path).unwrap()));
+    assert!(inputs.iter().all(|i| i["rows_read"].as_u64().unwrap() > 0));
+    let reference: Vec<&str> =
+        manifest["reference"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert!(reference.contains(&"ccg-area-team.csv") && reference.contains(&"regions-2013.csv"), "{reference:?}");
+    assert_eq!(manifest["options"]["period_start"], "2012-04-01");
+    assert_eq!(manifest["schema"]["sha256"].as_str().unwrap().len(), 64);
+    // The Notes summarise the sources instead of listing the machine's paths.
+    let summary = String::from_utf8(first["summary.md"].clone()).unwrap();
+    assert!(summary.contains("150 submissions (0 rejected whole) from 150 providers"), "summary");
+    assert!(!summary.contains("test-scratch"), "no local path in the Notes");
 }

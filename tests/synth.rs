@@ -12,20 +12,7 @@ use iapt_validate::Options;
 use support::scratch;
 
 fn all_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
+    support::files_below(dir).into_iter().collect()
 }
 
 fn validate_all(out: &Path) -> Vec<(String, String, u32, &'static str)> {

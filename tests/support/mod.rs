@@ -30,6 +30,23 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Every file below `dir`, by its path relative to `dir`, in path order.
+pub fn files_below(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
 /// One cell of a test workbook.
 #[derive(Clone, Debug)]
 pub enum Cell {

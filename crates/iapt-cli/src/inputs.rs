@@ -21,6 +21,17 @@ pub struct Accepted {
     pub warnings: usize,
     /// Completeness and validity of every item, scored before the records are kept.
     pub quality: iapt_quality::Quality,
+    /// Each submission as read, in input order.
+    pub per_input: Vec<InputSummary>,
+}
+
+/// One submission as read: for the manifest and the Notes.
+pub struct InputSummary {
+    pub path: PathBuf,
+    pub provider: String,
+    pub accepted: bool,
+    pub rows_read: u64,
+    pub rows_rejected: u64,
 }
 
 /// The submissions the command-line inputs hold, and what was passed over.
@@ -93,8 +104,16 @@ pub fn read(paths: &[PathBuf], schema: &Schema, today: Date, limits: Limits) -> 
         rows: Vec::new(),
         warnings: 0,
         quality,
+        per_input: Vec::new(),
     };
     for v in results {
+        accepted.per_input.push(InputSummary {
+            path: v.path.clone(),
+            provider: v.provider.clone(),
+            accepted: v.submission.is_some(),
+            rows_read: v.sheets.iter().map(|s| s.rows_read).sum(),
+            rows_rejected: v.sheets.iter().map(|s| s.rows_rejected).sum(),
+        });
         accepted.warnings += v.count(Severity::Warning);
         for s in &v.sheets {
             let name = &schema.sheets[s.sheet].name;

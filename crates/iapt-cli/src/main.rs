@@ -2,6 +2,7 @@
 //! it computes nothing itself. Only this crate (and the report writers) know output formats.
 
 mod inputs;
+mod manifest;
 mod outcomes_cmd;
 mod output;
 mod quality_cmd;

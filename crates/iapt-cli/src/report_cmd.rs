@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use iapt_outcomes::{Dataset, Rules};
 use iapt_report::{Intake, Reference, Rule, Settings};
 
-use crate::{Fatal, ReportArgs, inputs, output};
+use crate::{Fatal, ReportArgs, inputs, manifest, output};
 
 /// The quality scores written beside the report.
 const QUALITY_CSV: &str = "quality.csv";
@@ -53,6 +53,17 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     let intake =
         Intake { files: accepted.files, files_rejected: accepted.files_rejected.len(), rows: accepted.rows.clone() };
     let data = Dataset::merge(&accepted.submissions);
+    let providers: std::collections::BTreeSet<&str> =
+        accepted.per_input.iter().filter(|i| i.accepted).map(|i| i.provider.as_str()).collect();
+    let source = format!(
+        "IAPT data set v{}: {} submissions ({} rejected whole) from {} providers; every file read, with its \
+         SHA-256, is listed in manifest.json",
+        schema.version,
+        accepted.files,
+        accepted.files_rejected.len(),
+        providers.len()
+    );
+    let input_files = manifest::inputs(&accepted.per_input);
     drop(accepted);
     let outcomes = iapt_outcomes::derive(&data, period, &rules);
     let aggregates = iapt_report::aggregate(&data, &outcomes, &rules, &schema, &reference)
@@ -60,19 +71,48 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     if !args.quiet {
         unknown_commissioners(&aggregates);
     }
-    let inputs: Vec<String> = args.inputs.iter().map(|p| p.display().to_string()).collect();
-    let settings = Settings {
-        period,
-        rule,
-        unrounded: args.unrounded,
-        source: format!("IAPT data set v{} submissions read from {}", schema.version, inputs.join(", ")),
-        intake,
-    };
+    let settings = Settings { period, rule, unrounded: args.unrounded, source, intake };
     let report = iapt_report::build(&aggregates, &schema, &reference, &settings)
         .map_err(|e| Fatal::new(format!("the schema does not fit the report: {e}")))?;
     let mut files =
         iapt_report::write::files(&report).map_err(|e| Fatal::new(format!("{e}; no files were written")))?;
     files.push((QUALITY_CSV.into(), quality_csv));
+    let made = manifest::Manifest {
+        tool: manifest::Tool { name: "iapt", version: env!("CARGO_PKG_VERSION") },
+        schema: manifest::Hashed {
+            name: format!("IAPT data set v{}", schema.version),
+            source: Some(args.schema.as_ref().map_or("built in".into(), |d| d.display().to_string())),
+            sha256: manifest::sha256_of_files(&schema.files),
+        },
+        reference: reference
+            .files
+            .iter()
+            .zip(&reference.sources)
+            .map(|((name, text), (_, source))| manifest::Hashed {
+                name: name.clone(),
+                source: Some(source.clone()),
+                sha256: manifest::sha256(text.as_bytes()),
+            })
+            .collect(),
+        inputs: input_files,
+        options: manifest::Options {
+            period_start: period.start.to_string(),
+            period_end: period.end.to_string(),
+            disclosure: args.disclosure.clone(),
+            unrounded: args.unrounded,
+        },
+        outputs: files
+            .iter()
+            .map(|(p, bytes)| manifest::Hashed {
+                name: p.display().to_string(),
+                source: None,
+                sha256: manifest::sha256(bytes),
+            })
+            .collect(),
+    };
+    let mut json = serde_json::to_vec_pretty(&made).map_err(|e| Fatal::new(e.to_string()))?;
+    json.push(b'\n');
+    files.push(("manifest.json".into(), json));
     output::replace_all(&args.out, &files)?;
     let written: Vec<PathBuf> = files.iter().map(|(p, _)| args.out.join(p)).collect();
 

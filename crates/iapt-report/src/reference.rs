@@ -71,6 +71,8 @@ pub struct Reference {
     pub census: Census,
     /// Where each file came from (`built in` or a path), for the Notes sheet.
     pub sources: Vec<(String, String)>,
+    /// Each file's name and text, as read: what a manifest hashes.
+    pub files: Vec<(String, String)>,
 }
 
 /// A reference file that cannot be read, with its place.
@@ -158,9 +160,11 @@ impl Reference {
         mut replacement: impl FnMut(&str) -> Result<Option<(String, String)>, ReferenceError>,
     ) -> Result<Reference, ReferenceError> {
         let mut sources = Vec::new();
+        let mut files = Vec::new();
         let mut load = |(name, builtin): (&str, &str)| -> Result<(String, String), ReferenceError> {
             let (source, text) = replacement(name)?.unwrap_or_else(|| ("built in".into(), builtin.to_owned()));
             sources.push((name.to_owned(), source.clone()));
+            files.push((name.to_owned(), text.clone()));
             Ok((if source == "built in" { name.to_owned() } else { source }, text))
         };
 
@@ -235,7 +239,7 @@ impl Reference {
                 }
             }
         }
-        Ok(Reference { regions, area_teams, ccgs, providers, census, sources })
+        Ok(Reference { regions, area_teams, ccgs, providers, census, sources, files })
     }
 }
 

@@ -199,6 +199,8 @@ pub struct Schema {
     pub reference_sheets: Vec<String>,
     /// Outcome measures and their thresholds (`measures.json`).
     pub measures: Measures,
+    /// The files the schema was read from, (name, text) in name order: what a manifest hashes.
+    pub files: Vec<(String, String)>,
 }
 
 impl Schema {

@@ -46,7 +46,7 @@ pub(crate) fn builtin() -> Schema {
             .map(|(_, s)| (*s).to_owned())
             .ok_or_else(|| SchemaError { path: p.into(), reason: "not in the built-in schema".into() })
     };
-    match parse(&read) {
+    match parse_keeping(&read) {
         Ok(schema) => schema,
         // The built-in files are checked by this crate's tests; failing here is a build defect.
         Err(e) => panic!("built-in schema is invalid: {e}"),
@@ -58,7 +58,7 @@ pub(crate) fn from_dir(dir: &Path) -> Result<Schema, SchemaError> {
         let path = dir.join(p);
         std::fs::read_to_string(&path).map_err(|e| SchemaError { path, reason: e.to_string() })
     };
-    parse(&read)
+    parse_keeping(&read)
 }
 
 #[derive(Deserialize)]
@@ -214,7 +214,22 @@ fn parse(read: &dyn Fn(&str) -> Result<String, SchemaError>) -> Result<Schema, S
         code_lists,
         reference_sheets: raw.reference_sheets,
         measures,
+        files: Vec::new(),
     })
+}
+
+/// Parses through `read`, keeping every file read, in name order.
+fn parse_keeping(read: &dyn Fn(&str) -> Result<String, SchemaError>) -> Result<Schema, SchemaError> {
+    let files = std::cell::RefCell::new(Vec::new());
+    let keeping = |p: &str| {
+        let text = read(p)?;
+        files.borrow_mut().push((p.to_owned(), text.clone()));
+        Ok(text)
+    };
+    let mut schema = parse(&keeping)?;
+    schema.files = files.into_inner();
+    schema.files.sort();
+    Ok(schema)
 }
 
 fn parse_field(f: &RawField, lists: &[CodeList]) -> Result<Column, String> {

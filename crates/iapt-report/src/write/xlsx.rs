@@ -129,6 +129,9 @@ fn intro(ws: &mut Worksheet, title: &str, description: &str, report: &Report, f:
 pub fn workbook(report: &Report) -> Result<Workbook, XlsxError> {
     let f = formats();
     let mut wb = Workbook::new();
+    // A fixed creation date: the same inputs and options give the same bytes.
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2013, 3, 31)?;
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_title(&report.title).set_creation_datetime(&created));
     cover(wb.add_worksheet(), report, &f)?;
 
     let ws = wb.add_worksheet().set_name("Contents")?;
