@@ -354,3 +354,26 @@ fn two_runs_are_byte_identical_and_the_manifest_hashes_every_file() {
     assert!(summary.contains("150 submissions (0 rejected whole) from 150 providers"), "summary");
     assert!(!summary.contains("test-scratch"), "no local path in the Notes");
 }
+
+#[test]
+fn t7_gives_each_broad_group_and_the_key_facts_name_the_highest_rates_from_it() {
+    let out = report("report-broad-groups", &[]);
+    let t7 = rows(&read(&out.join("tables/T7.csv")));
+    let groups: Vec<&Vec<String>> = t7.iter().filter(|r| r[0] == "Broad group").collect();
+    let names: Vec<&str> = groups.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(names, ["White", "Mixed", "Asian or Asian British", "Black or Black British", "Other Ethnic Groups"]);
+    // The groups add up to the people with a known ethnicity (the categories A to S).
+    let known: u64 = t7
+        .iter()
+        .filter(|r| r[0].len() == 1 && r[0].chars().all(|c| c.is_ascii_uppercase()) && r[0] != "Z")
+        .map(|r| r[3].parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(groups.iter().map(|r| r[3].parse::<u64>().unwrap()).sum::<u64>(), known);
+    // The key fact is computed from the published rates.
+    let mut rates: Vec<(f64, &str)> = groups.iter().map(|r| (r[6].parse().unwrap(), r[1].as_str())).collect();
+    rates.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let summary = read(&out.join("summary.md"));
+    let fact = format!("the {} group had the highest rate of people referred", rates[0].1);
+    assert!(summary.contains(&fact), "{fact}");
+    assert!(summary.contains(&format!("then {} (", rates[1].1)));
+}

@@ -9,6 +9,28 @@ use crate::model::{Cell, Chart, Table};
 /// 883968 as "883,968" (one definition, shared with the readers' messages).
 pub use iapt_ingest::thousands;
 
+/// The broad ethnic groups with the highest and next-highest rate of people referred per
+/// 100,000 of the same group, read from T7's published rows.
+#[must_use]
+pub fn broad_group_rates(tables: &[Table]) -> Option<String> {
+    let t7 = tables.iter().find(|t| t.id == "T7")?;
+    let mut rates: Vec<(&str, f64)> = t7
+        .rows
+        .iter()
+        .filter(|r| r.first() == Some(&Cell::Text(crate::people::BROAD_GROUP.into())))
+        .filter_map(|r| match (r.get(1), r.last()) {
+            (Some(Cell::Text(name)), Some(Cell::Rate(v))) => Some((name.as_str(), *v)),
+            _ => None,
+        })
+        .collect();
+    rates.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let [(first, r1), (second, r2), ..] = rates.as_slice() else { return None };
+    Some(format!(
+        "Relative to its population, the {first} group had the highest rate of people referred ({r1:.0} per 100,000 \
+         of the group in the 2011 Census), then {second} ({r2:.0} per 100,000)."
+    ))
+}
+
 /// The commonest unknown commissioner codes, as a clause: "; the commonest were `5A9` (12)".
 #[must_use]
 pub fn unknown_codes(codes: &[(String, u64)]) -> String {

@@ -98,7 +98,11 @@ pub fn known_ethnicity(people: &People, list: &CodeList) -> (u64, u64) {
     (people.total - unknown, unknown)
 }
 
-/// T7: a row for all people, then each ethnic category in code-list order, then not recorded.
+/// The code column of T7's broad-group rows.
+pub const BROAD_GROUP: &str = "Broad group";
+
+/// T7: a row for all people, then each ethnic category in code-list order, then not recorded,
+/// then each broad group (White, Mixed, ...) with its rate per 100,000 of the same group.
 #[must_use]
 pub fn t7(people: &People, list: &CodeList, census: &Census) -> Table {
     let (known, _) = known_ethnicity(people, list);
@@ -127,6 +131,34 @@ pub fn t7(people: &People, list: &CodeList, census: &Census) -> Table {
             share(n, people.total),
             if unknown { Cell::NotApplicable } else { share(n, known) },
             if unknown { Cell::NotApplicable } else { per_100k(n, population) },
+        ]);
+    }
+    // Each broad group, with people per 100,000 of the same group in the 2011 Census.
+    let mut groups: Vec<(String, u64, u64, bool)> = Vec::new();
+    for (i, c) in list.codes.iter().enumerate() {
+        if unknown_ethnicity(list, i) {
+            continue;
+        }
+        let name = group.map_or(String::new(), |g| c.attributes[g].clone());
+        let at = groups.iter().position(|(g, ..)| *g == name).unwrap_or_else(|| {
+            groups.push((name, 0, 0, false));
+            groups.len() - 1
+        });
+        groups[at].1 += people.by_ethnicity.get(i).copied().unwrap_or(0);
+        if let Some(p) = census.ethnicity(&c.code) {
+            groups[at].2 += p;
+            groups[at].3 = true;
+        }
+    }
+    for (name, n, population, counted) in groups {
+        rows.push(vec![
+            Cell::Text(BROAD_GROUP.into()),
+            Cell::Text(name.clone()),
+            Cell::Text(name),
+            Cell::Count(n),
+            share(n, people.total),
+            share(n, known),
+            per_100k(n, counted.then_some(population)),
         ]);
     }
     Table {
