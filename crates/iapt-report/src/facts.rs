@@ -199,9 +199,10 @@ fn find<'t>(tables: &'t [Table], id: &str) -> Option<&'t Table> {
     tables.iter().find(|t| t.id == id)
 }
 
-/// The three charts, from the published cells of T2, T4 and T7.
+/// The three charts, from the published cells of T2, T4 and T7; the recovery chart groups the
+/// area teams under their commissioning regions (from `reference`).
 #[must_use]
-pub fn charts(tables: &[Table]) -> Vec<Chart> {
+pub fn charts(tables: &[Table], reference: &crate::Reference) -> Vec<Chart> {
     let mut out = Vec::new();
     if let Some(t2) = find(tables, "T2")
         && let Some(england) = t2.rows.first()
@@ -224,14 +225,26 @@ pub fn charts(tables: &[Table]) -> Vec<Chart> {
     if let Some(t4) = find(tables, "T4")
         && let Some(rate) = t4.column("Recovery rate (%)")
     {
-        let bars = t4
-            .rows
-            .iter()
-            .filter(|r| r[0] == Cell::Text("Area team".into()))
-            .map(|r| (r[2].plain(), r[rate].clone()))
-            .collect();
+        let level =
+            |name: &str| -> Vec<&Vec<Cell>> { t4.rows.iter().filter(|r| r[0] == Cell::Text(name.into())).collect() };
+        let (regions, teams) = (level("Commissioning region"), level("Area team"));
+        let code = |r: &Vec<Cell>| r[1].plain();
+        let mut bars = Vec::new();
+        // Each region's own rate, then its area teams; the Unknown rows last.
+        for (i, region) in reference.regions.iter().enumerate() {
+            if let Some(row) = regions.iter().find(|r| code(r) == region.code) {
+                bars.push((format!("{} (region)", region.name), row[rate].clone()));
+            }
+            for team in reference.area_teams.iter().filter(|t| t.region == i) {
+                if let Some(row) = teams.iter().find(|r| code(r) == team.code) {
+                    bars.push((row[2].plain(), row[rate].clone()));
+                }
+            }
+        }
+        let known = |c: &str| reference.area_teams.iter().any(|t| t.code == c);
+        bars.extend(teams.iter().filter(|r| !known(&code(r))).map(|r| (r[2].plain(), r[rate].clone())));
         out.push(Chart {
-            title: "Recovery rate by area team, against the 50% target".into(),
+            title: "Recovery rate by commissioning region and area team, against the 50% target".into(),
             unit: "% of referrals at caseness that recovered".into(),
             bars,
             target: Some((50.0, "50% target".into())),

@@ -110,7 +110,7 @@ pub fn build(a: &Aggregates, schema: &Schema, reference: &Reference, settings: &
         period: format!("{} to {}", long_date(settings.period.start), long_date(settings.period.end)),
         not_for_publication: settings.unrounded,
         key_facts: facts::key_facts(&headline, &year).into_iter().chain(facts::broad_group_rates(&tables)).collect(),
-        charts: facts::charts(&tables),
+        charts: facts::charts(&tables, reference),
         notes: notes::notes(a, &headline, reference, settings, &codes),
         tables,
     })
