@@ -377,3 +377,31 @@ fn t7_gives_each_broad_group_and_the_key_facts_name_the_highest_rates_from_it() 
     assert!(summary.contains(&fact), "{fact}");
     assert!(summary.contains(&format!("then {} (", rates[1].1)));
 }
+
+#[test]
+fn unknown_commissioners_are_counted_on_the_terminal_and_in_the_notes() {
+    let reference = scratch("report-reference-unknown");
+    let full = read(&year().join("reference/ccg-area-team.csv"));
+    let small: String = full.lines().take(11).map(|l| format!("{l}\n")).collect();
+    std::fs::write(reference.join("ccg-area-team.csv"), small).unwrap();
+    let out = scratch("report-unknown-terminal");
+    let data = year().join("submissions");
+    let run = iapt(&[
+        "report",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--reference",
+        reference.to_str().unwrap(),
+    ]);
+    assert!(run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("have a commissioner code not in the reference data"), "{stderr}");
+    assert!(stderr.contains("the commonest were `"), "{stderr}");
+    assert!(stderr.contains("warning: over 1% of referrals have an unknown commissioner"), "{stderr}");
+    let summary = read(&out.join("summary.md"));
+    assert!(
+        summary.contains("counted in the Unknown rows of every level; the commonest were `"),
+        "the Notes say it too"
+    );
+}
