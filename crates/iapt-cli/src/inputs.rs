@@ -87,9 +87,9 @@ pub fn expand(inputs: &[PathBuf], quiet: bool) -> Result<Expanded, Fatal> {
     Ok(expanded)
 }
 
-/// A path or name from the file system or a file, safe to print on a terminal.
+/// A path or name from the file system or a file, safe to print on a terminal (never cut).
 pub fn printable(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect()
+    iapt_ingest::printable(s, usize::MAX).into_owned()
 }
 
 /// Validates and keeps the accepted records of the submissions at `paths`.

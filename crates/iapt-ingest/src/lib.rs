@@ -210,6 +210,21 @@ fn panicked(_payload: &(dyn std::any::Any + Send)) -> IngestErrorKind {
     IngestErrorKind::ReaderFailed("a crafted or damaged file; the problem is in iapt, please report it".into())
 }
 
+/// Text from a file made safe to print: control characters (terminal escapes among them)
+/// replaced, and cut after `max` characters with the full length said.
+#[must_use]
+pub fn printable(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let long = text.len() > max && text.chars().nth(max).is_some();
+    if !long && !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out: String = text.chars().take(max).map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect();
+    if long {
+        out.push_str(&format!("… ({} characters in all)", thousands(text.chars().count() as u64)));
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Column letters as a spreadsheet shows them: 0 is `A`, 26 is `AA`.
 #[must_use]
 pub fn column_letters(col: usize) -> String {

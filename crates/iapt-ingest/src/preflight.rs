@@ -37,7 +37,7 @@ pub(crate) fn zipped(path: &Path, ext: &str, limits: &Limits) -> Result<(), Inge
         if !names.insert(lower.clone()) {
             return Err(IngestErrorKind::AmbiguousArchive(format!(
                 "two parts of its zip archive are named `{}` (letter case aside)",
-                printable(&name)
+                crate::printable(&name, 120)
             )));
         }
         within(Limit::EntryBytes, entry.size(), limits)?;
@@ -84,11 +84,6 @@ pub(crate) fn zipped(path: &Path, ext: &str, limits: &Limits) -> Result<(), Inge
         ("ods", _, Some(i)) => ods_cells(zip.by_index(i).map_err(broken)?, limits),
         _ => Ok(()),
     }
-}
-
-/// A name from a file, safe to print: control characters (terminal escapes) are replaced.
-pub(crate) fn printable(s: &str) -> String {
-    s.chars().take(120).map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect()
 }
 
 /// What [`scan_tags`] sees.
@@ -297,7 +292,7 @@ pub(crate) fn xls(path: &Path, limits: &Limits) -> Result<(), IngestErrorKind> {
         if entry.is_stream() && entry.len() > file_len {
             return Err(IngestErrorKind::Corrupt(format!(
                 "the stream `{}` declares {} bytes, more than the whole file",
-                printable(entry.name()),
+                crate::printable(entry.name(), 120),
                 entry.len()
             )));
         }

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use iapt_schema::{Column, Kind, Schema};
 
-use crate::mask::{mask, mask_shapes, printable, printable_cut};
+use crate::mask::{mask, mask_shapes, printable};
 use crate::rules::{self, Rule, Severity};
 
 /// One broken rule at one place of one submission.
@@ -106,10 +106,10 @@ impl Finding {
     fn shown_detail<'d>(&self, detail: &'d str, schema: &Schema, show_values: bool) -> Cow<'d, str> {
         const DETAIL_CHARS: usize = 400;
         if show_values {
-            return printable_cut(detail, DETAIL_CHARS);
+            return iapt_ingest::printable(detail, DETAIL_CHARS);
         }
         let dates = self.dates_identify(schema);
-        Cow::Owned(printable_cut(&mask_shapes(detail, dates), DETAIL_CHARS).into_owned())
+        Cow::Owned(iapt_ingest::printable(&mask_shapes(detail, dates), DETAIL_CHARS).into_owned())
     }
 
     /// The rule's message with this finding's column, value and detail filled in.

@@ -21,22 +21,7 @@ pub fn mask(value: &str) -> String {
 /// characters with the full length said.
 #[must_use]
 pub fn printable(value: &str) -> Cow<'_, str> {
-    printable_cut(value, SHOWN_CHARS)
-}
-
-/// As [`printable`], cut after `max` characters.
-#[must_use]
-pub fn printable_cut(value: &str, max: usize) -> Cow<'_, str> {
-    let long = value.len() > max && value.chars().nth(max).is_some();
-    if !long && !value.chars().any(char::is_control) {
-        return Cow::Borrowed(value);
-    }
-    let mut out: String = value.chars().take(max).map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect();
-    if long {
-        let total = value.chars().count();
-        out.push_str(&format!("… ({} characters in all)", iapt_ingest::thousands(total as u64)));
-    }
-    Cow::Owned(out)
+    iapt_ingest::printable(value, SHOWN_CHARS)
 }
 
 /// Masks every part of `text` shaped like an NHS number or a postcode, and like a date when
