@@ -1,6 +1,8 @@
 //! Shared helpers of the end-to-end tests: running `iapt`, and building workbooks cell by cell.
 #![allow(dead_code)]
 
+pub mod crafted;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
