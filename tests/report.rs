@@ -356,6 +356,17 @@ fn two_runs_are_byte_identical_and_the_manifest_hashes_every_file() {
 }
 
 #[test]
+fn format_json_prints_the_manifest() {
+    let out = scratch("report-format-json");
+    let data = year().join("submissions");
+    let o = iapt(&["report", data.to_str().unwrap(), "--out", out.to_str().unwrap(), "--format", "json", "--quiet"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(stdout(&o), read(&out.join("manifest.json")), "standard output is the manifest, byte for byte");
+    let manifest: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(manifest["tool"]["name"], "iapt");
+}
+
+#[test]
 fn t7_gives_each_broad_group_and_the_key_facts_name_the_highest_rates_from_it() {
     let out = report("report-broad-groups", &[]);
     let t7 = rows(&read(&out.join("tables/T7.csv")));

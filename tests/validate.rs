@@ -228,6 +228,33 @@ fn rules_command_lists_and_explains() {
     assert_eq!(iapt(&["rules", "R999"]).status.code(), Some(2));
 }
 
+#[test]
+fn every_command_takes_the_common_flags() {
+    let scratch = scratch("common-flags");
+    let (out, template) = (scratch.join("report"), scratch.join("template.xlsx"));
+    let listed = scratch.join("rules.txt");
+    let (clean, schema) = ("tests/fixtures/clean", "schemas/iapt-v1.0");
+    let quiet = ["--quiet", "--no-progress"];
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["validate", clean, "--schema", schema, "--format", "json"],
+        vec!["quality", clean, "--schema", schema, "--format", "csv"],
+        vec!["outcomes", clean, "--schema", schema, "--format", "json", "--year", "2012-13"],
+        vec!["report", clean, "--schema", schema, "--out", out.to_str().unwrap(), "--format", "json"],
+        vec!["rules", "--format", "csv", "--output", listed.to_str().unwrap()],
+        vec!["template", "--schema", schema, "--out", template.to_str().unwrap()],
+    ];
+    for mut args in runs {
+        args.extend(quiet);
+        let o = iapt(&args);
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(o.stderr.is_empty(), "--quiet leaves standard error empty: {args:?}");
+    }
+    assert!(std::fs::read_to_string(&listed).unwrap().starts_with("id,name,severity"), "--output is honoured");
+    // Without --quiet, the template says what it wrote.
+    let o = iapt(&["template", "--out", template.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("template.xlsx"));
+}
+
 /// Counts every data row of every sheet: it is an accepted record, or a record-level finding
 /// (or a file-level one) names it.
 fn assert_rows_accounted(input: &Path) {

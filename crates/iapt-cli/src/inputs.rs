@@ -93,9 +93,14 @@ pub fn printable(s: &str) -> String {
 }
 
 /// Validates and keeps the accepted records of the submissions at `paths`.
-pub fn read(paths: &[PathBuf], schema: &Schema, today: Date, limits: Limits) -> Result<Accepted, Fatal> {
-    let results = iapt_validate::validate_all(paths, schema, today, limits)
-        .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")))?;
+pub fn read(
+    paths: &[PathBuf],
+    schema: &Schema,
+    today: Date,
+    limits: Limits,
+    progress: bool,
+) -> Result<Accepted, Fatal> {
+    let results = crate::render::validate_all(paths, schema, today, limits, progress)?;
     let quality = iapt_quality::Quality::from_validations(&results, schema);
     let mut accepted = Accepted {
         submissions: Vec::new(),

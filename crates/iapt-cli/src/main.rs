@@ -60,14 +60,28 @@ pub struct Io {
     /// Use the data set definition in DIR instead of the built-in v1.0 schema.
     #[arg(long, value_name = "DIR")]
     pub schema: Option<PathBuf>,
+    #[command(flatten)]
+    pub chatter: Chatter,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// What a command prints on standard error besides its results: every command takes both.
+#[derive(Args, Clone, Copy)]
+pub struct Chatter {
     /// Print nothing but the results (no progress, no summary on standard error).
     #[arg(long, short)]
     pub quiet: bool,
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
-    #[command(flatten)]
-    pub limits: LimitArgs,
+}
+
+impl Chatter {
+    /// Whether a progress bar may be drawn (it still needs a terminal).
+    pub fn progress(self) -> bool {
+        !self.quiet && !self.no_progress
+    }
 }
 
 /// How much one submission may hold. The defaults are far above any real submission; a file
@@ -214,14 +228,23 @@ pub struct ReportArgs {
     /// Replace reference files (area teams, CCG mapping, providers, census) by those in DIR.
     #[arg(long, value_name = "DIR")]
     pub reference: Option<PathBuf>,
+    /// What to print when the files are written: the key facts (`human`) or the manifest (`json`).
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
+    pub format: SummaryFormat,
     /// Use the data set definition in DIR instead of the built-in v1.0 schema.
     #[arg(long, value_name = "DIR")]
     pub schema: Option<PathBuf>,
-    /// Print nothing (the files are still written).
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub chatter: Chatter,
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+/// What `iapt report` prints on standard output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    Human,
+    Json,
 }
 
 #[derive(Args)]
@@ -231,6 +254,11 @@ pub struct RulesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Write the output to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub chatter: Chatter,
 }
 
 #[derive(Args)]
@@ -241,6 +269,8 @@ pub struct TemplateArgs {
     /// Use the data set definition in DIR instead of the built-in v1.0 schema.
     #[arg(long, value_name = "DIR")]
     pub schema: Option<PathBuf>,
+    #[command(flatten)]
+    pub chatter: Chatter,
 }
 
 /// A failure that ends the command with exit code 2.

@@ -87,10 +87,16 @@ pub fn run(args: &OutcomesArgs) -> Result<u8, Fatal> {
     let period = args.when.period(None)?;
     let rules = Rules::from_schema(&schema)
         .map_err(|e| Fatal::new(format!("the schema does not fit the outcome engine: {e}")))?;
-    let paths = inputs::expand(&args.inputs, args.io.quiet)?.paths;
+    let paths = inputs::expand(&args.inputs, args.io.chatter.quiet)?.paths;
     output::refuse_inputs(&[("--output", args.io.output.as_deref())], &paths)?;
-    let accepted = inputs::read(&paths, &schema, crate::validate_cmd::today(), args.io.limits.limits())?;
-    if !args.io.quiet {
+    let accepted = inputs::read(
+        &paths,
+        &schema,
+        crate::validate_cmd::today(),
+        args.io.limits.limits(),
+        args.io.chatter.progress(),
+    )?;
+    if !args.io.chatter.quiet {
         inputs::report(&accepted);
     }
     let data = Dataset::merge(&accepted.submissions);

@@ -7,18 +7,18 @@ use iapt_quality::{ItemScore, Quality, Score};
 use iapt_schema::Schema;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::{Fatal, Format, QualityArgs, output};
+use crate::{Fatal, Format, QualityArgs, output, render};
 
 const GREEN: f64 = 95.0;
 const AMBER: f64 = 80.0;
 
 pub fn run(args: &QualityArgs) -> Result<u8, Fatal> {
     let schema = crate::load_schema(args.common.io.schema.as_ref())?;
-    let paths = crate::inputs::expand(&args.inputs, args.common.io.quiet)?.paths;
+    let paths = crate::inputs::expand(&args.inputs, args.common.io.chatter.quiet)?.paths;
     output::refuse_inputs(&[("--output", args.common.io.output.as_deref()), ("--html", args.html.as_deref())], &paths)?;
     let limits = args.common.io.limits.limits();
-    let validations = iapt_validate::validate_all(&paths, &schema, crate::validate_cmd::today(), limits)
-        .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")))?;
+    let progress = args.common.io.chatter.progress();
+    let validations = render::validate_all(&paths, &schema, crate::validate_cmd::today(), limits, progress)?;
     let quality = Quality::from_validations(&validations, &schema);
     let mut out = output::open(args.common.io.output.as_deref())?;
     let written = match args.common.format {

@@ -145,7 +145,7 @@ pub fn rules(args: &RulesArgs) -> Result<u8, Fatal> {
         })?],
         None => rules::ALL.to_vec(),
     };
-    let mut out = crate::output::open(None)?;
+    let mut out = crate::output::open(args.output.as_deref())?;
     let written = match args.format {
         Format::Json => {
             #[derive(serde::Serialize)]
@@ -192,7 +192,8 @@ pub fn rules(args: &RulesArgs) -> Result<u8, Fatal> {
             .iter()
             .try_for_each(|r| writeln!(out, "{:<10} {:<8} {:<28} {}", r.id, r.severity.as_str(), r.name, r.summary)),
     };
-    written.and_then(|()| out.flush()).map_err(|e| crate::output::write_err(&e))?;
+    written.map_err(|e| crate::output::write_err(&e))?;
+    out.finish()?;
     Ok(0)
 }
 
@@ -251,4 +252,34 @@ impl Progress {
             b.finish_and_clear();
         }
     }
+}
+
+/// Validates many submissions at once with a bar of submissions read, on a terminal only.
+pub fn validate_all(
+    paths: &[std::path::PathBuf],
+    schema: &iapt_schema::Schema,
+    today: iapt_schema::Date,
+    limits: iapt_ingest::Limits,
+    progress: bool,
+) -> Result<Vec<iapt_validate::Validation>, Fatal> {
+    let bar = (progress && crate::stderr_is_terminal()).then(|| {
+        let b = ProgressBar::new(paths.len() as u64);
+        b.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} submissions read ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b.enable_steady_tick(Duration::from_millis(200));
+        b
+    });
+    let done = |_: &Path| {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let results = iapt_validate::validate_all_with(paths, schema, today, limits, &done)
+        .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")));
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    results
 }

@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 use iapt_outcomes::{Dataset, Rules};
 use iapt_report::{Intake, Reference, Rule, Settings};
 
-use crate::{Fatal, ReportArgs, inputs, manifest, output};
+use crate::{Fatal, ReportArgs, SummaryFormat, inputs, manifest, output};
 
 /// The quality scores written beside the report.
 const QUALITY_CSV: &str = "quality.csv";
 
 pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
-    let paths = inputs::expand(&args.inputs, args.quiet)?.paths;
+    let paths = inputs::expand(&args.inputs, args.chatter.quiet)?.paths;
     let targets: Vec<PathBuf> =
         iapt_report::write::ENTRIES.iter().chain([&QUALITY_CSV]).map(|name| args.out.join(name)).collect();
     let outputs: Vec<(&str, Option<&Path>)> = targets.iter().map(|t| ("--out", Some(t.as_path()))).collect();
@@ -39,8 +39,9 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     };
     let rules = Rules::from_schema(&schema)
         .map_err(|e| Fatal::new(format!("the schema does not fit the outcome engine: {e}")))?;
-    let accepted = inputs::read(&paths, &schema, crate::validate_cmd::today(), args.limits.limits())?;
-    if !args.quiet {
+    let accepted =
+        inputs::read(&paths, &schema, crate::validate_cmd::today(), args.limits.limits(), args.chatter.progress())?;
+    if !args.chatter.quiet {
         inputs::report(&accepted);
     }
     let mut quality_csv = Vec::new();
@@ -68,7 +69,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     let outcomes = iapt_outcomes::derive(&data, period, &rules);
     let aggregates = iapt_report::aggregate(&data, &outcomes, &rules, &schema, &reference)
         .map_err(|e| Fatal::new(format!("the schema does not fit the report: {e}")))?;
-    if !args.quiet {
+    if !args.chatter.quiet {
         unknown_commissioners(&aggregates);
     }
     let settings = Settings { period, rule, unrounded: args.unrounded, source, intake };
@@ -116,7 +117,11 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     output::replace_all(&args.out, &files)?;
     let written: Vec<PathBuf> = files.iter().map(|(p, _)| args.out.join(p)).collect();
 
-    if !args.quiet {
+    if args.format == SummaryFormat::Json {
+        // The manifest is the run's record: what was read, with which options, and what was written.
+        let manifest = files.last().map_or(&[][..], |(_, bytes)| bytes.as_slice());
+        std::io::stdout().write_all(manifest).map_err(|e| output::write_err(&e))?;
+    } else if !args.chatter.quiet {
         if report.not_for_publication {
             println!("{}\n", iapt_report::NOT_FOR_PUBLICATION);
         }

@@ -19,6 +19,15 @@ pub fn run(args: &TemplateArgs) -> Result<u8, Fatal> {
         .and_then(|mut wb| wb.save_to_buffer())
         .map_err(|e| Fatal::new(format!("cannot build the template: {e}")))?;
     crate::output::write_file(&args.out, &bytes)?;
+    if !args.chatter.quiet {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!(
+                "wrote {}: a sheet per table with headers and notes, formats and drop-down lists to row {LAST_ROW}",
+                crate::inputs::printable(&args.out.display().to_string())
+            );
+        }
+    }
     Ok(0)
 }
 

@@ -16,11 +16,11 @@ pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
         Some(t) => Date::parse_iso(t).ok_or_else(|| Fatal::new(format!("--today `{t}` is not a YYYY-MM-DD date")))?,
         None => today(),
     };
-    let expanded = crate::inputs::expand(&args.inputs, args.common.io.quiet)?;
+    let expanded = crate::inputs::expand(&args.inputs, args.common.io.chatter.quiet)?;
     let inputs = &expanded.paths;
     output::refuse_inputs(&[("--output", args.common.io.output.as_deref())], inputs)?;
     let limits = args.common.io.limits.limits();
-    let progress = render::Progress::new(!args.common.io.quiet && !args.common.io.no_progress);
+    let progress = render::Progress::new(args.common.io.chatter.progress());
     let mut results = Vec::new();
     for path in inputs {
         progress.start(path);

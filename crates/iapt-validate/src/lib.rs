@@ -389,6 +389,20 @@ pub fn validate_all(
     today: Date,
     limits: Limits,
 ) -> Result<Vec<Validation>, SchemaMismatch> {
+    validate_all_with(paths, schema, today, limits, &|_| ())
+}
+
+/// As [`validate_all`], calling `done` with each path as its validation ends (for a progress bar).
+///
+/// # Errors
+/// As [`validate`].
+pub fn validate_all_with(
+    paths: &[PathBuf],
+    schema: &Schema,
+    today: Date,
+    limits: Limits,
+    done: &(dyn Fn(&Path) + Sync),
+) -> Result<Vec<Validation>, SchemaMismatch> {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let next = AtomicUsize::new(0);
@@ -402,6 +416,7 @@ pub fn validate_all(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = paths.get(i) else { break };
                     let v = validate(path, schema, &opts);
+                    done(path);
                     results.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((i, v));
                 }
             });
