@@ -255,6 +255,33 @@ fn every_command_takes_the_common_flags() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("template.xlsx"));
 }
 
+#[test]
+fn a_bad_schema_folder_is_named_at_its_file_and_line() {
+    let dir = scratch("bad-schema");
+    let builtin = root().join("schemas/iapt-v1.0");
+    std::fs::create_dir_all(dir.join("codes")).unwrap();
+    for name in ["datapackage.json", "measures.json"] {
+        std::fs::copy(builtin.join(name), dir.join(name)).unwrap();
+    }
+    for entry in std::fs::read_dir(builtin.join("codes")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join("codes").join(path.file_name().unwrap())).unwrap();
+    }
+    let attendance = dir.join("codes/attendance.csv");
+    let text = std::fs::read_to_string(&attendance).unwrap().replacen(",true\n", ",yes\n", 1);
+    std::fs::write(&attendance, text).unwrap();
+    for command in ["validate", "outcomes", "report"] {
+        let mut args = vec![command, "tests/fixtures/clean", "--schema", dir.to_str().unwrap()];
+        if command == "report" {
+            args.extend(["--out", "target/test-scratch/bad-schema-report"]);
+        }
+        let o = iapt(&args);
+        assert_eq!(o.status.code(), Some(2), "{command}");
+        let err = String::from_utf8_lossy(&o.stderr).replace("\n  │ ", "\n");
+        assert!(err.contains("codes/attendance.csv:2: attended: `yes` is not true or false"), "{command}: {err}");
+    }
+}
+
 /// Counts every data row of every sheet: it is an accepted record, or a record-level finding
 /// (or a file-level one) names it.
 fn assert_rows_accounted(input: &Path) {

@@ -289,12 +289,17 @@ pub fn load_schema(dir: Option<&PathBuf>) -> Result<Schema, Fatal> {
     match dir {
         None => Ok(Schema::builtin()),
         Some(d) => Schema::from_dir(d).map_err(|e| Fatal {
-            message: e.to_string(),
+            message: format!("the schema folder has {}:\n{e}", problems(e.0.len())),
             hint: Some(
                 "a schema folder holds datapackage.json and codes/*.csv, laid out like schemas/iapt-v1.0/".into(),
             ),
         }),
     }
+}
+
+/// "1 problem", "3 problems".
+pub fn problems(n: usize) -> String {
+    if n == 1 { "1 problem".into() } else { format!("{n} problems") }
 }
 
 /// Whether colours and progress may be drawn on standard error.

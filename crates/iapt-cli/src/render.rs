@@ -204,7 +204,8 @@ pub fn fatal(f: &Fatal) {
         diag = diag.with_help(h.clone());
     }
     let mut text = String::new();
-    let _ = handler(crate::stderr_is_terminal()).render_report(&mut text, &diag);
+    // Not wrapped: a `file:line: column: problem` line is for copying into an editor whole.
+    let _ = handler(crate::stderr_is_terminal()).with_wrap_lines(false).render_report(&mut text, &diag);
     eprint!("{text}");
 }
 

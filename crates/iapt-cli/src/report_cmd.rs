@@ -33,7 +33,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     let reference = match &args.reference {
         None => Reference::builtin(),
         Some(dir) => Reference::from_dir(dir).map_err(|e| Fatal {
-            message: format!("cannot read the reference data: {e}"),
+            message: format!("the reference data has {}:\n{e}", crate::problems(e.0.len())),
             hint: Some("see schemas/reference/README.md for the files and their columns".into()),
         })?,
     };

@@ -4,8 +4,11 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::fmt;
 use std::path::{Path, PathBuf};
+
+use iapt_schema::checked::{self, FileProblem, FileProblems};
+use serde::Deserialize;
+use validator::{Validate, ValidationError};
 
 const REGIONS: (&str, &str) = ("regions-2013.csv", include_str!("../../../schemas/reference/regions-2013.csv"));
 const AREA_TEAMS: (&str, &str) =
@@ -75,49 +78,121 @@ pub struct Reference {
     pub files: Vec<(String, String)>,
 }
 
-/// A reference file that cannot be read, with its place.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReferenceError {
-    pub file: String,
-    pub line: Option<u64>,
-    pub message: String,
+/// Every problem of a reference folder, at `file:line: column`.
+pub type ReferenceError = FileProblems;
+
+// One typed row per reference file; the `validator` derives are the checks of each value.
+
+#[derive(Deserialize, Validate)]
+struct RegionRow {
+    #[validate(custom(function = "region_code_shape"))]
+    code: String,
+    #[validate(custom(function = "ons_shape"))]
+    ons_code: Option<String>,
+    #[validate(length(min = 1, max = 200, message = "a region needs a name (at most 200 characters)"))]
+    name: String,
 }
 
-impl fmt::Display for ReferenceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(l) => write!(f, "{}:{l}: {}", self.file, self.message),
-            None => write!(f, "{}: {}", self.file, self.message),
-        }
-    }
+#[derive(Deserialize, Validate)]
+struct AreaTeamRow {
+    #[validate(custom(function = "area_team_code_shape"))]
+    code: String,
+    #[validate(custom(function = "ons_shape"))]
+    ons_code: Option<String>,
+    #[validate(length(min = 1, max = 200, message = "an area team needs a name (at most 200 characters)"))]
+    name: String,
+    #[validate(custom(function = "region_code_shape"))]
+    region_code: String,
 }
 
-impl std::error::Error for ReferenceError {}
+#[derive(Deserialize, Validate)]
+struct CcgRow {
+    #[validate(custom(function = "ccg_code_shape"))]
+    ccg_code: String,
+    #[validate(custom(function = "ons_shape"))]
+    ons_code: Option<String>,
+    #[validate(length(min = 1, max = 200, message = "a CCG needs a name (at most 200 characters)"))]
+    ccg_name: String,
+    #[validate(custom(function = "area_team_code_shape"))]
+    area_team_code: String,
+    #[validate(range(min = 1, message = "a CCG's registered patients are at least 1"))]
+    registered_patients: Option<u64>,
+}
 
-/// The rows of one CSV file as the named columns, in order.
-fn rows(file: &str, text: &str, wanted: &[&str]) -> Result<Vec<(u64, Vec<String>)>, ReferenceError> {
-    let err = |line, message: String| ReferenceError { file: file.to_owned(), line, message };
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
-    let header = rdr.headers().map_err(|e| err(Some(1), e.to_string()))?.clone();
-    let mut at = Vec::with_capacity(wanted.len());
-    for w in wanted {
-        let i = header
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(w))
-            .ok_or_else(|| err(Some(1), format!("no column `{w}` (the header needs {})", wanted.join(", "))))?;
-        at.push(i);
+#[derive(Deserialize, Validate)]
+struct ProviderRow {
+    #[validate(custom(function = "provider_code_shape"))]
+    provider_code: String,
+    #[validate(length(min = 1, max = 200, message = "a provider needs a name (at most 200 characters)"))]
+    provider_name: String,
+}
+
+#[derive(Deserialize, Validate)]
+#[validate(schema(function = "census_code_given"))]
+struct CensusRow {
+    #[validate(custom(function = "census_dimension"))]
+    dimension: String,
+    code: Option<String>,
+    #[validate(range(min = 1, message = "a population is at least 1 (it divides the rates)"))]
+    population: u64,
+}
+
+fn region_code_shape(v: &str) -> Result<(), ValidationError> {
+    checked::shaped(v, "Y[0-9]{2}", "a commissioning region's ODS code")
+}
+
+fn area_team_code_shape(v: &str) -> Result<(), ValidationError> {
+    checked::shaped(v, "Q[0-9]{2}", "an area team's ODS code")
+}
+
+fn ccg_code_shape(v: &str) -> Result<(), ValidationError> {
+    checked::shaped(v, "[0-9]{2}[A-Z]", "a CCG's ODS code")
+}
+
+fn provider_code_shape(v: &str) -> Result<(), ValidationError> {
+    checked::shaped(v, "[A-Z0-9]{3,5}", "a provider's ODS code")
+}
+
+fn ons_shape(v: &str) -> Result<(), ValidationError> {
+    checked::shaped(v, "E[0-9]{8}", "an ONS code")
+}
+
+fn census_dimension(v: &str) -> Result<(), ValidationError> {
+    if ["total", "sex", "ethnicity"].contains(&v) {
+        return Ok(());
     }
-    let mut out = Vec::new();
-    for record in rdr.records() {
-        let record = record.map_err(|e| err(e.position().map(csv::Position::line), e.to_string()))?;
-        let line = record.position().map_or(0, csv::Position::line);
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
+    let m = format!("`{}` is not a dimension (total, sex or ethnicity)", checked::shown(v));
+    Err(ValidationError::new("dimension").with_message(m.into()))
+}
+
+fn census_code_given(row: &CensusRow) -> Result<(), ValidationError> {
+    if row.dimension == "total" || row.code.is_some() {
+        return Ok(());
+    }
+    Err(ValidationError::new("code").with_message("a sex or ethnicity row needs the code it counts".into()))
+}
+
+/// Reports every code listed twice, at the later line.
+fn duplicates<'a>(
+    file: &str,
+    column: &str,
+    codes: impl Iterator<Item = (u64, &'a str)>,
+    problems: &mut FileProblems,
+) -> HashMap<&'a str, usize> {
+    let mut index: HashMap<&str, (usize, u64)> = HashMap::new();
+    for (i, (line, code)) in codes.enumerate() {
+        if let Some(&(_, first)) = index.get(code) {
+            problems.push(FileProblem::new(
+                file,
+                Some(line),
+                Some(column),
+                format!("`{code}` is listed twice (first at line {first})"),
+            ));
+        } else {
+            index.insert(code, (i, line));
         }
-        let fields = at.iter().map(|&i| record.get(i).unwrap_or("").trim().to_owned()).collect();
-        out.push((line, fields));
     }
-    Ok(out)
+    index.into_iter().map(|(code, (i, _))| (code, i)).collect()
 }
 
 impl Reference {
@@ -136,22 +211,22 @@ impl Reference {
     /// When `dir` is not a folder, or a file in it cannot be read or parsed.
     pub fn from_dir(dir: &Path) -> Result<Reference, ReferenceError> {
         if !dir.is_dir() {
-            return Err(ReferenceError {
-                file: dir.display().to_string(),
-                line: None,
-                message: "is not a folder".into(),
-            });
+            return Err(FileProblems(vec![FileProblem::new(
+                &dir.display().to_string(),
+                None,
+                None,
+                "is not a folder",
+            )]));
         }
         Reference::read(|name| {
             let path: PathBuf = dir.join(name);
             if !path.exists() {
                 return Ok(None);
             }
-            std::fs::read_to_string(&path).map(|t| Some((path.display().to_string(), t))).map_err(|e| ReferenceError {
-                file: path.display().to_string(),
-                line: None,
-                message: e.to_string(),
-            })
+            let shown = path.display().to_string();
+            std::fs::read_to_string(&path)
+                .map(|t| Some((shown.clone(), t)))
+                .map_err(|e| FileProblems(vec![FileProblem::new(&shown, None, None, e.to_string())]))
         })
     }
 
@@ -168,77 +243,81 @@ impl Reference {
             Ok((if source == "built in" { name.to_owned() } else { source }, text))
         };
 
+        let mut problems = FileProblems::default();
         let (file, text) = load(REGIONS)?;
-        let regions: Vec<Region> = rows(&file, &text, &["code", "name"])?
-            .into_iter()
-            .map(|(_, f)| Region { code: f[0].clone(), name: f[1].clone() })
-            .collect();
-        let region_index: HashMap<&str, usize> =
-            regions.iter().enumerate().rev().map(|(i, r)| (r.code.as_str(), i)).collect();
+        let region_rows: Vec<(u64, RegionRow)> = checked::read_csv(&file, &text, &["code", "name"], &mut problems);
+        let region_index =
+            duplicates(&file, "code", region_rows.iter().map(|(l, r)| (*l, r.code.as_str())), &mut problems);
 
-        let (file, text) = load(AREA_TEAMS)?;
+        let (team_file, text) = load(AREA_TEAMS)?;
+        let team_rows: Vec<(u64, AreaTeamRow)> =
+            checked::read_csv(&team_file, &text, &["code", "name", "region_code"], &mut problems);
+        let team_index =
+            duplicates(&team_file, "code", team_rows.iter().map(|(l, t)| (*l, t.code.as_str())), &mut problems);
         let mut area_teams = Vec::new();
-        for (line, f) in rows(&file, &text, &["code", "name", "region_code"])? {
-            let region = region_index.get(f[2].as_str()).copied().ok_or_else(|| ReferenceError {
-                file: file.clone(),
-                line: Some(line),
-                message: format!("region `{}` is not in {}", f[2], REGIONS.0),
-            })?;
-            area_teams.push(AreaTeam { code: f[0].clone(), name: f[1].clone(), region });
+        for (line, t) in &team_rows {
+            match region_index.get(t.region_code.as_str()) {
+                Some(&region) => area_teams.push(AreaTeam { code: t.code.clone(), name: t.name.clone(), region }),
+                None => problems.push(FileProblem::new(
+                    &team_file,
+                    Some(*line),
+                    Some("region_code"),
+                    format!("region `{}` is not in {}", t.region_code, REGIONS.0),
+                )),
+            }
         }
 
-        // The first area team listed with a code wins, as a search from the top would find it.
-        let mut team_index: HashMap<&str, usize> = HashMap::new();
-        for (i, t) in area_teams.iter().enumerate() {
-            team_index.entry(t.code.as_str()).or_insert(i);
-        }
         let (file, text) = load(CCGS)?;
+        let ccg_rows: Vec<(u64, CcgRow)> =
+            checked::read_csv(&file, &text, &["ccg_code", "ccg_name", "area_team_code"], &mut problems);
+        duplicates(&file, "ccg_code", ccg_rows.iter().map(|(l, c)| (*l, c.ccg_code.as_str())), &mut problems);
         let mut ccgs = Vec::new();
-        for (line, f) in rows(&file, &text, &["ccg_code", "ccg_name", "area_team_code"])? {
-            let area_team = team_index.get(f[2].as_str()).copied();
-            if area_team.is_none() && !f[2].is_empty() {
-                return Err(ReferenceError {
-                    file,
-                    line: Some(line),
-                    message: format!("area team `{}` is not in {}", f[2], AREA_TEAMS.0),
-                });
+        for (line, c) in &ccg_rows {
+            let area_team = team_index.get(c.area_team_code.as_str()).copied();
+            if area_team.is_none() {
+                let why = format!("area team `{}` is not in {}", c.area_team_code, AREA_TEAMS.0);
+                problems.push(FileProblem::new(&file, Some(*line), Some("area_team_code"), why));
             }
-            ccgs.push(Ccg { code: f[0].clone(), name: f[1].clone(), area_team });
+            ccgs.push(Ccg { code: c.ccg_code.clone(), name: c.ccg_name.clone(), area_team });
         }
 
         let (file, text) = load(PROVIDERS)?;
-        let providers = rows(&file, &text, &["provider_code", "provider_name"])?
-            .into_iter()
-            .map(|(_, f)| (f[0].clone(), f[1].clone()));
-        let providers = providers.collect();
+        let provider_rows: Vec<(u64, ProviderRow)> =
+            checked::read_csv(&file, &text, &["provider_code", "provider_name"], &mut problems);
+        duplicates(
+            &file,
+            "provider_code",
+            provider_rows.iter().map(|(l, p)| (*l, p.provider_code.as_str())),
+            &mut problems,
+        );
+        let providers = provider_rows.into_iter().map(|(_, p)| (p.provider_code, p.provider_name)).collect();
 
         let (file, text) = load(CENSUS)?;
+        let census_rows: Vec<(u64, CensusRow)> =
+            checked::read_csv(&file, &text, &["dimension", "code", "population"], &mut problems);
         let mut census = Census::default();
         let mut census_at: HashMap<(String, String), usize> = HashMap::new();
-        for (line, f) in rows(&file, &text, &["dimension", "code", "population"])? {
-            let n: u64 = f[2].parse().map_err(|_| ReferenceError {
-                file: file.clone(),
-                line: Some(line),
-                message: format!("population `{}` is not a whole number", f[2]),
-            })?;
-            let list = match f[0].as_str() {
-                "total" => {
-                    census.total = n;
-                    continue;
-                }
+        for (_, row) in census_rows {
+            let code = row.code.unwrap_or_default();
+            let list = match row.dimension.as_str() {
                 "sex" => &mut census.sex,
                 "ethnicity" => &mut census.ethnicity,
-                _ => continue,
+                _ => {
+                    census.total = row.population;
+                    continue;
+                }
             };
-            // Indexed, so that a long census file is not quadratic.
-            match census_at.entry((f[0].clone(), f[1].clone())) {
-                Entry::Occupied(e) => list[*e.get()].1 += n,
+            // Indexed, so that a long census file is not quadratic; census groups summed onto one code.
+            match census_at.entry((row.dimension, code.clone())) {
+                Entry::Occupied(e) => list[*e.get()].1 += row.population,
                 Entry::Vacant(e) => {
                     e.insert(list.len());
-                    list.push((f[1].clone(), n));
+                    list.push((code, row.population));
                 }
             }
         }
+        let regions = region_rows.into_iter().map(|(_, r)| Region { code: r.code, name: r.name }).collect();
+        problems.into_result(())?;
         Ok(Reference { regions, area_teams, ccgs, providers, census, sources, files })
     }
 }
@@ -281,12 +360,12 @@ mod tests {
         std::fs::write(dir.join("ccg-area-team.csv"), "ccg_code,ccg_name,area_team_code\n00C,Darlington,Q99\n")
             .unwrap();
         let e = Reference::from_dir(&dir).unwrap_err();
-        assert_eq!(e.line, Some(2));
+        assert_eq!(e.0[0].line, Some(2));
         assert!(e.to_string().contains("area team `Q99`"), "{e}");
 
         std::fs::write(dir.join("ccg-area-team.csv"), "code,name\n00C,Darlington\n").unwrap();
         let e = Reference::from_dir(&dir).unwrap_err();
-        assert!(e.to_string().contains("no column `ccg_code`"), "{e}");
+        assert!(e.to_string().contains("ccg-area-team.csv:1: ccg_code: the header has no such column"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(Reference::from_dir(&dir).is_err(), "a missing folder is an error");
     }

@@ -11,13 +11,15 @@
 //! and codes by their position in the list, so the rest of the pipeline stores a code in a
 //! byte.
 
+pub mod checked;
 mod date;
 mod load;
 mod measures;
 mod pattern;
 
+pub use checked::{FileProblem, FileProblems};
 pub use date::{Date, TimeOfDay, digits};
-pub use load::SchemaError;
+pub use load::{ATTRIBUTES_USED, AttributeValues, SchemaError};
 pub use measures::{AnxietyRule, DiagnosisGroup, Measure, Measures};
 pub use pattern::Pattern;
 

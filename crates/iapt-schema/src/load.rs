@@ -1,11 +1,12 @@
 //! Reading a schema folder (or the built-in copy) into a [`Schema`].
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
+use validator::{Validate, ValidationError};
 
+use crate::checked::{self, FileProblem, FileProblems};
 use crate::{Check, Code, CodeList, CodeListId, Column, Kind, Normalise, Pattern, Schema, Scope, Sheet, Status};
 
 /// The files of `schemas/iapt-v1.0/` compiled into the binary.
@@ -23,28 +24,37 @@ const BUILTIN: &[(&str, &str)] = &[
     ("codes/therapy-type.csv", include_str!("../../../schemas/iapt-v1.0/codes/therapy-type.csv")),
 ];
 
-/// A schema folder that could not be read or does not describe a data set.
-#[derive(Debug)]
-pub struct SchemaError {
-    pub path: PathBuf,
-    pub reason: String,
+/// Every problem of a schema folder, at `file:line: place`.
+pub type SchemaError = FileProblems;
+
+/// Code-list columns the tools read, and what their values must be. Checked when a schema
+/// loads, so that a folder without one fails at its file and line instead of, say, making every
+/// appointment unattended.
+pub const ATTRIBUTES_USED: &[(&str, &str, AttributeValues)] = &[
+    ("attendance", "attended", AttributeValues::TrueFalse),
+    ("appointment-type", "treatment", AttributeValues::TrueFalse),
+    ("end-code", "declined_or_dropped_out", AttributeValues::TrueFalse),
+    ("end-code", "group", AttributeValues::Text),
+    ("ethnic-category", "group", AttributeValues::Text),
+];
+
+/// What the values of a code-list column the tools read must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttributeValues {
+    TrueFalse,
+    Text,
 }
 
-impl fmt::Display for SchemaError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "schema file `{}`: {}", self.path.display(), self.reason)
-    }
-}
-
-impl std::error::Error for SchemaError {}
+/// Reads one file of a schema: its text, and its name as problems show it.
+type ReadFile<'a> = &'a dyn Fn(&str) -> Result<(String, String), FileProblems>;
 
 pub(crate) fn builtin() -> Schema {
     let read = |p: &str| {
         BUILTIN
             .iter()
             .find(|(n, _)| *n == p)
-            .map(|(_, s)| (*s).to_owned())
-            .ok_or_else(|| SchemaError { path: p.into(), reason: "not in the built-in schema".into() })
+            .map(|(_, s)| (p.to_owned(), (*s).to_owned()))
+            .ok_or_else(|| FileProblems(vec![FileProblem::new(p, None, None, "is not in the built-in schema")]))
     };
     match parse_keeping(&read) {
         Ok(schema) => schema,
@@ -55,8 +65,11 @@ pub(crate) fn builtin() -> Schema {
 
 pub(crate) fn from_dir(dir: &Path) -> Result<Schema, SchemaError> {
     let read = |p: &str| {
-        let path = dir.join(p);
-        std::fs::read_to_string(&path).map_err(|e| SchemaError { path, reason: e.to_string() })
+        let shown = dir.join(p).display().to_string();
+        match std::fs::read_to_string(dir.join(p)) {
+            Ok(text) => Ok((shown, text)),
+            Err(e) => Err(FileProblems(vec![FileProblem::new(&shown, None, None, e.to_string())])),
+        }
     };
     parse_keeping(&read)
 }
@@ -111,23 +124,45 @@ struct RawReference {
     fields: Vec<String>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Validate)]
+#[validate(schema(function = "minimum_not_above_maximum"))]
 struct RawConstraints {
     #[serde(rename = "maxLength")]
+    #[validate(range(min = 1, message = "is at least 1"))]
     max_length: Option<usize>,
+    #[validate(custom(function = "pattern_compiles"))]
     pattern: Option<String>,
     minimum: Option<f64>,
     maximum: Option<f64>,
 }
 
-#[derive(Deserialize)]
+fn minimum_not_above_maximum(c: &RawConstraints) -> Result<(), ValidationError> {
+    match (c.minimum, c.maximum) {
+        (Some(min), Some(max)) if min > max => {
+            Err(ValidationError::new("min_le_max").with_message(format!("minimum {min} is above maximum {max}").into()))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn pattern_compiles(p: &str) -> Result<(), ValidationError> {
+    Pattern::new(p).map(drop).map_err(|e| ValidationError::new("pattern").with_message(e.into()))
+}
+
+fn column_name_shape(name: &str) -> Result<(), ValidationError> {
+    checked::shaped(name, "[A-Z][A-Z0-9_]{0,63}", "a column name")
+}
+
+#[derive(Deserialize, Validate)]
 struct RawField {
+    #[validate(custom(function = "column_name_shape"))]
     name: String,
     #[serde(rename = "type")]
     kind: String,
     #[serde(default)]
     description: String,
     #[serde(default)]
+    #[validate(nested)]
     constraints: RawConstraints,
     #[serde(rename = "iapt:status")]
     status: String,
@@ -149,44 +184,80 @@ struct RawField {
     score: bool,
 }
 
-fn parse(read: &dyn Fn(&str) -> Result<String, SchemaError>) -> Result<Schema, SchemaError> {
-    const PACKAGE: &str = "datapackage.json";
-    let err = |reason: String| SchemaError { path: PACKAGE.into(), reason };
-    let raw: RawPackage = serde_json::from_str(&read(PACKAGE)?).map_err(|e| err(e.to_string()))?;
+/// The JSON key a problem names for a field of the raw structs (validator knows no serde renames).
+fn json_key(field: &str) -> String {
+    field.replace("max_length", "maxLength")
+}
+
+fn parse(read: ReadFile<'_>) -> Result<Schema, SchemaError> {
+    let (package, text) = read("datapackage.json")?;
+    let raw: RawPackage = serde_json::from_str(&text)
+        .map_err(|e| FileProblems(vec![FileProblem::new(&package, Some(e.line() as u64), None, e.to_string())]))?;
+    let mut problems = FileProblems::default();
 
     let mut code_lists = Vec::new();
     for list in &raw.code_lists {
-        let text = read(&list.path)?;
-        let mut parsed = parse_code_list(&list.name, &text)
-            .map_err(|reason| SchemaError { path: list.path.clone().into(), reason })?;
+        let (file, text) = read(&list.path)?;
+        let mut parsed = parse_code_list(&list.name, &file, &text, &mut problems);
         parsed.provenance.clone_from(&list.provenance);
         code_lists.push(parsed);
+    }
+    for (list, ..) in ATTRIBUTES_USED {
+        if !raw.code_lists.iter().any(|l| l.name == *list) {
+            let line = text.find("\"iapt:codeLists\"").map(|at| 1 + text[..at].matches('\n').count() as u64);
+            let why = format!("there is no code list `{list}`; the tools read it");
+            problems.push(FileProblem::new(&package, line, Some("iapt:codeLists"), why));
+        }
     }
     let names: Vec<&str> = raw.resources.iter().map(|r| r.name.as_str()).collect();
     let mut sheets = Vec::new();
     for res in &raw.resources {
         let mut columns = Vec::new();
         for f in &res.schema.fields {
-            columns.push(parse_field(f, &code_lists).map_err(|e| err(format!("{}.{}: {e}", res.name, f.name)))?);
+            let line = checked::json_line(&text, &[&res.name, &f.name]);
+            let place = format!("{}.{}", res.name, f.name);
+            if let Err(errors) = f.validate() {
+                for mut p in checked::row_problems(&package, line, &errors, &["name", "constraints"]) {
+                    p.column = Some(p.column.map_or_else(|| place.clone(), |c| format!("{place}.{}", json_key(&c))));
+                    problems.push(p);
+                }
+            }
+            match parse_field(f, &code_lists) {
+                Ok(c) => columns.push(c),
+                Err(e) => problems.push(FileProblem::new(&package, line, Some(&place), e)),
+            }
         }
-        let col = |name: &str, sheet: &str, cols: &[Column]| {
-            cols.iter().position(|c| c.name == name).ok_or_else(|| err(format!("{sheet}: no column {name}")))
+        let sheet_line = checked::json_line(&text, &[&res.name]);
+        let col = |name: &str, problems: &mut FileProblems| {
+            let found = columns.iter().position(|c| c.name == name);
+            if found.is_none() {
+                let why = format!("names column `{name}`, which the sheet does not have");
+                problems.push(FileProblem::new(&package, sheet_line, Some(&res.name), why));
+            }
+            found
         };
-        let primary_key =
-            res.schema.primary_key.iter().map(|n| col(n, &res.name, &columns)).collect::<Result<_, _>>()?;
+        let primary_key = res.schema.primary_key.iter().filter_map(|n| col(n, &mut problems)).collect();
         let mut foreign_keys = Vec::new();
         for fk in &res.schema.foreign_keys {
-            let target = names
-                .iter()
-                .position(|n| *n == fk.reference.resource)
-                .ok_or_else(|| err(format!("{}: unknown resource {}", res.name, fk.reference.resource)))?;
+            let Some(target) = names.iter().position(|n| *n == fk.reference.resource) else {
+                let why =
+                    format!("a foreign key names sheet `{}`, which the package does not have", fk.reference.resource);
+                problems.push(FileProblem::new(&package, sheet_line, Some(&res.name), why));
+                continue;
+            };
             let target_fields = &raw.resources[target].schema.fields;
             for (here, there) in fk.fields.iter().zip(&fk.reference.fields) {
-                let there_idx = target_fields
-                    .iter()
-                    .position(|f| &f.name == there)
-                    .ok_or_else(|| err(format!("{}: no column {there}", fk.reference.resource)))?;
-                foreign_keys.push((col(here, &res.name, &columns)?, target, there_idx));
+                let there_idx = target_fields.iter().position(|f| &f.name == there);
+                if there_idx.is_none() {
+                    let why = format!(
+                        "a foreign key names column `{there}`, which sheet `{}` does not have",
+                        fk.reference.resource
+                    );
+                    problems.push(FileProblem::new(&package, sheet_line, Some(&res.name), why));
+                }
+                if let (Some(here), Some(there_idx)) = (col(here, &mut problems), there_idx) {
+                    foreign_keys.push((here, target, there_idx));
+                }
             }
         }
         sheets.push(Sheet {
@@ -198,16 +269,24 @@ fn parse(read: &dyn Fn(&str) -> Result<String, SchemaError>) -> Result<Schema, S
             foreign_keys,
         });
     }
-    const MEASURES: &str = "measures.json";
-    let measures: crate::Measures = serde_json::from_str(&read(MEASURES)?)
-        .map_err(|e| SchemaError { path: MEASURES.into(), reason: e.to_string() })?;
+    let (measures_file, text) = read("measures.json")?;
+    let measures: crate::Measures = serde_json::from_str(&text).map_err(|e| {
+        FileProblems(vec![FileProblem::new(&measures_file, Some(e.line() as u64), None, e.to_string())])
+    })?;
     for m in &measures.measures {
+        let line = checked::json_line(&text, &[&m.name]);
+        if let Err(errors) = m.validate() {
+            for mut p in checked::row_problems(&measures_file, line, &errors, &["name", "column"]) {
+                p.column = Some(format!("{}.{}", m.name, p.column.unwrap_or_default()));
+                problems.push(p);
+            }
+        }
         if !sheets.iter().any(|s| s.columns.iter().any(|c| c.name == m.column && c.score)) {
-            let reason = format!("measure {} names no score column {}", m.name, m.column);
-            return Err(SchemaError { path: MEASURES.into(), reason });
+            let why = format!("`{}` is not a score column (\"iapt:score\": true) of the package", m.column);
+            problems.push(FileProblem::new(&measures_file, line, Some(&format!("{}.column", m.name)), why));
         }
     }
-    Ok(Schema {
+    problems.into_result(Schema {
         version: raw.version,
         title: raw.title,
         sheets,
@@ -219,12 +298,12 @@ fn parse(read: &dyn Fn(&str) -> Result<String, SchemaError>) -> Result<Schema, S
 }
 
 /// Parses through `read`, keeping every file read, in name order.
-fn parse_keeping(read: &dyn Fn(&str) -> Result<String, SchemaError>) -> Result<Schema, SchemaError> {
+fn parse_keeping(read: ReadFile<'_>) -> Result<Schema, SchemaError> {
     let files = std::cell::RefCell::new(Vec::new());
     let keeping = |p: &str| {
-        let text = read(p)?;
+        let (shown, text) = read(p)?;
         files.borrow_mut().push((p.to_owned(), text.clone()));
-        Ok(text)
+        Ok((shown, text))
     };
     let mut schema = parse(&keeping)?;
     schema.files = files.into_inner();
@@ -297,33 +376,88 @@ fn parse_field(f: &RawField, lists: &[CodeList]) -> Result<Column, String> {
     })
 }
 
-fn parse_code_list(name: &str, text: &str) -> Result<CodeList, String> {
+/// The checks of one code of a code list; its attributes are checked against [`ATTRIBUTES_USED`].
+#[derive(Validate)]
+struct CodeRow<'a> {
+    #[validate(length(min = 1, max = 16, message = "a code has 1 to 16 characters"))]
+    code: &'a str,
+    #[validate(length(min = 1, message = "a code needs a label"))]
+    label: &'a str,
+}
+
+fn parse_code_list(name: &str, file: &str, text: &str, problems: &mut FileProblems) -> CodeList {
+    let empty = |attributes| CodeList {
+        name: name.to_owned(),
+        codes: Vec::new(),
+        attributes,
+        provenance: None,
+        packed: Vec::new(),
+    };
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
-    let headers = rdr.headers().map_err(|e| e.to_string())?.clone();
+    let headers = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            problems.push(FileProblem::new(file, Some(1), None, e.to_string()));
+            return empty(Vec::new());
+        }
+    };
     if headers.get(0) != Some("code") || headers.get(1) != Some("label") {
-        return Err("a code list starts with the columns `code,label`".into());
+        problems.push(FileProblem::new(file, Some(1), None, "a code list starts with the columns `code,label`"));
+        return empty(Vec::new());
     }
     let attributes: Vec<String> = headers.iter().skip(2).map(str::to_owned).collect();
+    let used: Vec<(usize, &str, AttributeValues)> = ATTRIBUTES_USED
+        .iter()
+        .filter(|(list, ..)| *list == name)
+        .filter_map(|&(_, attribute, values)| match attributes.iter().position(|a| a == attribute) {
+            Some(i) => Some((i, attribute, values)),
+            None => {
+                let why = "the header has no such column; the tools read it for every code";
+                problems.push(FileProblem::new(file, Some(1), Some(attribute), why));
+                None
+            }
+        })
+        .collect();
     let mut codes = Vec::new();
     let mut seen = BTreeMap::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| e.to_string())?;
-        let code = rec.get(0).unwrap_or_default().to_owned();
-        if let Some(first) = seen.insert(code.clone(), i) {
-            return Err(format!("code `{code}` is listed twice (rows {} and {})", first + 2, i + 2));
+    for rec in rdr.records() {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(FileProblem::new(file, e.position().map(csv::Position::line), None, e.to_string()));
+                break;
+            }
+        };
+        let line = rec.position().map_or(0, csv::Position::line);
+        let row = CodeRow { code: rec.get(0).unwrap_or_default(), label: rec.get(1).unwrap_or_default() };
+        if let Err(errors) = row.validate() {
+            problems.0.extend(checked::row_problems(file, Some(line), &errors, &["code", "label"]));
         }
-        codes.push(Code {
-            code,
-            label: rec.get(1).unwrap_or_default().to_owned(),
-            attributes: rec.iter().skip(2).map(str::to_owned).collect(),
-        });
+        if let Some(first) = seen.insert(row.code.to_owned(), line) {
+            let why = format!("`{}` is listed twice (first at line {first})", checked::shown(row.code));
+            problems.push(FileProblem::new(file, Some(line), Some("code"), why));
+        }
+        let attribute_values: Vec<String> = rec.iter().skip(2).map(str::to_owned).collect();
+        for &(i, attribute, values) in &used {
+            let v = attribute_values.get(i).map_or("", String::as_str);
+            let fits = match values {
+                AttributeValues::TrueFalse => v == "true" || v == "false",
+                AttributeValues::Text => !v.trim().is_empty(),
+            };
+            if !fits {
+                let want = if values == AttributeValues::TrueFalse { "true or false" } else { "a value" };
+                let why = format!("`{}` is not {want}", checked::shown(v));
+                problems.push(FileProblem::new(file, Some(line), Some(attribute), why));
+            }
+        }
+        codes.push(Code { code: row.code.to_owned(), label: row.label.to_owned(), attributes: attribute_values });
     }
     if codes.len() > 255 {
-        return Err("a code list holds at most 255 codes".into());
+        problems.push(FileProblem::new(file, None, None, "a code list holds at most 255 codes"));
     }
     let packed: Vec<u64> = codes.iter().filter_map(|c| crate::pack(&c.code)).collect();
     let packed = if packed.len() == codes.len() { packed } else { Vec::new() };
-    Ok(CodeList { name: name.to_owned(), codes, attributes, provenance: None, packed })
+    CodeList { name: name.to_owned(), codes, attributes, provenance: None, packed }
 }
 
 #[cfg(test)]

@@ -2,17 +2,21 @@
 //! diagnosis calls for, and the report's diagnosis groups.
 
 use serde::Deserialize;
+use validator::Validate;
 
 /// One outcome measure (a questionnaire score column).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Validate)]
 pub struct Measure {
     /// Short name used in outputs (`PHQ9`, `GAD7`, `MI_ALONE`, ...).
+    #[validate(length(min = 1, max = 32, message = "a measure needs a name of at most 32 characters"))]
     pub name: String,
     /// The Appointment column holding the score.
     pub column: String,
     /// At caseness when the score is at least this.
+    #[validate(range(min = 0.0, message = "a caseness threshold is not negative"))]
     pub caseness: f64,
     /// A change of at least this many points is reliable.
+    #[validate(range(exclusive_min = 0.0, message = "a reliable change is above 0 points"))]
     pub reliable_change: f64,
     /// Where the values come from; "working value" marks the unconfirmed ones.
     pub source: String,
