@@ -285,24 +285,34 @@ fn the_built_in_reference_data_is_the_generators() {
 
 #[test]
 fn the_real_geography_puts_every_referral_in_a_region() {
-    let out = report("report-regions", &["--unrounded"]);
+    // The demo year spreads referrals over CCGs of all four regions; taking five CCGs out of the
+    // lookup makes their codes unmapped, so the Unknown rows are exercised too.
+    let reference = scratch("report-regions-reference");
+    let full = read(&year().join("reference/ccg-area-team.csv"));
+    let kept: String =
+        full.lines().enumerate().filter(|(i, _)| !(1..=5).contains(i)).map(|(_, l)| format!("{l}\n")).collect();
+    std::fs::write(reference.join("ccg-area-team.csv"), kept).unwrap();
+    let out = report("report-regions", &["--unrounded", "--reference", reference.to_str().unwrap()]);
     let table = rows(&read(&out.join("tables/T1.csv")));
-    let regions: Vec<(&str, u64)> = table
-        .iter()
-        .filter(|r| r[0] == "Commissioning region")
-        .map(|r| (r[1].as_str(), r[3].parse().unwrap()))
-        .collect();
-    let codes: Vec<&str> = regions.iter().map(|(c, _)| *c).collect();
-    assert_eq!(codes, ["Y54", "Y55", "Y56", "Y57", "Unknown"]);
-    assert!(regions[..4].iter().all(|(_, n)| *n > 0), "{regions:?}");
+    let level = |name: &str| -> Vec<(String, u64)> {
+        table.iter().filter(|r| r[0] == name).map(|r| (r[1].clone(), r[3].parse().unwrap())).collect()
+    };
     let england: u64 = table.iter().find(|r| r[0] == "England").unwrap()[3].parse().unwrap();
-    assert_eq!(regions.iter().map(|(_, n)| n).sum::<u64>(), england);
+    let regions = level("Commissioning region");
+    let codes: Vec<&str> = regions.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(codes, ["Y54", "Y55", "Y56", "Y57", "Unknown"]);
+    assert!(regions.iter().all(|(_, n)| *n > 0), "every region and Unknown has referrals: {regions:?}");
+    for name in ["Commissioning region", "Area team", "CCG"] {
+        let rows = level(name);
+        assert_eq!(rows.iter().map(|(_, n)| n).sum::<u64>(), england, "{name} rows add up to England");
+        assert_eq!(rows.last().unwrap().0, "Unknown", "{name} ends with Unknown");
+        assert_eq!(rows.last().unwrap().1, regions[4].1, "{name}: the same referrals are Unknown at every level");
+    }
     // Area teams are real (Q44-Q70) and 99M is Wessex's, as the April 2013 lookup has it.
-    let teams: Vec<&str> = table.iter().filter(|r| r[0] == "Area team").map(|r| r[1].as_str()).collect();
+    let teams = level("Area team");
     assert_eq!(teams.len(), 28);
-    assert_eq!((teams[0], teams[26]), ("Q44", "Q70"));
-    let ccgs = read(&year().join("reference/ccg-area-team.csv"));
-    assert!(ccgs.lines().any(|l| l.starts_with("99M,") && l.contains(",Q70,")), "99M is in Q70");
+    assert_eq!((teams[0].0.as_str(), teams[26].0.as_str()), ("Q44", "Q70"));
+    assert!(full.lines().any(|l| l.starts_with("99M,") && l.contains(",Q70,")), "99M is in Q70");
 }
 
 #[test]
