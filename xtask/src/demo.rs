@@ -122,13 +122,18 @@ fn pipeline(submissions: &Path, reference: Option<&Path>, out: &Path) -> Result<
     Ok(())
 }
 
-/// Builds the release `iapt` binary and returns its path.
+/// Builds the `iapt` binary in the profile xtask itself was built in, and returns its path.
+/// `cargo xtask` runs in the test suite's profile (whose dependencies are optimised), so after
+/// `cargo test --workspace` the demo compiles nothing again; `bench` runs in release.
 pub fn build_iapt() -> Result<std::path::PathBuf, String> {
+    let (flags, folder): (&[&str], &str) =
+        if cfg!(debug_assertions) { (&[], "target/debug/iapt") } else { (&["--release"], "target/release/iapt") };
     let ok = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--release", "-p", "iapt-cli"])
+        .args(["build", "--quiet", "-p", "iapt-cli"])
+        .args(flags)
         .current_dir(crate::root())
         .status()
         .is_ok_and(|s| s.success());
-    let path = crate::root().join("target/release/iapt");
+    let path = crate::root().join(folder);
     if ok && Path::new(&path).exists() { Ok(path) } else { Err("cannot build the iapt binary".into()) }
 }

@@ -1,4 +1,5 @@
-//! `docs/rules.md`, generated from the rule catalogue so that it cannot drift from the code.
+//! The generated pages of `docs/`: `rules.md` from the rule catalogue, `dataset.md` from the
+//! schema, `measures.md` from `measures.json`, so that none can drift from the code.
 
 use std::fmt::Write as _;
 
@@ -33,17 +34,28 @@ pub fn render() -> String {
 }
 
 pub fn run(check: bool) -> Result<(), String> {
-    let path = crate::root().join("docs/rules.md");
-    let fresh = render();
-    if check {
-        let current = std::fs::read_to_string(&path).unwrap_or_default();
-        if current != fresh {
-            return Err(format!("{} is stale: run `cargo xtask docs`", path.display()));
+    let pages = [
+        ("docs/rules.md", render()),
+        ("docs/dataset.md", crate::dataset_doc::render()),
+        ("docs/measures.md", crate::measures_doc::render()),
+    ];
+    let mut stale = Vec::new();
+    for (name, fresh) in pages {
+        let path = crate::root().join(name);
+        if check {
+            if std::fs::read_to_string(&path).unwrap_or_default() != fresh {
+                stale.push(name);
+            }
+            continue;
         }
-        println!("{} is up to date", path.display());
-        return Ok(());
+        std::fs::write(&path, fresh).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        println!("wrote {}", path.display());
     }
-    std::fs::write(&path, fresh).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    println!("wrote {}", path.display());
+    if !stale.is_empty() {
+        return Err(format!("{} stale: run `cargo xtask docs`", stale.join(", ")));
+    }
+    if check {
+        println!("docs/rules.md, docs/dataset.md and docs/measures.md are up to date");
+    }
     Ok(())
 }

@@ -3,14 +3,18 @@
 //! - `demo`: the whole pipeline on a small synthetic year, into `target/demo/`
 //! - `report INPUT`: the same pipeline on submissions you have, into `target/report/`
 //! - `synth`: generate synthetic submissions (`--help` for options)
-//! - `docs [--check]`: write `docs/rules.md` from the rule catalogue, or fail if it is stale
+//! - `docs [--check]`: write `docs/rules.md`, `dataset.md` and `measures.md`, or fail if stale
+//! - `spec-check DIR`: the schema against a copy of the specification
 //! - `bench validate`: time validation against a bare read and the Python peer
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod dataset_doc;
 mod demo;
 mod docs;
+mod measures_doc;
+mod spec_check;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,7 +27,8 @@ fn usage() -> ExitCode {
          report INPUT [--out DIR] [--reference DIR]   the same on your submissions (default out: target/report)\n  \
          synth --year 2012-13 --scale F --seed N --out DIR [--format csv|xlsx] [--monthly] [--defects RATE] [--providers N] [--single-provider]\n  \
          calibrate [--scale F] [--write]   derived national figures beside the published ones\n  \
-         docs [--check]      write docs/rules.md (or check it is fresh)\n  \
+         docs [--check]      write docs/rules.md, dataset.md, measures.md (or check they are fresh)\n  \
+         spec-check DIR      the schema against a copy of the specification (DIR/dataset-v1.0.md, DIR/codes/)\n  \
          bench validate      time validation against a bare read and frictionless-py\n  \
          bench outcomes      the national year through iapt outcomes; the engine alone\n  \
          bench report        the national year through iapt report, against iapt outcomes"
@@ -38,6 +43,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("synth") => synth(&args[1..]),
         Some("docs") => docs::run(args.get(1).map(String::as_str) == Some("--check")),
+        Some("spec-check") => spec_check::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("demo") => demo::run(),
         Some("report") => demo::report(&args[1..]),

@@ -154,7 +154,7 @@ pub(crate) fn parse(
     }
 }
 
-fn invalid_kind(kind: &Kind) -> Invalid {
+pub(crate) fn invalid_kind(kind: &Kind) -> Invalid {
     match kind {
         Kind::Text { .. } => Invalid::Text,
         Kind::Code(_) => Invalid::Code,

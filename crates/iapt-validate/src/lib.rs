@@ -11,12 +11,14 @@
 //! record rules (keys, references, date order) are in `assemble`. Nothing here prints or
 //! knows an output format.
 
+mod applies;
 mod assemble;
 mod field;
 mod finding;
 mod mask;
 pub mod records;
 pub mod rules;
+pub use applies::rules_for_column;
 mod sheet;
 
 use std::path::{Path, PathBuf};
