@@ -1,6 +1,7 @@
 //! The `iapt` command. It parses flags, calls the library crates and prints their results;
 //! it computes nothing itself. Only this crate (and the report writers) know output formats.
 
+mod explain_cmd;
 mod inputs;
 mod manifest;
 mod outcomes_cmd;
@@ -37,6 +38,8 @@ enum Command {
     Outcomes(OutcomesArgs),
     /// The annual report: tables T1-T7 under disclosure control, as XLSX, CSV, Markdown and HTML.
     Report(ReportArgs),
+    /// Why one referral counts the way it does: its versions, appointments and every fact's definition.
+    Explain(ExplainArgs),
     /// List the validation rules, or explain one (`iapt rules R014`).
     Rules(RulesArgs),
     /// Write an empty submission workbook with headers, notes, formats and drop-down lists.
@@ -210,6 +213,26 @@ pub struct OutcomesArgs {
 }
 
 #[derive(Args)]
+pub struct ExplainArgs {
+    /// Submissions: workbook files, CSV folders, or folders holding several submissions.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// The referral: its provider's code and SERVICE_REQUEST_ID (e.g. RX4/R001).
+    #[arg(long, value_name = "PROVIDER/SERVICE_REQUEST_ID")]
+    pub referral: String,
+    #[command(flatten)]
+    pub when: When,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
+    pub format: SummaryFormat,
+    /// Show the NHS number unmasked.
+    #[arg(long)]
+    pub show_values: bool,
+    #[command(flatten)]
+    pub io: Io,
+}
+
+#[derive(Args)]
 pub struct ReportArgs {
     /// Submissions: workbook files, CSV folders, or folders holding several submissions.
     #[arg(required = true, value_name = "INPUT")]
@@ -325,6 +348,7 @@ fn main() -> ExitCode {
         Command::Quality(args) => quality_cmd::run(&args),
         Command::Outcomes(args) => outcomes_cmd::run(&args),
         Command::Report(args) => report_cmd::run(&args),
+        Command::Explain(args) => explain_cmd::run(&args),
         Command::Rules(args) => render::rules(&args),
         Command::Template(args) => template::run(&args),
     };

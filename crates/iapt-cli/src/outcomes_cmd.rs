@@ -139,11 +139,7 @@ impl Serialize for Score {
 
 impl std::fmt::Display for Score {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0.is_multiple_of(100) {
-            write!(f, "{}", self.0 / 100)
-        } else {
-            f.write_str(format!("{}.{:02}", self.0 / 100, self.0 % 100).trim_end_matches('0'))
-        }
+        f.write_str(&iapt_outcomes::explain::score(self.0))
     }
 }
 
@@ -178,7 +174,7 @@ pub struct OutcomeRow<'a> {
 }
 
 impl<'a> OutcomeRow<'a> {
-    fn new(schema: &'a Schema, data: &'a Dataset, rules: &'a Rules, o: &ReferralOutcome) -> OutcomeRow<'a> {
+    pub fn new(schema: &'a Schema, data: &'a Dataset, rules: &'a Rules, o: &ReferralOutcome) -> OutcomeRow<'a> {
         let r = &data.referrals[o.referral as usize];
         let end_code =
             r.end_code.and_then(|c| schema.code_list("end-code").map(|l| l.codes[usize::from(c)].code.as_str()));

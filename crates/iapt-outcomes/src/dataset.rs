@@ -80,12 +80,20 @@ impl Dataset {
         &self.pauses[self.pause_offsets[referral] as usize..self.pause_offsets[referral + 1] as usize]
     }
 
+    /// The order in which [`Dataset::merge`] reads submissions: a version read later supersedes
+    /// one read earlier (a later reporting period end, then start, then position).
+    #[must_use]
+    pub fn merge_order(submissions: &[Submission]) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..submissions.len()).collect();
+        order.sort_by_key(|&i| (submissions[i].period_end, submissions[i].period_start, i));
+        order
+    }
+
     /// Merges submissions: a later reporting period (then a later position in `submissions`)
     /// supersedes an earlier version of the same record.
     #[must_use]
     pub fn merge(submissions: &[Submission]) -> Dataset {
-        let mut order: Vec<usize> = (0..submissions.len()).collect();
-        order.sort_by_key(|&i| (submissions[i].period_end, submissions[i].period_start, i));
+        let order = Dataset::merge_order(submissions);
         // Sized for the worst case (nothing superseded) so that no table grows while filling.
         let n_persons: usize = submissions.iter().map(|s| s.persons.len()).sum();
         let n_referrals: usize = submissions.iter().map(|s| s.referrals.len()).sum();

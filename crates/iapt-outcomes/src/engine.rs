@@ -21,11 +21,11 @@ impl Period {
 
 /// One measure's thresholds, in hundredths of a point.
 #[derive(Clone, Debug)]
-struct MeasureRule {
+pub(crate) struct MeasureRule {
     /// The measure's score slot in an appointment.
-    slot: usize,
-    caseness: u32,
-    reliable_change: u32,
+    pub(crate) slot: usize,
+    pub(crate) caseness: u32,
+    pub(crate) reliable_change: u32,
 }
 
 /// Everything the engine is told by the schema: which codes mean attended, treatment,
@@ -36,12 +36,14 @@ pub struct Rules {
     treatment: Vec<bool>,
     /// Per end code: declined or dropped out.
     pub declined: Vec<bool>,
-    measures: Vec<MeasureRule>,
+    /// Per end code: the code, for explanations.
+    pub(crate) end_codes: Vec<String>,
+    pub(crate) measures: Vec<MeasureRule>,
     /// Measure names, in the order of [`ReferralOutcome::adsm`].
     pub names: Vec<String>,
-    depression: usize,
-    default_anxiety: usize,
-    schema_measures: iapt_schema::Measures,
+    pub(crate) depression: usize,
+    pub(crate) default_anxiety: usize,
+    pub(crate) schema_measures: iapt_schema::Measures,
 }
 
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -77,6 +79,7 @@ impl Rules {
             attended: list("attendance")?.flags("attended"),
             treatment: list("appointment-type")?.flags("treatment"),
             declined: list("end-code")?.flags("declined_or_dropped_out"),
+            end_codes: list("end-code")?.codes.iter().map(|c| c.code.clone()).collect(),
             measures,
             names: m.measures.iter().map(|x| x.name.clone()).collect(),
             depression: index(&m.depression)?,
@@ -116,21 +119,82 @@ pub struct ReferralOutcome {
     pub reliable_recovery: bool,
 }
 
+/// How an appointment counted for its referral, as the engine decided it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counted {
+    /// Before the referral was received.
+    BeforeReferral,
+    /// After the referral's END_DATE.
+    AfterEnd,
+    /// After the end of the period.
+    AfterPeriod,
+    /// In range, but its ATTENDANCE code is not an attended one.
+    NotAttended,
+    /// Attended and counted; `treatment` when its APPOINTMENT_TYPE is a treatment type.
+    Attended { treatment: bool },
+}
+
+/// What the engine saw while it derived one referral. [`derive`] passes a sink that keeps
+/// nothing (and compiles to nothing); `explain` passes one that records, so an explanation
+/// comes from the same code path as the published figures.
+pub trait Trace {
+    /// Appointment `index` (of [`Dataset::appointments_of`]) and how it counted.
+    fn appointment(&mut self, _index: usize, _counted: Counted) {}
+    /// The anxiety measure the diagnosis called for (indexes into [`Rules::names`]).
+    fn anxiety_measure(&mut self, _called_for: u8) {}
+}
+
+/// The sink of [`derive`]: keeps nothing.
+pub struct NoTrace;
+
+impl Trace for NoTrace {}
+
 /// Derives every referral's outcome. Pure: the same records and period give the same result.
 #[must_use]
 pub fn derive(data: &Dataset, period: Period, rules: &Rules) -> Vec<ReferralOutcome> {
-    // The anxiety measure of each distinct diagnosis, found once.
-    let mut anxiety: FxHashMap<u32, u8> = FxHashMap::default();
+    let anxiety = anxiety_by_diagnosis(data, rules);
+    (0..data.referrals.len()).map(|i| derive_one(data, i, period, rules, &anxiety, &mut NoTrace)).collect()
+}
+
+/// One referral's outcome, telling `trace` what the engine saw.
+#[must_use]
+pub fn derive_traced(
+    data: &Dataset,
+    referral: usize,
+    period: Period,
+    rules: &Rules,
+    trace: &mut impl Trace,
+) -> ReferralOutcome {
+    let mut anxiety = AnxietyMeasures { by_diagnosis: FxHashMap::default(), default: default_anxiety(rules) };
+    if let Some(d) = data.referrals[referral].diagnosis {
+        anxiety.by_diagnosis.insert(d, anxiety_measure(data, rules, d));
+    }
+    derive_one(data, referral, period, rules, &anxiety, trace)
+}
+
+/// The anxiety measure of each distinct diagnosis, found once; and the default one.
+struct AnxietyMeasures {
+    by_diagnosis: FxHashMap<u32, u8>,
+    default: u8,
+}
+
+fn anxiety_by_diagnosis(data: &Dataset, rules: &Rules) -> AnxietyMeasures {
+    let mut by_diagnosis: FxHashMap<u32, u8> = FxHashMap::default();
     for r in &data.referrals {
         if let Some(d) = r.diagnosis {
-            anxiety.entry(d).or_insert_with(|| {
-                let name = rules.schema_measures.anxiety_for(Some(data.strings.resolve(d)));
-                rules.names.iter().position(|n| n == name).and_then(|i| u8::try_from(i).ok()).unwrap_or(0)
-            });
+            by_diagnosis.entry(d).or_insert_with(|| anxiety_measure(data, rules, d));
         }
     }
-    let default_anxiety = u8::try_from(rules.default_anxiety).unwrap_or(0);
-    (0..data.referrals.len()).map(|i| derive_one(data, i, period, rules, &anxiety, default_anxiety)).collect()
+    AnxietyMeasures { by_diagnosis, default: default_anxiety(rules) }
+}
+
+fn anxiety_measure(data: &Dataset, rules: &Rules, diagnosis: u32) -> u8 {
+    let name = rules.schema_measures.anxiety_for(Some(data.strings.resolve(diagnosis)));
+    rules.names.iter().position(|n| n == name).and_then(|i| u8::try_from(i).ok()).unwrap_or(0)
+}
+
+fn default_anxiety(rules: &Rules) -> u8 {
+    u8::try_from(rules.default_anxiety).unwrap_or(0)
 }
 
 fn derive_one(
@@ -138,24 +202,36 @@ fn derive_one(
     i: usize,
     period: Period,
     rules: &Rules,
-    anxiety: &FxHashMap<u32, u8>,
-    default_anxiety: u8,
+    anxiety: &AnxietyMeasures,
+    trace: &mut impl Trace,
 ) -> ReferralOutcome {
+    let default_anxiety = anxiety.default;
     const MAX_MEASURES: usize = 16;
     let r = &data.referrals[i];
     let mut first_treatment = None;
     let mut treatments = 0u32;
     let mut first = [None::<u32>; MAX_MEASURES];
     let mut last = [None::<u32>; MAX_MEASURES];
-    for a in data.appointments_of(i) {
+    for (index, a) in data.appointments_of(i).iter().enumerate() {
         // Counted: on or after the referral, not after its end, not after the period.
-        if a.date < r.received || r.end_date.is_some_and(|e| a.date > e) || a.date > period.end {
+        let out_of_range = if a.date < r.received {
+            Some(Counted::BeforeReferral)
+        } else if r.end_date.is_some_and(|e| a.date > e) {
+            Some(Counted::AfterEnd)
+        } else if a.date > period.end {
+            Some(Counted::AfterPeriod)
+        } else if !rules.attended.get(usize::from(a.attendance)).copied().unwrap_or(false) {
+            Some(Counted::NotAttended)
+        } else {
+            None
+        };
+        if let Some(why) = out_of_range {
+            trace.appointment(index, why);
             continue;
         }
-        if !rules.attended.get(usize::from(a.attendance)).copied().unwrap_or(false) {
-            continue;
-        }
-        if a.kind.is_some_and(|k| rules.treatment.get(usize::from(k)).copied().unwrap_or(false)) {
+        let treatment = a.kind.is_some_and(|k| rules.treatment.get(usize::from(k)).copied().unwrap_or(false));
+        trace.appointment(index, Counted::Attended { treatment });
+        if treatment {
             treatments += 1;
             first_treatment.get_or_insert(a.date);
         }
@@ -166,7 +242,8 @@ fn derive_one(
             }
         }
     }
-    let chosen = r.diagnosis.and_then(|d| anxiety.get(&d).copied()).unwrap_or(default_anxiety);
+    let chosen = r.diagnosis.and_then(|d| anxiety.by_diagnosis.get(&d).copied()).unwrap_or(default_anxiety);
+    trace.anxiety_measure(chosen);
     // The chosen measure falls back to GAD-7 when it was never scored.
     let adsm = if first[usize::from(chosen)].is_some() { chosen } else { default_anxiety };
     let dep = rules.depression;

@@ -13,9 +13,11 @@
 mod counts;
 mod dataset;
 mod engine;
+pub mod explain;
 mod people;
 
 pub use counts::{Counts, national, pct};
 pub use dataset::{Appointment, Dataset, Pause, Person, Referral};
-pub use engine::{Hundredths, Period, ReferralOutcome, Rules, derive};
+pub use engine::{Counted, Hundredths, NoTrace, Period, ReferralOutcome, Rules, Trace, derive, derive_traced};
+pub use explain::{Explanation, Step, explain};
 pub use people::{PersonReferred, people_referred};

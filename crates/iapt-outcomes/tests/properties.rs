@@ -111,6 +111,18 @@ proptest! {
     }
 
     #[test]
+    fn explain_gives_the_facts_derive_gives(refs in spec()) {
+        let (data, outcomes) = run(&submission(&refs, false));
+        let rules = Rules::from_schema(&Schema::builtin()).unwrap();
+        for (i, o) in outcomes.iter().enumerate() {
+            let e = iapt_outcomes::explain(&data, i, period(), &rules);
+            prop_assert_eq!(&e.outcome, o);
+            prop_assert_eq!(e.appointments.len(), data.appointments_of(i).len(), "every appointment is accounted for");
+            prop_assert_eq!(e.steps.iter().filter(|s| s.holds == Some(true) && s.fact == "recovered").count(), usize::from(o.recovered));
+        }
+    }
+
+    #[test]
     fn the_result_does_not_depend_on_row_order(refs in spec()) {
         let key = |sub: &Submission| {
             let (data, outcomes) = run(sub);
