@@ -1,6 +1,8 @@
 //! The `iapt` command. It parses flags, calls the library crates and prints their results;
 //! it computes nothing itself. Only this crate (and the report writers) know output formats.
 
+mod annotate;
+mod copy;
 mod explain_cmd;
 mod inputs;
 mod manifest;
@@ -9,6 +11,7 @@ mod output;
 mod quality_cmd;
 mod render;
 mod report_cmd;
+mod split;
 mod template;
 mod validate_cmd;
 
@@ -163,6 +166,16 @@ pub struct ValidateArgs {
     /// How many findings of each rule the human output lists before "+N more".
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub max_per_rule: usize,
+    /// Also write each submission back as a workbook with every problem cell filled and noted and
+    /// a first `Problems` sheet linking to each (OUT.xlsx for one input, else a folder with one
+    /// workbook per input). The copy shows the submitter's own values unmasked: it is their data.
+    #[arg(long, value_name = "OUT.xlsx|DIR")]
+    pub annotate: Option<PathBuf>,
+    /// Also write each sheet's rows as CSV into DIR/accepted/ and DIR/rejected/ (the rejected
+    /// rows with the rules and messages that rejected them), every row in exactly one; values as
+    /// submitted. With several inputs, one such folder per input inside DIR.
+    #[arg(long, value_name = "DIR")]
+    pub split: Option<PathBuf>,
 }
 
 #[derive(Args)]

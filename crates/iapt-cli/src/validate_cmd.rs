@@ -41,7 +41,52 @@ pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
     };
     written.map_err(|e| output::write_err(&e))?;
     out.finish()?;
+    copies(args, &schema, &results, limits)?;
     Ok(exit_code(&results))
+}
+
+/// `--annotate` and `--split`: a copy of each readable input, with its problems marked or its
+/// rows sorted; a file whose reading stopped gets none, and says so.
+fn copies(
+    args: &ValidateArgs,
+    schema: &Schema,
+    results: &[Validation],
+    limits: iapt_ingest::Limits,
+) -> Result<(), Fatal> {
+    let paths: Vec<std::path::PathBuf> = results.iter().map(|v| v.path.clone()).collect();
+    let annotate = match &args.annotate {
+        Some(t) => crate::copy::targets(&paths, t, "xlsx")?,
+        None => Vec::new(),
+    };
+    let split = match &args.split {
+        Some(t) => crate::copy::targets(&paths, t, "")?,
+        None => Vec::new(),
+    };
+    let outputs: Vec<(&str, Option<&std::path::Path>)> = annotate
+        .iter()
+        .map(|p| ("--annotate", Some(p.as_path())))
+        .chain(split.iter().map(|p| ("--split", Some(p.as_path()))))
+        .collect();
+    output::refuse_inputs(&outputs, &paths)?;
+    for (i, v) in results.iter().enumerate() {
+        let shown = crate::inputs::printable(&v.path.display().to_string());
+        if let Some(f) = crate::copy::unreadable(v) {
+            if !args.common.io.chatter.quiet && (args.annotate.is_some() || args.split.is_some()) {
+                #[allow(clippy::print_stderr)]
+                {
+                    eprintln!("no copy of {shown}: {} {} stopped the reading", f.rule.id, f.rule.name);
+                }
+            }
+            continue;
+        }
+        if let Some(target) = annotate.get(i) {
+            output::write_file(target, &crate::annotate::workbook(schema, v, &shown, limits)?)?;
+        }
+        if let Some(dir) = split.get(i) {
+            crate::split::write(dir, &crate::split::files(schema, v, limits)?)?;
+        }
+    }
+    Ok(())
 }
 
 /// 2 when an input could not be read at all (or only in part, stopped by a limit), 1 when a

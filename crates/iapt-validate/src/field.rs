@@ -350,6 +350,12 @@ fn parse_date(cell: CellValue<'_>, check: Option<Check>, workbook: bool, text: &
 }
 
 /// `YYYY-MM-DD` or `DD/MM/YYYY`, with a reason for anything else.
+/// A date written as text in a form the validator accepts (`YYYY-MM-DD`, `DD/MM/YYYY`).
+#[must_use]
+pub fn date_from_text(s: &str) -> Option<Date> {
+    parse_date_text(s.trim()).ok()
+}
+
 fn parse_date_text(s: &str) -> Result<Date, String> {
     if let Some(d) = Date::parse_iso(s) {
         return Ok(d);

@@ -1,0 +1,121 @@
+//! What `--annotate` and `--split` share: the submission read again as it was submitted, sheet
+//! by sheet in the data set's order, with the validator's findings placed on its rows and cells.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use iapt_ingest::{CellValue, Row, Source};
+use iapt_schema::Schema;
+use iapt_validate::rules::{CSV_NOT_UTF8, ENCRYPTED_WORKBOOK, LIMIT_EXCEEDED, UNREADABLE_FILE};
+use iapt_validate::{Finding, Severity, Validation};
+
+use crate::Fatal;
+
+/// Whether a file-level finding stopped the reading, so that there is nothing to copy.
+pub fn unreadable(v: &Validation) -> Option<&Finding> {
+    v.findings.iter().find(|f| [UNREADABLE_FILE, ENCRYPTED_WORKBOOK, LIMIT_EXCEEDED, CSV_NOT_UTF8].contains(&f.rule))
+}
+
+/// The findings of one sheet, by row and by cell (indexes into `Validation::findings`).
+#[derive(Default)]
+pub struct Marks {
+    pub by_cell: HashMap<(u32, u32), Vec<usize>>,
+    /// Findings on a row with no column of their own.
+    pub by_row: HashMap<u32, Vec<usize>>,
+    /// Rows rejected by a record-level finding, with those findings.
+    pub rejected: HashMap<u32, Vec<usize>>,
+    /// Every row with a finding, in order (a blank row the reader passes over among them).
+    pub rows: BTreeSet<u32>,
+}
+
+/// The findings of sheet `sheet` placed on its rows and cells.
+pub fn marks(v: &Validation, sheet: usize) -> Marks {
+    let mut m = Marks::default();
+    for (i, f) in v.findings.iter().enumerate() {
+        if f.sheet.map(usize::from) != Some(sheet) || f.row == 0 {
+            continue;
+        }
+        m.rows.insert(f.row);
+        match f.col {
+            Some(c) => m.by_cell.entry((f.row, c)).or_default().push(i),
+            None => m.by_row.entry(f.row).or_default().push(i),
+        }
+        if f.severity() == Severity::Record {
+            m.rejected.entry(f.row).or_default().push(i);
+        }
+    }
+    m
+}
+
+/// The file-level findings that reject the whole submission (every row is then rejected).
+pub fn file_level(v: &Validation) -> Vec<usize> {
+    v.findings.iter().enumerate().filter(|(_, f)| f.severity() == Severity::File).map(|(i, _)| i).collect()
+}
+
+/// Reads each data-set sheet the file holds once, in the schema's order: `visit(sheet, row)` for
+/// every row, the header row included. A sheet the file holds twice (IAPT-F012) is not read.
+pub fn read_sheets(
+    path: &Path,
+    schema: &Schema,
+    limits: iapt_ingest::Limits,
+    visit: &mut dyn FnMut(usize, &Row<'_>),
+) -> Result<(), Fatal> {
+    let mut source = Source::open(path, limits).map_err(|e| Fatal::new(e.to_string()))?;
+    let found = source.sheets();
+    for (i, sheet) in schema.sheets.iter().enumerate() {
+        let same: Vec<&iapt_ingest::SheetInfo> =
+            found.iter().filter(|f| f.name.trim().eq_ignore_ascii_case(&sheet.name)).collect();
+        let [one] = same.as_slice() else { continue };
+        let name = one.name.clone();
+        source.read_sheet(&name, &mut |row| visit(i, row)).map_err(|e| Fatal::new(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// A cell's value as text, as it was submitted.
+pub fn text(v: CellValue<'_>) -> String {
+    match v {
+        CellValue::Empty => String::new(),
+        CellValue::Text(s) | CellValue::IsoDateTime(s) => s.to_owned(),
+        CellValue::Int(n) => n.to_string(),
+        CellValue::Float(f) => f.to_string(),
+        CellValue::DateTime { year, month, day, seconds, serial } => {
+            let time = format!("{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
+            if serial < 1.0 {
+                time
+            } else if seconds == 0 {
+                format!("{year:04}-{month:02}-{day:02}")
+            } else {
+                format!("{year:04}-{month:02}-{day:02} {time}")
+            }
+        }
+        CellValue::Bool(b) => if b { "TRUE" } else { "FALSE" }.to_owned(),
+        CellValue::Error(e) => e.to_owned(),
+    }
+}
+
+/// Where the copies of `inputs` go: `target` itself for one input (a folder when `extension` is
+/// empty, else a file with that extension), else one per input inside the folder `target`, named
+/// after the input (and made unique).
+pub fn targets(inputs: &[PathBuf], target: &Path, extension: &str) -> Result<Vec<PathBuf>, Fatal> {
+    let as_file = extension.is_empty() || target.extension().is_some_and(|e| e == extension);
+    if inputs.len() == 1 && as_file {
+        return Ok(vec![target.to_owned()]);
+    }
+    if target.is_file() {
+        return Err(Fatal {
+            message: format!("`{}` is a file, and {} inputs need a folder", target.display(), inputs.len()),
+            hint: Some("give a folder: one copy per input is written into it, named after the input".into()),
+        });
+    }
+    let mut used: HashMap<String, usize> = HashMap::new();
+    Ok(inputs
+        .iter()
+        .map(|p| {
+            let stem = p.file_stem().map_or_else(|| "submission".to_owned(), |s| s.to_string_lossy().into_owned());
+            let n = used.entry(stem.clone()).and_modify(|n| *n += 1).or_insert(1);
+            let name = if *n == 1 { stem } else { format!("{stem}-{n}") };
+            if extension.is_empty() { target.join(name) } else { target.join(format!("{name}.{extension}")) }
+        })
+        .collect())
+}

@@ -1,0 +1,76 @@
+//! `iapt validate --split DIR`: each sheet's rows as CSV into `DIR/accepted/` and
+//! `DIR/rejected/`, every data row in exactly one, values as submitted. The accepted part is what
+//! the statistics use; the rejected part carries the rules and messages that rejected each row.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use iapt_schema::Schema;
+use iapt_validate::Validation;
+
+use crate::Fatal;
+use crate::copy;
+
+/// The CSV files of one split: (path relative to the split folder, bytes).
+pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Result<Vec<(String, Vec<u8>)>, Fatal> {
+    let file_level = copy::file_level(v);
+    // Per sheet: the accepted and rejected writers, opened at the header row, and its width.
+    type Writers = (csv::Writer<Vec<u8>>, csv::Writer<Vec<u8>>, copy::Marks, usize);
+    let mut out: BTreeMap<usize, Writers> = BTreeMap::new();
+    let mut failed: Option<csv::Error> = None;
+    copy::read_sheets(&v.path, schema, limits, &mut |sheet, row| {
+        if failed.is_some() {
+            return;
+        }
+        let mut cells: Vec<String> = (0..row.len()).map(|i| copy::text(row.get(i))).collect();
+        let result = if let Some((accepted, rejected, marks, width)) = out.get_mut(&sheet) {
+            if cells.iter().all(|c| c.trim().is_empty()) {
+                return;
+            }
+            // A short record is padded to the header, so that the added columns line up.
+            if cells.len() < *width {
+                cells.resize(*width, String::new());
+            }
+            let mut why: Vec<usize> = marks.rejected.get(&row.number).cloned().unwrap_or_default();
+            why.extend(&file_level);
+            if why.is_empty() {
+                accepted.write_record(&cells)
+            } else {
+                let rules: Vec<&str> = why.iter().map(|&k| v.findings[k].rule.id).collect();
+                let messages: Vec<String> = why.iter().map(|&k| v.findings[k].message(schema, true)).collect();
+                rejected.write_record(
+                    cells.iter().map(String::as_str).chain([rules.join(" ").as_str(), messages.join(" | ").as_str()]),
+                )
+            }
+        } else {
+            let writer = || csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+            let (mut accepted, mut rejected) = (writer(), writer());
+            let written = accepted.write_record(&cells).and_then(|()| {
+                rejected.write_record(cells.iter().map(String::as_str).chain(["iapt_rules", "iapt_messages"]))
+            });
+            out.insert(sheet, (accepted, rejected, copy::marks(v, sheet), cells.len()));
+            written
+        };
+        if let Err(e) = result {
+            failed = Some(e);
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(Fatal::new(format!("cannot write the split: {e}")));
+    }
+    let mut files = Vec::new();
+    for (sheet, (accepted, rejected, ..)) in out {
+        let name = &schema.sheets[sheet].name;
+        for (folder, w) in [("accepted", accepted), ("rejected", rejected)] {
+            let bytes = w.into_inner().map_err(|e| Fatal::new(format!("cannot write the split: {e}")))?;
+            files.push((format!("{folder}/{name}.csv"), bytes));
+        }
+    }
+    Ok(files)
+}
+
+/// Writes the split of one submission into `dir`, all files or none.
+pub fn write(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Fatal> {
+    let files: Vec<(std::path::PathBuf, Vec<u8>)> = files.iter().map(|(n, b)| (n.into(), b.clone())).collect();
+    crate::output::replace_all(dir, &files)
+}
