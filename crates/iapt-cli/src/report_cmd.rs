@@ -78,7 +78,48 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     let mut files =
         iapt_report::write::files(&report).map_err(|e| Fatal::new(format!("{e}; no files were written")))?;
     files.push((QUALITY_CSV.into(), quality_csv));
-    let made = manifest::Manifest {
+    let made = made_manifest(args, &schema, &reference, input_files, period, &files);
+    let mut json = serde_json::to_vec_pretty(&made).map_err(|e| Fatal::new(e.to_string()))?;
+    json.push(b'\n');
+    files.push(("manifest.json".into(), json));
+    output::replace_all(&args.out, &files)?;
+    let written: Vec<PathBuf> = files.iter().map(|(p, _)| args.out.join(p)).collect();
+
+    if args.format == SummaryFormat::Json {
+        // The manifest is the run's record: what was read, with which options, and what was written.
+        let manifest = files.last().map_or(&[][..], |(_, bytes)| bytes.as_slice());
+        std::io::stdout().write_all(manifest).map_err(|e| output::write_err(&e))?;
+    } else if !args.chatter.quiet {
+        print_summary(&report, &args.out, &written);
+    }
+    Ok(0)
+}
+
+/// The key facts and the files written, on standard output.
+fn print_summary(report: &iapt_report::Report, out: &Path, written: &[PathBuf]) {
+    if report.not_for_publication {
+        println!("{}\n", iapt_report::NOT_FOR_PUBLICATION);
+    }
+    println!("{}\n{}\n", report.title, report.period);
+    print!("{}", iapt_report::write::key_facts_text(report));
+    println!("\nwrote {} files to {}:", written.len(), out.display());
+    for p in written.iter().filter(|p| !p.starts_with(out.join("tables")) && !p.starts_with(out.join("charts"))) {
+        println!("  {}", p.display());
+    }
+    println!("  {} (one CSV per table)", out.join("tables").display());
+    println!("  {} (the charts as SVG)", out.join("charts").display());
+}
+
+/// The run's record: tool, schema, reference files, inputs, options and outputs, hashed.
+fn made_manifest(
+    args: &ReportArgs,
+    schema: &iapt_schema::Schema,
+    reference: &Reference,
+    inputs: Vec<manifest::Input>,
+    period: iapt_outcomes::Period,
+    files: &[(PathBuf, Vec<u8>)],
+) -> manifest::Manifest {
+    manifest::Manifest {
         tool: manifest::Tool { name: "iapt", version: env!("CARGO_PKG_VERSION") },
         schema: manifest::Hashed {
             name: format!("IAPT data set v{}", schema.version),
@@ -95,7 +136,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
                 sha256: manifest::sha256(text.as_bytes()),
             })
             .collect(),
-        inputs: input_files,
+        inputs,
         options: manifest::Options {
             period_start: period.start.to_string(),
             period_end: period.end.to_string(),
@@ -110,34 +151,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
                 sha256: manifest::sha256(bytes),
             })
             .collect(),
-    };
-    let mut json = serde_json::to_vec_pretty(&made).map_err(|e| Fatal::new(e.to_string()))?;
-    json.push(b'\n');
-    files.push(("manifest.json".into(), json));
-    output::replace_all(&args.out, &files)?;
-    let written: Vec<PathBuf> = files.iter().map(|(p, _)| args.out.join(p)).collect();
-
-    if args.format == SummaryFormat::Json {
-        // The manifest is the run's record: what was read, with which options, and what was written.
-        let manifest = files.last().map_or(&[][..], |(_, bytes)| bytes.as_slice());
-        std::io::stdout().write_all(manifest).map_err(|e| output::write_err(&e))?;
-    } else if !args.chatter.quiet {
-        if report.not_for_publication {
-            println!("{}\n", iapt_report::NOT_FOR_PUBLICATION);
-        }
-        println!("{}\n{}\n", report.title, report.period);
-        print!("{}", iapt_report::write::key_facts_text(&report));
-        println!("\nwrote {} files to {}:", written.len(), args.out.display());
-        for p in written
-            .iter()
-            .filter(|p| !p.starts_with(args.out.join("tables")) && !p.starts_with(args.out.join("charts")))
-        {
-            println!("  {}", p.display());
-        }
-        println!("  {} (one CSV per table)", args.out.join("tables").display());
-        println!("  {} (the charts as SVG)", args.out.join("charts").display());
     }
-    Ok(0)
 }
 
 /// How many referrals have a commissioner outside the reference data, on standard error; a

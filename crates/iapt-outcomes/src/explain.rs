@@ -65,167 +65,223 @@ fn date(d: Date) -> String {
 pub fn explain(data: &Dataset, referral: usize, period: Period, rules: &Rules) -> Explanation {
     let mut trace = Recorder::default();
     let o = derive_traced(data, referral, period, rules, &mut trace);
-    let r = &data.referrals[referral];
-    let within = |d: Date| if period.contains(d) { "within the period" } else { "outside the period" };
-    let mut steps = Vec::new();
-    let mut step = |fact, holds, why: String| steps.push(Step { fact, holds, why });
-
-    step(
-        "received_in_period",
-        Some(o.received_in_period),
-        format!(
-            "REFERRAL_RECEIVED_DATE {} is {} ({} to {})",
-            date(r.received),
-            within(r.received),
-            period.start,
-            period.end
-        ),
-    );
     let treatments = trace.appointments.iter().filter(|c| matches!(c, Counted::Attended { treatment: true })).count();
-    match o.first_treatment_date {
-        Some(f) => step(
-            "entered_treatment",
-            Some(o.entered_treatment),
-            format!("the first treatment appointment that counts is on {}, {}", date(f), within(f)),
-        ),
-        None => step("entered_treatment", Some(false), "no treatment appointment counts".into()),
+    let why =
+        Why { data, r: &data.referrals[referral], o: &o, period, rules, treatments, called_for: trace.called_for };
+    let mut steps = Vec::new();
+    why.course(&mut steps);
+    why.measures(&mut steps);
+    why.changes(&mut steps);
+    Explanation { outcome: o, appointments: trace.appointments, called_for: trace.called_for, steps }
+}
+
+/// What the steps are worded from: one referral, its facts, and the rules.
+struct Why<'a> {
+    data: &'a Dataset,
+    r: &'a crate::dataset::Referral,
+    o: &'a ReferralOutcome,
+    period: Period,
+    rules: &'a Rules,
+    treatments: usize,
+    called_for: u8,
+}
+
+fn push(steps: &mut Vec<Step>, fact: &'static str, holds: Option<bool>, why: String) {
+    steps.push(Step { fact, holds, why });
+}
+
+impl Why<'_> {
+    fn within(&self, d: Date) -> &'static str {
+        if self.period.contains(d) { "within the period" } else { "outside the period" }
     }
-    if let (Some(f), Some(w)) = (o.first_treatment_date, o.wait_days) {
+
+    /// Received, entered treatment, waited, ended, finished a course.
+    fn course(&self, steps: &mut Vec<Step>) {
+        let (o, r, period, treatments, rules) = (self.o, self.r, self.period, self.treatments, self.rules);
+        let within = |d: Date| self.within(d);
+        let mut step = |fact, holds, why: String| push(steps, fact, holds, why);
+
         step(
-            "wait_days",
-            None,
-            format!("{w} days from referral ({}) to first treatment ({})", date(r.received), date(f)),
+            "received_in_period",
+            Some(o.received_in_period),
+            format!(
+                "REFERRAL_RECEIVED_DATE {} is {} ({} to {})",
+                date(r.received),
+                within(r.received),
+                period.start,
+                period.end
+            ),
         );
-        if let Some(adj) = o.wait_days_adjusted.filter(|&a| a != w) {
+        match o.first_treatment_date {
+            Some(f) => step(
+                "entered_treatment",
+                Some(o.entered_treatment),
+                format!("the first treatment appointment that counts is on {}, {}", date(f), within(f)),
+            ),
+            None => step("entered_treatment", Some(false), "no treatment appointment counts".into()),
+        }
+        if let (Some(f), Some(w)) = (o.first_treatment_date, o.wait_days) {
             step(
-                "wait_days_adjusted",
+                "wait_days",
                 None,
-                format!("{adj} days: {} paused days before the first treatment taken off", w - adj),
+                format!("{w} days from referral ({}) to first treatment ({})", date(r.received), date(f)),
             );
-        }
-    }
-    step("treatment_appointments", None, format!("{treatments} attended appointment(s) of a treatment type count"));
-    match r.end_date {
-        Some(e) => {
-            let code = r.end_code.map(usize::from);
-            let how = match code.and_then(|c| rules.end_codes.get(c).zip(rules.declined.get(c))) {
-                Some((c, true)) => format!(", END_CODE {c} (declined or dropped out)"),
-                Some((c, false)) => format!(", END_CODE {c}"),
-                None => String::new(),
-            };
-            step("ended_in_period", Some(o.ended_in_period), format!("END_DATE {} is {}{how}", date(e), within(e)));
-        }
-        None => step("ended_in_period", Some(false), "the referral has no END_DATE".into()),
-    }
-    let finished_why = if o.finished_course {
-        format!("ended in the period after {treatments} treatment appointments (two or more finish a course)")
-    } else if !o.ended_in_period {
-        "did not end in the period".to_owned()
-    } else {
-        format!("ended in the period after {treatments} treatment appointment(s); a course needs two or more")
-    };
-    step("finished_course", Some(o.finished_course), finished_why);
-
-    let names = &rules.names;
-    let (dep, anx) = (rules.depression, usize::from(o.adsm));
-    let called = usize::from(trace.called_for);
-    let diagnosis = r.diagnosis.map(|d| data.strings.resolve(d));
-    let adsm_why = match (diagnosis, called == rules.default_anxiety, called == anx) {
-        (Some(d), false, true) => format!("{} is the measure diagnosis {d} calls for", names[anx]),
-        (Some(d), false, false) => format!(
-            "diagnosis {d} calls for {}, which has no score on any attended appointment that counts, so {} is used",
-            names[called], names[anx]
-        ),
-        (Some(d), true, _) => format!("diagnosis {d} calls for no other measure, so {} is used", names[anx]),
-        (None, ..) => format!("no provisional diagnosis, so {} is used", names[anx]),
-    };
-    step("adsm", None, adsm_why);
-
-    let thresholds = |m: usize| (&names[m], rules.measures[m].caseness, rules.measures[m].reliable_change);
-    let pair = [(dep, o.first_phq9, o.last_phq9), (anx, o.first_anxiety, o.last_anxiety)];
-    let at_caseness: Vec<String> = pair
-        .iter()
-        .map(|&(m, first, _)| {
-            let (name, cut, _) = thresholds(m);
-            match first {
-                Some(s) if s >= cut => format!("first {name} is {}, at or above the cut-off {}", score(s), score(cut)),
-                Some(s) => format!("first {name} is {}, below the cut-off {}", score(s), score(cut)),
-                None => format!("no {name} score"),
+            if let Some(adj) = o.wait_days_adjusted.filter(|&a| a != w) {
+                step(
+                    "wait_days_adjusted",
+                    None,
+                    format!("{adj} days: {} paused days before the first treatment taken off", w - adj),
+                );
             }
-        })
-        .collect();
-    let caseness_why = if o.caseness {
-        at_caseness.iter().find(|t| t.contains("at or above")).cloned().unwrap_or_default()
-    } else {
-        at_caseness.join("; ")
-    };
-    step("caseness", Some(o.caseness), caseness_why);
+        }
+        step("treatment_appointments", None, format!("{treatments} attended appointment(s) of a treatment type count"));
+        match r.end_date {
+            Some(e) => {
+                let code = r.end_code.map(usize::from);
+                let how = match code.and_then(|c| rules.end_codes.get(c).zip(rules.declined.get(c))) {
+                    Some((c, true)) => format!(", END_CODE {c} (declined or dropped out)"),
+                    Some((c, false)) => format!(", END_CODE {c}"),
+                    None => String::new(),
+                };
+                step("ended_in_period", Some(o.ended_in_period), format!("END_DATE {} is {}{how}", date(e), within(e)));
+            }
+            None => step("ended_in_period", Some(false), "the referral has no END_DATE".into()),
+        }
+        let finished_why = if o.finished_course {
+            format!("ended in the period after {treatments} treatment appointments (two or more finish a course)")
+        } else if !o.ended_in_period {
+            "did not end in the period".to_owned()
+        } else {
+            format!("ended in the period after {treatments} treatment appointment(s); a course needs two or more")
+        };
+        step("finished_course", Some(o.finished_course), finished_why);
+    }
 
-    let above_at_end: Vec<String> = pair
-        .iter()
-        .filter_map(|&(m, _, last)| {
-            let (name, cut, _) = thresholds(m);
-            last.filter(|&s| s >= cut)
-                .map(|s| format!("last {name} is {}, at or above the cut-off {}", score(s), score(cut)))
-        })
-        .collect();
-    let recovered_why = if !o.finished_course {
-        "did not finish a course of treatment".to_owned()
-    } else if !o.caseness {
-        "was not at caseness at the start".to_owned()
-    } else if o.recovered {
-        let below: Vec<String> = pair
+    /// The measures used, caseness and recovery.
+    fn measures(&self, steps: &mut Vec<Step>) {
+        let (o, r, rules, data) = (self.o, self.r, self.rules, self.data);
+        let mut step = |fact, holds, why: String| push(steps, fact, holds, why);
+        let names = &rules.names;
+        let (dep, anx) = (rules.depression, usize::from(o.adsm));
+        let called = usize::from(self.called_for);
+        let diagnosis = r.diagnosis.map(|d| data.strings.resolve(d));
+        let adsm_why = match (diagnosis, called == rules.default_anxiety, called == anx) {
+            (Some(d), false, true) => format!("{} is the measure diagnosis {d} calls for", names[anx]),
+            (Some(d), false, false) => format!(
+                "diagnosis {d} calls for {}, which has no score on any attended appointment that counts, so {} is used",
+                names[called], names[anx]
+            ),
+            (Some(d), true, _) => format!("diagnosis {d} calls for no other measure, so {} is used", names[anx]),
+            (None, ..) => format!("no provisional diagnosis, so {} is used", names[anx]),
+        };
+        step("adsm", None, adsm_why);
+
+        let thresholds = |m: usize| (&names[m], rules.measures[m].caseness, rules.measures[m].reliable_change);
+        let pair = [(dep, o.first_phq9, o.last_phq9), (anx, o.first_anxiety, o.last_anxiety)];
+        let at_caseness: Vec<String> = pair
+            .iter()
+            .map(|&(m, first, _)| {
+                let (name, cut, _) = thresholds(m);
+                match first {
+                    Some(s) if s >= cut => {
+                        format!("first {name} is {}, at or above the cut-off {}", score(s), score(cut))
+                    }
+                    Some(s) => format!("first {name} is {}, below the cut-off {}", score(s), score(cut)),
+                    None => format!("no {name} score"),
+                }
+            })
+            .collect();
+        let caseness_why = if o.caseness {
+            at_caseness.iter().find(|t| t.contains("at or above")).cloned().unwrap_or_default()
+        } else {
+            at_caseness.join("; ")
+        };
+        step("caseness", Some(o.caseness), caseness_why);
+
+        let above_at_end: Vec<String> = pair
             .iter()
             .filter_map(|&(m, _, last)| {
                 let (name, cut, _) = thresholds(m);
-                last.map(|s| format!("last {name} {} is below {}", score(s), score(cut)))
+                last.filter(|&s| s >= cut)
+                    .map(|s| format!("last {name} is {}, at or above the cut-off {}", score(s), score(cut)))
             })
             .collect();
-        format!("finished a course at caseness, and {}", below.join(" and "))
-    } else {
-        above_at_end.join("; ")
-    };
-    step("recovered", Some(o.recovered), recovered_why);
-
-    let changes: Vec<(String, i64, u32, (u32, u32))> = pair
-        .iter()
-        .filter_map(|&(m, first, last)| {
-            let (name, _, reliable) = thresholds(m);
-            first.zip(last).map(|(f, l)| (name.clone(), i64::from(l) - i64::from(f), reliable, (f, l)))
-        })
-        .collect();
-    let describe = |(name, change, reliable, (f, l)): &(String, i64, u32, (u32, u32))| {
-        let by = score(u32::try_from(change.unsigned_abs()).unwrap_or(u32::MAX));
-        let verb = match change.signum() {
-            -1 => format!("fell by {by}"),
-            1 => format!("rose by {by}"),
-            _ => "did not change".to_owned(),
-        };
-        format!("{name} {verb} ({} to {}; reliable change {})", score(*f), score(*l), score(*reliable))
-    };
-    let listed = changes.iter().map(describe).collect::<Vec<_>>().join("; ");
-    let fell = changes.iter().any(|(_, c, rel, _)| -c >= i64::from(*rel));
-    let rose = changes.iter().any(|(_, c, rel, _)| *c >= i64::from(*rel));
-    let change_why = |holds: bool, moved: bool, direction: &str| {
-        if !o.finished_course {
+        let recovered_why = if !o.finished_course {
             "did not finish a course of treatment".to_owned()
-        } else if changes.is_empty() {
-            "no measure has a first and a last score".to_owned()
-        } else if holds {
-            listed.clone()
-        } else if !moved {
-            format!("{listed}: no measure {direction} by its reliable change")
+        } else if !o.caseness {
+            "was not at caseness at the start".to_owned()
+        } else if o.recovered {
+            let below: Vec<String> = pair
+                .iter()
+                .filter_map(|&(m, _, last)| {
+                    let (name, cut, _) = thresholds(m);
+                    last.map(|s| format!("last {name} {} is below {}", score(s), score(cut)))
+                })
+                .collect();
+            format!("finished a course at caseness, and {}", below.join(" and "))
         } else {
-            format!("{listed}: one measure fell and the other rose by a reliable change, which is neither")
-        }
-    };
-    step("reliable_improvement", Some(o.reliable_improvement), change_why(o.reliable_improvement, fell, "fell"));
-    step("reliable_deterioration", Some(o.reliable_deterioration), change_why(o.reliable_deterioration, rose, "rose"));
-    let rr_why = match (o.recovered, o.reliable_improvement) {
-        (true, true) => "recovered and reliably improved",
-        (false, _) => "not recovered",
-        (true, false) => "recovered, but without a reliable improvement",
-    };
-    step("reliable_recovery", Some(o.reliable_recovery), rr_why.to_owned());
-    Explanation { outcome: o, appointments: trace.appointments, called_for: trace.called_for, steps }
+            above_at_end.join("; ")
+        };
+        step("recovered", Some(o.recovered), recovered_why);
+    }
+
+    /// The pair of measures of this referral: (measure, first score, last score).
+    fn pair(&self) -> [(usize, Option<u32>, Option<u32>); 2] {
+        let o = self.o;
+        [(self.rules.depression, o.first_phq9, o.last_phq9), (usize::from(o.adsm), o.first_anxiety, o.last_anxiety)]
+    }
+
+    /// Reliable improvement, deterioration and recovery.
+    fn changes(&self, steps: &mut Vec<Step>) {
+        let (o, rules) = (self.o, self.rules);
+        let names = &rules.names;
+        let mut step = |fact, holds, why: String| push(steps, fact, holds, why);
+        let thresholds = |m: usize| (&names[m], rules.measures[m].caseness, rules.measures[m].reliable_change);
+        let pair = self.pair();
+
+        let changes: Vec<(String, i64, u32, (u32, u32))> = pair
+            .iter()
+            .filter_map(|&(m, first, last)| {
+                let (name, _, reliable) = thresholds(m);
+                first.zip(last).map(|(f, l)| (name.clone(), i64::from(l) - i64::from(f), reliable, (f, l)))
+            })
+            .collect();
+        let describe = |(name, change, reliable, (f, l)): &(String, i64, u32, (u32, u32))| {
+            let by = score(u32::try_from(change.unsigned_abs()).unwrap_or(u32::MAX));
+            let verb = match change.signum() {
+                -1 => format!("fell by {by}"),
+                1 => format!("rose by {by}"),
+                _ => "did not change".to_owned(),
+            };
+            format!("{name} {verb} ({} to {}; reliable change {})", score(*f), score(*l), score(*reliable))
+        };
+        let listed = changes.iter().map(describe).collect::<Vec<_>>().join("; ");
+        let fell = changes.iter().any(|(_, c, rel, _)| -c >= i64::from(*rel));
+        let rose = changes.iter().any(|(_, c, rel, _)| *c >= i64::from(*rel));
+        let change_why = |holds: bool, moved: bool, direction: &str| {
+            if !o.finished_course {
+                "did not finish a course of treatment".to_owned()
+            } else if changes.is_empty() {
+                "no measure has a first and a last score".to_owned()
+            } else if holds {
+                listed.clone()
+            } else if !moved {
+                format!("{listed}: no measure {direction} by its reliable change")
+            } else {
+                format!("{listed}: one measure fell and the other rose by a reliable change, which is neither")
+            }
+        };
+        step("reliable_improvement", Some(o.reliable_improvement), change_why(o.reliable_improvement, fell, "fell"));
+        step(
+            "reliable_deterioration",
+            Some(o.reliable_deterioration),
+            change_why(o.reliable_deterioration, rose, "rose"),
+        );
+        let rr_why = match (o.recovered, o.reliable_improvement) {
+            (true, true) => "recovered and reliably improved",
+            (false, _) => "not recovered",
+            (true, false) => "recovered, but without a reliable improvement",
+        };
+        step("reliable_recovery", Some(o.reliable_recovery), rr_why.to_owned());
+    }
 }

@@ -209,66 +209,7 @@ fn parse(read: ReadFile<'_>) -> Result<Schema, SchemaError> {
             problems.push(FileProblem::new(&package, line, Some("iapt:codeLists"), why));
         }
     }
-    let names: Vec<&str> = raw.resources.iter().map(|r| r.name.as_str()).collect();
-    let mut sheets = Vec::new();
-    for res in &raw.resources {
-        let mut columns = Vec::new();
-        for f in &res.schema.fields {
-            let line = checked::json_line(&text, &[&res.name, &f.name]);
-            let place = format!("{}.{}", res.name, f.name);
-            if let Err(errors) = f.validate() {
-                for mut p in checked::row_problems(&package, line, &errors, &["name", "constraints"]) {
-                    p.column = Some(p.column.map_or_else(|| place.clone(), |c| format!("{place}.{}", json_key(&c))));
-                    problems.push(p);
-                }
-            }
-            match parse_field(f, &code_lists) {
-                Ok(c) => columns.push(c),
-                Err(e) => problems.push(FileProblem::new(&package, line, Some(&place), e)),
-            }
-        }
-        let sheet_line = checked::json_line(&text, &[&res.name]);
-        let col = |name: &str, problems: &mut FileProblems| {
-            let found = columns.iter().position(|c| c.name == name);
-            if found.is_none() {
-                let why = format!("names column `{name}`, which the sheet does not have");
-                problems.push(FileProblem::new(&package, sheet_line, Some(&res.name), why));
-            }
-            found
-        };
-        let primary_key = res.schema.primary_key.iter().filter_map(|n| col(n, &mut problems)).collect();
-        let mut foreign_keys = Vec::new();
-        for fk in &res.schema.foreign_keys {
-            let Some(target) = names.iter().position(|n| *n == fk.reference.resource) else {
-                let why =
-                    format!("a foreign key names sheet `{}`, which the package does not have", fk.reference.resource);
-                problems.push(FileProblem::new(&package, sheet_line, Some(&res.name), why));
-                continue;
-            };
-            let target_fields = &raw.resources[target].schema.fields;
-            for (here, there) in fk.fields.iter().zip(&fk.reference.fields) {
-                let there_idx = target_fields.iter().position(|f| &f.name == there);
-                if there_idx.is_none() {
-                    let why = format!(
-                        "a foreign key names column `{there}`, which sheet `{}` does not have",
-                        fk.reference.resource
-                    );
-                    problems.push(FileProblem::new(&package, sheet_line, Some(&res.name), why));
-                }
-                if let (Some(here), Some(there_idx)) = (col(here, &mut problems), there_idx) {
-                    foreign_keys.push((here, target, there_idx));
-                }
-            }
-        }
-        sheets.push(Sheet {
-            name: res.name.clone(),
-            optional: res.optional,
-            exactly_one_row: res.rows.as_deref() == Some("exactly-one"),
-            columns,
-            primary_key,
-            foreign_keys,
-        });
-    }
+    let sheets = sheets(&raw, &package, &text, &code_lists, &mut problems);
     let (measures_file, text) = read("measures.json")?;
     let measures: crate::Measures = serde_json::from_str(&text).map_err(|e| {
         FileProblems(vec![FileProblem::new(&measures_file, Some(e.line() as u64), None, e.to_string())])
@@ -295,6 +236,78 @@ fn parse(read: ReadFile<'_>) -> Result<Schema, SchemaError> {
         measures,
         files: Vec::new(),
     })
+}
+
+/// The sheets of the package, each field checked by its `validator` derives and parsed; every
+/// problem at the field's line of `datapackage.json`.
+fn sheets(
+    raw: &RawPackage,
+    package: &str,
+    text: &str,
+    code_lists: &[CodeList],
+    problems: &mut FileProblems,
+) -> Vec<Sheet> {
+    let names: Vec<&str> = raw.resources.iter().map(|r| r.name.as_str()).collect();
+    let mut sheets = Vec::new();
+    for res in &raw.resources {
+        let mut columns = Vec::new();
+        for f in &res.schema.fields {
+            let line = checked::json_line(text, &[&res.name, &f.name]);
+            let place = format!("{}.{}", res.name, f.name);
+            if let Err(errors) = f.validate() {
+                for mut p in checked::row_problems(package, line, &errors, &["name", "constraints"]) {
+                    p.column = Some(p.column.map_or_else(|| place.clone(), |c| format!("{place}.{}", json_key(&c))));
+                    problems.push(p);
+                }
+            }
+            match parse_field(f, code_lists) {
+                Ok(c) => columns.push(c),
+                Err(e) => problems.push(FileProblem::new(package, line, Some(&place), e)),
+            }
+        }
+        let sheet_line = checked::json_line(text, &[&res.name]);
+        let col = |name: &str, problems: &mut FileProblems| {
+            let found = columns.iter().position(|c| c.name == name);
+            if found.is_none() {
+                let why = format!("names column `{name}`, which the sheet does not have");
+                problems.push(FileProblem::new(package, sheet_line, Some(&res.name), why));
+            }
+            found
+        };
+        let primary_key = res.schema.primary_key.iter().filter_map(|n| col(n, problems)).collect();
+        let mut foreign_keys = Vec::new();
+        for fk in &res.schema.foreign_keys {
+            let Some(target) = names.iter().position(|n| *n == fk.reference.resource) else {
+                let why =
+                    format!("a foreign key names sheet `{}`, which the package does not have", fk.reference.resource);
+                problems.push(FileProblem::new(package, sheet_line, Some(&res.name), why));
+                continue;
+            };
+            let target_fields = &raw.resources[target].schema.fields;
+            for (here, there) in fk.fields.iter().zip(&fk.reference.fields) {
+                let there_idx = target_fields.iter().position(|f| &f.name == there);
+                if there_idx.is_none() {
+                    let why = format!(
+                        "a foreign key names column `{there}`, which sheet `{}` does not have",
+                        fk.reference.resource
+                    );
+                    problems.push(FileProblem::new(package, sheet_line, Some(&res.name), why));
+                }
+                if let (Some(here), Some(there_idx)) = (col(here, problems), there_idx) {
+                    foreign_keys.push((here, target, there_idx));
+                }
+            }
+        }
+        sheets.push(Sheet {
+            name: res.name.clone(),
+            optional: res.optional,
+            exactly_one_row: res.rows.as_deref() == Some("exactly-one"),
+            columns,
+            primary_key,
+            foreign_keys,
+        });
+    }
+    sheets
 }
 
 /// Parses through `read`, keeping every file read, in name order.
