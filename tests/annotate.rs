@@ -225,3 +225,22 @@ fn every_row_is_in_exactly_one_of_accepted_and_rejected() {
         report["files"][0]["sheets"].as_array().unwrap().iter().map(|s| s["rows_rejected"].as_u64().unwrap()).sum();
     assert_eq!(rejected_rows as u64, rejected_by_validation, "the rejected rows are the ones validation rejected");
 }
+
+#[test]
+fn several_inputs_get_one_copy_each_named_after_them() {
+    let dir = scratch("annotate-several").join("copies");
+    let o = support::iapt(&[
+        "validate",
+        "tests/fixtures/clean",
+        "tests/fixtures/defects",
+        "--annotate",
+        dir.to_str().unwrap(),
+        "--split",
+        dir.join("split").to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(dir.join("clean.xlsx").is_file() && dir.join("defects.xlsx").is_file());
+    assert!(dir.join("split/clean/accepted/Person.csv").is_file());
+    assert!(dir.join("split/defects/rejected/Person.csv").is_file());
+}

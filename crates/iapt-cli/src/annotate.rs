@@ -12,6 +12,9 @@ use rust_xlsxwriter::{
 use crate::Fatal;
 use crate::copy::{self, Marks};
 
+/// The most characters an Excel cell holds.
+const EXCEL_CHARS: usize = 32_767;
+
 /// Record-level problems: light orange, with a thick border (Okabe-Ito orange, for colour-blind readers).
 const RECORD_FILL: u32 = 0xF7C98B;
 /// Warnings: light sky blue, with a dashed border.
@@ -272,9 +275,17 @@ fn write_cell(
             u8::try_from(day).unwrap_or(1),
         )
     };
-    let text = |ws: &mut Worksheet, s: &str| match plain {
-        Some(f) => ws.write_string_with_format(r, col, s, f).map(drop),
-        None => ws.write_string(r, col, s).map(drop),
+    let text = |ws: &mut Worksheet, s: &str| {
+        // A cell holds at most 32,767 characters; a longer value (allowed by a raised
+        // --max-value-chars) is cut rather than failing the whole copy.
+        let s = match s.char_indices().nth(EXCEL_CHARS) {
+            Some((at, _)) => &s[..at],
+            None => s,
+        };
+        match plain {
+            Some(f) => ws.write_string_with_format(r, col, s, f).map(drop),
+            None => ws.write_string(r, col, s).map(drop),
+        }
     };
     let number = |ws: &mut Worksheet, n: f64| match plain {
         Some(f) => ws.write_number_with_format(r, col, n, f).map(drop),

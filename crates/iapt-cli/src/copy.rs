@@ -103,10 +103,13 @@ pub fn targets(inputs: &[PathBuf], target: &Path, extension: &str) -> Result<Vec
         return Ok(vec![target.to_owned()]);
     }
     if target.is_file() {
-        return Err(Fatal {
-            message: format!("`{}` is a file, and {} inputs need a folder", target.display(), inputs.len()),
-            hint: Some("give a folder: one copy per input is written into it, named after the input".into()),
-        });
+        let message = if inputs.len() == 1 {
+            format!("`{}` is a file, not a folder or an .{extension} workbook", target.display())
+        } else {
+            format!("`{}` is a file, and {} inputs need a folder", target.display(), inputs.len())
+        };
+        let hint = "give a folder: one copy per input is written into it, named after the input";
+        return Err(Fatal { message, hint: Some(hint.into()) });
     }
     let mut used: HashMap<String, usize> = HashMap::new();
     Ok(inputs

@@ -80,7 +80,13 @@ fn copies(
             continue;
         }
         if let Some(target) = annotate.get(i) {
-            output::write_file(target, &crate::annotate::workbook(schema, v, &shown, limits)?)?;
+            let bytes = crate::annotate::workbook(schema, v, &shown, limits)?;
+            if let Some(folder) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+                output::refuse_symlink(folder)?;
+                std::fs::create_dir_all(folder)
+                    .map_err(|e| Fatal::new(format!("cannot make the folder `{}`: {e}", folder.display())))?;
+            }
+            output::write_file(target, &bytes)?;
         }
         if let Some(dir) = split.get(i) {
             crate::split::write(dir, &crate::split::files(schema, v, limits)?)?;
