@@ -35,7 +35,9 @@ fn defects_workbook() -> String {
     sheets[referral].set("R001", "REFERRAL_RECEIVED_DATE", t("2012-04-10"));
     sheets[referral].set("R009", "REFERRAL_RECEIVED_DATE", Cell::Number(41_183.0));
     let appointment = by(&mut sheets, "Appointment");
-    sheets[appointment].rows[1][9] = t("16");
+    // The first appointment's PHQ-9 score stored as text.
+    let phq9 = sheets[appointment].column("PHQ9_SCORE");
+    sheets[appointment].rows[1][phq9] = t("16");
     let pause = by(&mut sheets, "WaitingTimePause");
     sheets[pause].hidden = true;
     let path = scratch("defects-workbook").join("defects.xlsx");

@@ -114,9 +114,17 @@ impl SheetSpec {
         SheetSpec { name: name.to_owned(), rows, hidden: false, merged: Vec::new() }
     }
 
+    /// The position of the column headed `column`.
+    pub fn column(&self, column: &str) -> usize {
+        self.rows[0]
+            .iter()
+            .position(|c| matches!(c, Cell::Text(s) if s == column))
+            .unwrap_or_else(|| panic!("{}: no column {column}", self.name))
+    }
+
     /// The cell in the row whose first column is `key` and the column headed `column`.
     pub fn set(&mut self, key: &str, column: &str, cell: Cell) {
-        let col = self.rows[0].iter().position(|c| matches!(c, Cell::Text(s) if s == column)).unwrap();
+        let col = self.column(column);
         let row = self.rows.iter_mut().find(|r| matches!(&r[0], Cell::Text(s) if s == key)).unwrap();
         row[col] = cell;
     }
