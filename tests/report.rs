@@ -430,6 +430,18 @@ fn format_json_prints_the_manifest() {
     assert_eq!(stdout(&o), read(&out.join("manifest.json")), "standard output is the manifest, byte for byte");
     let manifest: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(manifest["tool"]["name"], "iapt");
+    // The tool's version: the package's, which `iapt --version` prints and CHANGELOG.md's latest
+    // release names.
+    let version = manifest["tool"]["version"].as_str().unwrap();
+    assert_eq!(version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(stdout(&iapt(&["--version"])), format!("iapt {version}\n"));
+    let changelog = read(&root().join("CHANGELOG.md"));
+    let latest = changelog
+        .lines()
+        .filter_map(|l| l.strip_prefix("## ["))
+        .find(|l| !l.starts_with("Unreleased"))
+        .and_then(|l| l.split(']').next());
+    assert_eq!(latest, Some(version), "CHANGELOG.md's latest release is the tool's version");
 }
 
 #[test]
