@@ -340,16 +340,82 @@ fn a_sheet_of_1048576_rows() {
     assert!(v.findings.is_empty(), "{:?}", &rules(&v)[..rules(&v).len().min(5)]);
 }
 
-#[test]
-fn the_cli_never_panics_on_any_fixture() {
-    for input in ["tests/fixtures/file-level", "tests/fixtures/defects", "tests/fixtures"] {
-        for format in ["human", "json", "csv"] {
-            let o = iapt(&["validate", input, "--format", format]);
-            let stderr = String::from_utf8_lossy(&o.stderr);
-            assert!(!stderr.contains("panicked"), "{input} {format}: {stderr}");
-            assert!(matches!(o.status.code(), Some(0..=2)));
+/// How a run of `iapt` ended, when that is not one of its exit codes 0, 1 and 2: killed by a
+/// signal (an abort, a stack overflow, the out-of-memory killer), a Rust panic's 101, or any
+/// other code.
+fn improper_exit(o: &std::process::Output) -> Option<String> {
+    match o.status.code() {
+        Some(0..=2) => None,
+        Some(101) => Some("exit code 101: a Rust panic".into()),
+        Some(code) => Some(format!("exit code {code}, not 0, 1 or 2")),
+        None => {
+            #[cfg(unix)]
+            let how = std::os::unix::process::ExitStatusExt::signal(&o.status)
+                .map_or_else(|| "no exit code".to_owned(), |s| format!("killed by signal {s}"));
+            #[cfg(not(unix))]
+            let how = "no exit code".to_owned();
+            Some(how)
         }
     }
+}
+
+/// The check above can fail: a signal and a panic's exit code are named, 0 to 2 pass.
+#[cfg(unix)]
+#[test]
+fn an_improper_exit_is_named() {
+    let sh = |script: &str| std::process::Command::new("sh").args(["-c", script]).output().unwrap();
+    assert_eq!(improper_exit(&sh("kill -SEGV $$")).as_deref(), Some("killed by signal 11"));
+    assert_eq!(improper_exit(&sh("kill -ABRT $$")).as_deref(), Some("killed by signal 6"));
+    assert_eq!(improper_exit(&sh("exit 101")).as_deref(), Some("exit code 101: a Rust panic"));
+    assert_eq!(improper_exit(&sh("exit 3")).as_deref(), Some("exit code 3, not 0, 1 or 2"));
+    for code in 0..=2 {
+        assert_eq!(improper_exit(&sh(&format!("exit {code}"))), None);
+    }
+}
+
+/// Every fixture, one by one (each file-level case, each hostile file, the workbooks and CSV
+/// folders) and as the folders that hold them.
+fn every_fixture() -> Vec<String> {
+    let fixtures = root().join("tests/fixtures");
+    let mut inputs = vec![fixtures.clone()];
+    for dir in [fixtures.clone(), fixtures.join("file-level"), fixtures.join("hostile")] {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        entries.sort();
+        inputs.extend(entries);
+    }
+    inputs.iter().map(|p| p.strip_prefix(root()).unwrap().display().to_string()).collect()
+}
+
+#[test]
+fn the_cli_never_panics_on_any_fixture() {
+    let inputs = every_fixture();
+    assert!(inputs.len() > 20, "{inputs:?}");
+    let mut runs = 0;
+    for input in &inputs {
+        let input = input.as_str();
+        let out = scratch("never-panics-report");
+        let mut commands: Vec<Vec<&str>> = Vec::new();
+        for format in ["human", "json", "csv"] {
+            commands.push(vec!["validate", input, "--format", format, "--today", "2026-11-26"]);
+            commands.push(vec!["quality", input, "--format", format]);
+        }
+        for format in ["csv", "json"] {
+            commands.push(vec!["outcomes", input, "--format", format, "--year", "2012-13"]);
+        }
+        for format in ["human", "json"] {
+            commands.push(vec!["report", input, "--out", out.to_str().unwrap(), "--format", format]);
+        }
+        for args in commands {
+            let o = iapt(&args);
+            runs += 1;
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+            if let Some(how) = improper_exit(&o) {
+                panic!("{args:?} ended with {how}: {stderr}");
+            }
+        }
+    }
+    assert_eq!(runs, inputs.len() * 10);
 }
 
 #[test]

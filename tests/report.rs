@@ -64,16 +64,72 @@ fn sub_national_counts(table: &[Vec<String>], level: &str, count_columns: &[usiz
         .collect()
 }
 
+/// A table's rows without the stamp an unrounded run's CSV starts with.
+fn unstamped(csv_text: &str) -> Vec<Vec<String>> {
+    let mut table = rows(csv_text);
+    assert!(table[0][0].starts_with("NOT FOR PUBLICATION"), "{:?}", table[0]);
+    table.remove(0);
+    table
+}
+
+/// Whatever the seed: every England row of T1-T4 and every row of the national tables T5-T7
+/// in `out` is the unrounded run's, cell for cell.
+fn national_rows_are_unrounded(out: &Path) {
+    let unrounded = report("report-unrounded-national", &["--unrounded"]);
+    for id in TABLES {
+        let published = rows(&read(&out.join(format!("tables/{id}.csv"))));
+        let exact = unstamped(&read(&unrounded.join(format!("tables/{id}.csv"))));
+        assert_eq!(published[0], exact[0], "{id}: the same columns");
+        let national = |table: &[Vec<String>]| -> Vec<Vec<String>> {
+            let by_geography = table[0][0] == "Geography level";
+            table.iter().skip(1).filter(|r| !by_geography || r[0] == "England").cloned().collect()
+        };
+        let (published, exact) = (national(&published), national(&exact));
+        assert!(!published.is_empty(), "{id} has national rows");
+        assert_eq!(published, exact, "{id}: national rows are unrounded");
+    }
+}
+
+/// England's referrals received in 2012-13, and of those the ones that entered treatment, ended
+/// in the year and finished a course, counted from `iapt outcomes` rows.
+struct England {
+    received: u64,
+    entered: u64,
+    ended: u64,
+    finished: u64,
+}
+
+fn england_from_outcomes() -> England {
+    let data = year().join("submissions");
+    let o = iapt(&["outcomes", data.to_str().unwrap(), "--year", "2012-13", "--quiet"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut r = csv::Reader::from_reader(o.stdout.as_slice());
+    let header = r.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let (received, entered, ended, finished) =
+        (at("received_in_period"), at("entered_treatment"), at("ended_in_period"), at("finished_course"));
+    let mut e = England { received: 0, entered: 0, ended: 0, finished: 0 };
+    for row in r.records().map(Result::unwrap).filter(|row| &row[received] == "true") {
+        e.received += 1;
+        e.entered += u64::from(&row[entered] == "true");
+        e.ended += u64::from(&row[ended] == "true");
+        e.finished += u64::from(&row[finished] == "true");
+    }
+    e
+}
+
 #[test]
 fn sub_national_counts_are_suppressed_rounded_and_never_given_away() {
     let out = report("report-disclosure", &[]);
     let t1 = rows(&read(&out.join("tables/T1.csv")));
     let england = &t1[1];
     assert_eq!(england[0], "England");
-    assert!(
-        !england[3].parse::<u64>().unwrap().is_multiple_of(5) || !england[4].parse::<u64>().unwrap().is_multiple_of(5),
-        "England is unrounded"
-    );
+    national_rows_are_unrounded(&out);
+    // And England's counts are those of `iapt outcomes` on the same year.
+    let counted = england_from_outcomes();
+    for (c, expected) in [(3, counted.received), (5, counted.entered), (7, counted.ended), (8, counted.finished)] {
+        assert_eq!(england[c], expected.to_string(), "England {}: T1 against iapt outcomes", t1[0][c]);
+    }
     // Additive columns: referrals received, entered, ended, finished.
     let mut suppressed_somewhere = false;
     for level in ["Commissioning region", "Area team", "CCG", "Provider"] {
@@ -374,6 +430,18 @@ fn format_json_prints_the_manifest() {
     assert_eq!(stdout(&o), read(&out.join("manifest.json")), "standard output is the manifest, byte for byte");
     let manifest: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(manifest["tool"]["name"], "iapt");
+    // The tool's version: the package's, which `iapt --version` prints and CHANGELOG.md's latest
+    // release names.
+    let version = manifest["tool"]["version"].as_str().unwrap();
+    assert_eq!(version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(stdout(&iapt(&["--version"])), format!("iapt {version}\n"));
+    let changelog = read(&root().join("CHANGELOG.md"));
+    let latest = changelog
+        .lines()
+        .filter_map(|l| l.strip_prefix("## ["))
+        .find(|l| !l.starts_with("Unreleased"))
+        .and_then(|l| l.split(']').next());
+    assert_eq!(latest, Some(version), "CHANGELOG.md's latest release is the tool's version");
 }
 
 #[test]

@@ -35,7 +35,9 @@ fn defects_workbook() -> String {
     sheets[referral].set("R001", "REFERRAL_RECEIVED_DATE", t("2012-04-10"));
     sheets[referral].set("R009", "REFERRAL_RECEIVED_DATE", Cell::Number(41_183.0));
     let appointment = by(&mut sheets, "Appointment");
-    sheets[appointment].rows[1][9] = t("16");
+    // The first appointment's PHQ-9 score stored as text.
+    let phq9 = sheets[appointment].column("PHQ9_SCORE");
+    sheets[appointment].rows[1][phq9] = t("16");
     let pause = by(&mut sheets, "WaitingTimePause");
     sheets[pause].hidden = true;
     let path = scratch("defects-workbook").join("defects.xlsx");
@@ -80,11 +82,13 @@ fn defects_human_and_json() {
 #[test]
 fn workbook_defects_human_and_json() {
     let input = defects_workbook();
+    // The workbook is in this test's own scratch folder, whose name changes from run to run.
+    let stable = |text: &str| text.replace(&input, "[scratch]/defects.xlsx");
     let (human, code) = run(&input, "human");
     assert_eq!(code, 1);
-    snapshot("workbook-defects-human", &human);
+    snapshot("workbook-defects-human", &stable(&human));
     let (json, _) = run(&input, "json");
-    snapshot("workbook-defects-json", &json);
+    snapshot("workbook-defects-json", &stable(&json));
 }
 
 #[test]
@@ -270,10 +274,11 @@ fn a_bad_schema_folder_is_named_at_its_file_and_line() {
     let attendance = dir.join("codes/attendance.csv");
     let text = std::fs::read_to_string(&attendance).unwrap().replacen(",true\n", ",yes\n", 1);
     std::fs::write(&attendance, text).unwrap();
+    let out = scratch("bad-schema-report");
     for command in ["validate", "outcomes", "report"] {
         let mut args = vec![command, "tests/fixtures/clean", "--schema", dir.to_str().unwrap()];
         if command == "report" {
-            args.extend(["--out", "target/test-scratch/bad-schema-report"]);
+            args.extend(["--out", out.to_str().unwrap()]);
         }
         let o = iapt(&args);
         assert_eq!(o.status.code(), Some(2), "{command}");

@@ -6,6 +6,8 @@ pub mod crafted;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Once;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use iapt_schema::{Kind, Schema};
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
@@ -24,12 +26,41 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
-/// A fresh scratch folder under the target directory.
+/// A fresh scratch folder under `target/test-scratch`, this call's own: `<name>-<pid>-<n>`, with
+/// `n` counted across the process (as ripgrep's test `Dir::new` does). Tests run in parallel,
+/// and test binaries may too: two calls never share a folder, so none deletes another's files.
+/// A folder shared on purpose is made once per process (a `OnceLock`, as `year()` in
+/// tests/report.rs). The first call also removes the folders of test processes that have ended.
 pub fn scratch(name: &str) -> PathBuf {
-    let dir = root().join("target/test-scratch").join(name);
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    static SWEPT: Once = Once::new();
+    let base = root().join("target/test-scratch");
+    SWEPT.call_once(|| sweep(&base));
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir = base.join(format!("{name}-{}-{n}", std::process::id()));
+    // Left by an earlier process with the same id.
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Removes the scratch folders (`<name>-<pid>-<n>`) of processes that are no longer running,
+/// where `/proc` tells which are; elsewhere they stay until `cargo clean`.
+fn sweep(base: &Path) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(base) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let mut parts = name.to_str().unwrap_or_default().rsplitn(3, '-');
+        let (n, pid) = (parts.next().map(str::parse::<u64>), parts.next().map(str::parse::<u32>));
+        let (Some(Ok(_)), Some(Ok(pid)), Some(_)) = (n, pid, parts.next()) else { continue };
+        if pid != std::process::id() && !proc.join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Every file below `dir`, by its path relative to `dir`, in path order.
@@ -83,9 +114,17 @@ impl SheetSpec {
         SheetSpec { name: name.to_owned(), rows, hidden: false, merged: Vec::new() }
     }
 
+    /// The position of the column headed `column`.
+    pub fn column(&self, column: &str) -> usize {
+        self.rows[0]
+            .iter()
+            .position(|c| matches!(c, Cell::Text(s) if s == column))
+            .unwrap_or_else(|| panic!("{}: no column {column}", self.name))
+    }
+
     /// The cell in the row whose first column is `key` and the column headed `column`.
     pub fn set(&mut self, key: &str, column: &str, cell: Cell) {
-        let col = self.rows[0].iter().position(|c| matches!(c, Cell::Text(s) if s == column)).unwrap();
+        let col = self.column(column);
         let row = self.rows.iter_mut().find(|r| matches!(&r[0], Cell::Text(s) if s == key)).unwrap();
         row[col] = cell;
     }

@@ -23,11 +23,40 @@ impl Line {
         if self.is_rate { self.derived - self.target } else { 100.0 * (self.derived - self.target) / self.target }
     }
 
-    /// Within 1 point (rates) or 2% (counts).
+    /// Within 1 point (rates) or 2% (counts): the targets of a run at scale 1.0.
     #[must_use]
     pub fn within(&self) -> bool {
+        self.within_by(1.0, 2.0)
+    }
+
+    /// Within `points` (rates) or `percent` of the target (counts). A figure that is not a
+    /// number is never within.
+    #[must_use]
+    pub fn within_by(&self, points: f64, percent: f64) -> bool {
         let d = self.difference().abs();
-        if self.is_rate { d <= 1.0 } else { d <= 2.0 }
+        if self.is_rate { d <= points } else { d <= percent }
+    }
+
+    /// The difference with its unit, as the calibration table writes it.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        if self.is_rate {
+            format!(
+                "{}: {:.1} published, {:.1} derived, {:+.1} pt",
+                self.measure,
+                self.target,
+                self.derived,
+                self.difference()
+            )
+        } else {
+            format!(
+                "{}: {:.0} published, {:.0} derived, {:+.2}%",
+                self.measure,
+                self.target,
+                self.derived,
+                self.difference()
+            )
+        }
     }
 }
 
