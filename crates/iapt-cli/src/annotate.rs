@@ -61,6 +61,8 @@ pub fn workbook(
 ) -> Result<Vec<u8>, Fatal> {
     let fail = |e: XlsxError| Fatal::new(format!("cannot write the annotated workbook: {e}"));
     let mut wb = Workbook::new();
+    // A copy for reading, not for keeping: light compression writes it in much less time.
+    wb.set_zip_compression_level(1);
     let formats = Formats::new();
     problems_sheet(&mut wb, schema, v, shown_path, &formats).map_err(fail)?;
     let file_level = copy::file_level(v);
