@@ -82,7 +82,6 @@ fn bare_csv_read(dir: &Path) -> u64 {
     fields
 }
 
-#[allow(clippy::cast_precision_loss)]
 fn validate() -> Result<(), String> {
     let work = crate::root().join("target/bench/validate");
     println!("generating the benchmark provider-year (xlsx and csv, same seed) under {}", work.display());
@@ -260,7 +259,6 @@ fn annotate_against_validate(xlsx: &Path, work: &Path) -> Result<(), String> {
 
 /// `cargo xtask bench outcomes`: the national year (scale 1.0) through `iapt outcomes`, end
 /// to end with peak memory, and the engine alone (merge and derive) in referrals per second.
-#[allow(clippy::cast_precision_loss)]
 fn outcomes() -> Result<(), String> {
     let out = crate::root().join("target/bench/national");
     let config = iapt_synth::Config { scale: 1.0, seed: 2013, ..iapt_synth::Config::default() };

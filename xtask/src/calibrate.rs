@@ -70,7 +70,6 @@ fn published() -> HashMap<String, f64> {
 ///
 /// # Errors
 /// When generating fails or the synthetic year is not clean.
-#[allow(clippy::cast_precision_loss, clippy::too_many_lines)]
 pub fn compare(scale: f64, seed: u64, out: &Path) -> Result<(Vec<Line>, Vec<Line>), String> {
     let config = iapt_synth::Config { scale, seed, ..iapt_synth::Config::default() };
     let _ = std::fs::remove_dir_all(out);
@@ -213,7 +212,6 @@ pub fn compare(scale: f64, seed: u64, out: &Path) -> Result<(Vec<Line>, Vec<Line
 
 /// The people referred by the 2012-13 publication's age bands and by ethnic category, as shares
 /// of people, beside the published tables (`published-2012-13-age.csv`, `-ethnicity.csv`).
-#[allow(clippy::cast_precision_loss)]
 fn demographics(a: &iapt_report::Aggregates) -> Vec<Line> {
     let read = |text: &'static str, value: usize| -> Vec<(String, f64)> {
         let mut rdr = csv::Reader::from_reader(text.as_bytes());

@@ -84,7 +84,6 @@ pub fn workbook(
                 // Wide enough for the column's name, and for a date.
                 for i in 0..row.len() {
                     let name = copy::text(row.get(i));
-                    #[allow(clippy::cast_precision_loss)]
                     let chars = name.chars().count().clamp(11, 30) as f64;
                     ws.set_column_width(u16::try_from(i).unwrap_or(u16::MAX), chars + 1.0)?;
                 }
@@ -306,11 +305,7 @@ fn write_cell(
             Ok(n) if n.is_finite() => number(ws, n),
             _ => text(ws, s),
         },
-        (CellValue::Int(n), _) =>
-        {
-            #[allow(clippy::cast_precision_loss)]
-            number(ws, n as f64)
-        }
+        (CellValue::Int(n), _) => number(ws, n as f64),
         (CellValue::Float(n), _) => number(ws, n),
         (CellValue::DateTime { year, month, day, seconds, serial }, _) => {
             let d = if serial < 1.0 {

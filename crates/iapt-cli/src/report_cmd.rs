@@ -163,7 +163,6 @@ fn unknown_commissioners(a: &iapt_report::Aggregates) {
         return;
     }
     let received = a.england.counts.received.max(1);
-    #[allow(clippy::cast_precision_loss)]
     let share = 100.0 * unknown as f64 / received as f64;
     eprintln!(
         "{} referrals ({share:.1}%) have a commissioner code not in the reference data: counted in the Unknown rows{}",

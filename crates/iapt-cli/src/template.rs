@@ -74,7 +74,6 @@ pub fn build(schema: &Schema) -> Result<Workbook, XlsxError> {
         for (c, col) in sheet.columns.iter().enumerate() {
             let c = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
             ws.write_string_with_format(0, c, &col.name, &header)?;
-            #[allow(clippy::cast_precision_loss)]
             ws.set_column_width(c, (col.name.len() + 4).max(12) as f64)?;
             let note = Note::new(describe(col, schema)).set_author("iapt").set_width(360);
             ws.insert_note(0, c, &note)?;

@@ -252,9 +252,11 @@ fn duration(s: &str) -> CellValue<'_> {
         let (h, rest) = rest.split_once('H')?;
         let (m, rest) = rest.split_once('M')?;
         let sec = rest.strip_suffix('S')?;
-        let sec: f64 = sec.parse().ok()?;
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let total = h.parse::<u32>().ok()? * 3600 + m.parse::<u32>().ok()? * 60 + sec.round() as u32;
+        let sec: f64 = sec.parse().ok().filter(|s: &f64| (0.0..86_400.0).contains(s))?;
+        // Checked: the hours and minutes are whatever the file says.
+        let hours = h.parse::<u32>().ok()?.checked_mul(3600)?;
+        let minutes = m.parse::<u32>().ok()?.checked_mul(60)?;
+        let total = hours.checked_add(minutes)?.checked_add(sec.round() as u32)?;
         (total < 86_400).then_some(total)
     };
     match parse() {
@@ -274,6 +276,15 @@ fn date_time(dt: &calamine::ExcelDateTime) -> CellValue<'static> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_ods_duration_of_any_size_is_read_without_overflow() {
+        use super::{CellValue, duration};
+        assert!(matches!(duration("PT09H30M00S"), CellValue::DateTime { seconds: 34_200, .. }));
+        for huge in ["PT4294967295H00M00S", "PT1H4294967295M00S", "PT00H00M1e300S", "PT00H00M-5S", "PT25H00M00S"] {
+            assert_eq!(duration(huge), CellValue::Text(huge), "{huge}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -69,7 +69,6 @@ impl Counts {
 
 /// `part / whole` as a percentage; `None` when `whole` is zero.
 #[must_use]
-#[allow(clippy::cast_precision_loss)]
 pub fn pct(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| 100.0 * part as f64 / whole as f64)
 }

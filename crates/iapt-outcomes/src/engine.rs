@@ -46,7 +46,6 @@ pub struct Rules {
     pub(crate) schema_measures: iapt_schema::Measures,
 }
 
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn hundredths(v: f64) -> u32 {
     (v * 100.0).round() as u32
 }

@@ -38,7 +38,6 @@ pub struct ItemScore {
 }
 
 fn pct(part: u64, whole: u64) -> Option<f64> {
-    #[allow(clippy::cast_precision_loss)]
     (whole > 0).then(|| 100.0 * part as f64 / whole as f64)
 }
 

@@ -180,7 +180,6 @@ fn unit(code: &str, name: &str) -> Unit {
 ///
 /// # Errors
 /// When the schema lacks a code list the tables need.
-#[allow(clippy::too_many_lines)]
 pub fn aggregate(
     data: &Dataset,
     outcomes: &[ReferralOutcome],

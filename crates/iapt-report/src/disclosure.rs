@@ -82,7 +82,6 @@ impl Rule {
     /// A sub-national percentage `100 × part / whole`, or `None` when it must not be shown
     /// (suppressed numerator or denominator, or a zero denominator).
     #[must_use]
-    #[allow(clippy::cast_precision_loss)]
     pub fn percentage(&self, part: u64, whole: u64) -> Option<f64> {
         let (p, w) = (self.count(part), self.count(whole));
         match (p, w) {

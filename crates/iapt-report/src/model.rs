@@ -35,7 +35,6 @@ impl Cell {
 
     /// The number in the cell, if it holds one.
     #[must_use]
-    #[allow(clippy::cast_precision_loss)]
     pub fn number(&self) -> Option<f64> {
         match self {
             Cell::Count(n) => Some(*n as f64),

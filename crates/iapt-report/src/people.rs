@@ -7,12 +7,10 @@ use crate::aggregate::{AGE_BANDS, PUBLISHED_AGE_BANDS, People, band_sum};
 use crate::model::{Cell, Column, Kind, Table};
 use crate::reference::Census;
 
-#[allow(clippy::cast_precision_loss)]
 fn share(part: u64, whole: u64) -> Cell {
     if whole == 0 { Cell::NotApplicable } else { Cell::Percent(100.0 * part as f64 / whole as f64) }
 }
 
-#[allow(clippy::cast_precision_loss)]
 fn per_100k(people: u64, population: Option<u64>) -> Cell {
     match population {
         Some(p) if p > 0 => Cell::Rate(100_000.0 * people as f64 / p as f64),

@@ -65,7 +65,6 @@ impl Protected {
     /// `100 × part / whole`: withheld with either count, not applicable with no denominator,
     /// from rounded counts when the rule says so.
     #[must_use]
-    #[allow(clippy::cast_precision_loss)]
     pub fn percent(&self, unit: usize, part: usize, whole: usize) -> Cell {
         let at = |c: usize| unit * self.columns + c;
         let (p, w) = (self.cells[at(part)], self.cells[at(whole)]);

@@ -116,7 +116,6 @@ fn days_in_month(y: i32, m: u32) -> u32 {
 }
 
 // Howard Hinnant's days_from_civil / civil_from_days.
-#[allow(clippy::cast_possible_wrap, clippy::cast_sign_loss)]
 fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
@@ -127,7 +126,6 @@ fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
     era * 146_097 + doe as i32 - 719_468
 }
 
-#[allow(clippy::cast_possible_wrap, clippy::cast_sign_loss)]
 fn civil_from_days(z: i32) -> (i32, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);

@@ -342,7 +342,6 @@ fn parse_field(f: &RawField, lists: &[CodeList]) -> Result<Column, String> {
             }
             "date" => Kind::Date,
             "time" => Kind::Time,
-            #[allow(clippy::cast_possible_truncation)]
             "integer" => Kind::Integer {
                 min: c.minimum.map_or(i64::MIN, |v| v as i64),
                 max: c.maximum.map_or(i64::MAX, |v| v as i64),

@@ -61,7 +61,6 @@ impl Injector {
         Injector { rate, rng }
     }
 
-    #[allow(clippy::too_many_lines)]
     pub(crate) fn inject(&mut self, t: &mut Tables, file: &str, xlsx: bool, out: &mut Vec<Defect>) {
         if self.rate <= 0.0 {
             return;

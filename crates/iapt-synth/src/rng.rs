@@ -23,7 +23,6 @@ impl Rng {
     }
 
     /// Uniform in [0, 1).
-    #[allow(clippy::cast_precision_loss)]
     pub fn f64(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
@@ -33,7 +32,6 @@ impl Rng {
     }
 
     /// Uniform integer in [lo, hi].
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_possible_wrap)]
     pub fn range(&mut self, lo: i32, hi: i32) -> i32 {
         let span = (i64::from(hi) - i64::from(lo) + 1).max(1) as u64;
         lo + (self.next_u64() % span) as i32

@@ -274,7 +274,6 @@ fn wait(rng: &mut Rng) -> i32 {
 }
 
 /// One referral's events. `provider_effect` shifts how much treatment helps.
-#[allow(clippy::too_many_lines, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 pub fn referral(person: u32, ccg: usize, provider_effect: f64, rng: &mut Rng) -> Referral {
     let (start, _) = year();
     let received = start.add_days(rng.range(0, 364));

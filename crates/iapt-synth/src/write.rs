@@ -133,9 +133,7 @@ pub(crate) fn generate(config: &Config, out: &Path) -> Result<Summary, SynthErro
     let real_ccgs = ccgs(&teams);
     let geo = world::geography(teams, real_ccgs, &mut rng);
     let everywhere: Vec<f64> = geo.ccgs.iter().map(|c| c.patients).collect();
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let n_people = ((PEOPLE * config.scale).round() as u64).max(1);
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let n_referrals = ((REFERRALS * config.scale).round() as u64).max(n_people);
 
     let weights: Vec<f64> = geo.providers.iter().map(|p| p.weight).collect();

@@ -176,7 +176,6 @@ impl Assembler {
         if let (Some(s), Some(e)) = (start, end) {
             let (ys, ms, _) = s.ymd();
             let (ye, me, _) = e.ymd();
-            #[allow(clippy::cast_possible_wrap)]
             let months = (ye - ys) * 12 + me as i32 - ms as i32 + 1;
             let problem = if e < s {
                 Some("it ends before it starts".to_owned())
@@ -449,7 +448,6 @@ impl Assembler {
         };
         let mut scores = [Score::NONE; SCORE_SLOTS];
         for (slot, &i) in scores.iter_mut().zip(&c.a_scores) {
-            #[allow(clippy::cast_precision_loss)]
             match r.slots[i].value {
                 Value::Int(v) => *slot = Score::from_f64(v as f64),
                 Value::Decimal(v) => *slot = Score::from_f64(v),

@@ -209,12 +209,10 @@ pub(crate) fn cell_text(cell: CellValue<'_>, out: &mut String) {
 /// A float as Excel shows it: whole numbers without `.0`, and no binary noise in the last digits.
 pub(crate) fn format_number(f: f64, out: &mut String) {
     if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
-        #[allow(clippy::cast_possible_truncation)]
         let _ = write!(out, "{}", f as i64);
         return;
     }
     // 15 significant digits, as Excel displays, then trailing zeros trimmed.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let int_digits = if f.abs() >= 1.0 { f.abs().log10().floor() as usize + 1 } else { 1 };
     let start = out.len();
     let _ = write!(out, "{:.*}", 15usize.saturating_sub(int_digits), f);
@@ -317,7 +315,6 @@ fn parse_date(cell: CellValue<'_>, check: Option<Check>, workbook: bool, text: &
         },
         CellValue::Int(_) | CellValue::Float(_) => {
             let as_date = text.parse::<f64>().ok().filter(|s| (1.0..2_958_466.0).contains(s)).map(|s| {
-                #[allow(clippy::cast_possible_truncation)]
                 Date::from_ymd(1899, 12, 30).map_or(String::new(), |e| e.add_days(s.floor() as i32).to_string())
             });
             let detail = match as_date {
@@ -365,7 +362,6 @@ fn parse_date_text(s: &str) -> Result<Date, String> {
         let (first, second, year) =
             (iapt_schema::digits(&b[0..2]), iapt_schema::digits(&b[3..5]), iapt_schema::digits(&b[6..10]));
         if let (Some(dd), Some(mm), Some(yyyy)) = (first, second, year) {
-            #[allow(clippy::cast_possible_wrap)]
             if let Some(d) = Date::from_ymd(yyyy as i32, mm, dd) {
                 return Ok(d);
             }
@@ -401,7 +397,6 @@ fn parse_time(cell: CellValue<'_>, workbook: bool, text: &str) -> Parsed {
 fn parse_integer(cell: CellValue<'_>, min: i64, max: i64, workbook: bool, text: &str) -> Parsed {
     let (n, as_text) = match cell {
         CellValue::Int(i) => (Some(i), false),
-        #[allow(clippy::cast_possible_truncation)]
         CellValue::Float(f) => (if f.fract() == 0.0 && f.abs() < 9e15 { Some(f as i64) } else { None }, false),
         CellValue::Text(_) => (text.parse::<i64>().ok(), true),
         _ => return Parsed::invalid(Invalid::Number, "it is not a number"),
@@ -420,7 +415,6 @@ fn parse_integer(cell: CellValue<'_>, min: i64, max: i64, workbook: bool, text: 
 }
 
 fn parse_decimal(cell: CellValue<'_>, min: f64, max: f64, workbook: bool, text: &str) -> Parsed {
-    #[allow(clippy::cast_precision_loss)]
     let (n, as_text) = match cell {
         CellValue::Int(i) => (Some(i as f64), false),
         CellValue::Float(f) => (Some(f), false),

@@ -60,7 +60,6 @@ impl Score {
     #[must_use]
     pub fn from_f64(v: f64) -> Score {
         let h = (v * 100.0).round();
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         if (0.0..65_535.0).contains(&h) { Score(h as u16) } else { Score::NONE }
     }
 

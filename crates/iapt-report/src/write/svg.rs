@@ -32,7 +32,6 @@ pub fn bar_chart(chart: &Chart, index: usize) -> String {
         chart.bars.iter().filter_map(|(_, v)| v.number()).fold(chart.target.as_ref().map_or(0.0, |t| t.0), f64::max);
     let top = axis_max(max, percent);
     let plot = WIDTH - LABEL - 60.0;
-    #[allow(clippy::cast_precision_loss)]
     let height = TOP + chart.bars.len() as f64 * (BAR + GAP) + 40.0;
     let x = |v: f64| LABEL + plot * v / top;
     let mut s = String::new();
@@ -84,7 +83,6 @@ pub fn bar_chart(chart: &Chart, index: usize) -> String {
         );
     }
     for (i, (label, value)) in chart.bars.iter().enumerate() {
-        #[allow(clippy::cast_precision_loss)]
         let y = TOP + i as f64 * (BAR + GAP) + GAP / 2.0;
         let ty = y + BAR * 0.72;
         let _ = write!(

@@ -76,7 +76,6 @@ fn table_block(
             Some(Kind::Text) => widest.clamp(10, 60),
             _ => (h.len() / 2).clamp(12, 24),
         };
-        #[allow(clippy::cast_precision_loss)]
         ws.set_column_width(u16::try_from(c).unwrap_or(u16::MAX), width as f64 + 2.0)?;
     }
     // Tall enough for wrapped headers.
