@@ -152,3 +152,11 @@ pub fn report(a: &Accepted) {
         eprintln!("hint: rejected rows are left out of the statistics; `iapt validate` lists each with its reason");
     }
 }
+
+/// Today, for the "not in the future" checks: the clock is read here, at the edge, never by a
+/// library crate.
+pub fn today() -> Date {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    Date::from_days(i32::try_from(secs / 86_400).unwrap_or(0))
+}

@@ -89,13 +89,8 @@ pub fn run(args: &OutcomesArgs) -> Result<u8, Fatal> {
         .map_err(|e| Fatal::new(format!("the schema does not fit the outcome engine: {e}")))?;
     let paths = inputs::expand(&args.inputs, args.io.chatter.quiet)?.paths;
     output::refuse_inputs(&[("--output", args.io.output.as_deref())], &paths)?;
-    let accepted = inputs::read(
-        &paths,
-        &schema,
-        crate::validate_cmd::today(),
-        args.io.limits.limits(),
-        args.io.chatter.progress(),
-    )?;
+    let accepted =
+        inputs::read(&paths, &schema, crate::inputs::today(), args.io.limits.limits(), args.io.chatter.progress())?;
     if !args.io.chatter.quiet {
         inputs::report(&accepted);
     }
@@ -211,7 +206,7 @@ impl<'a> OutcomeRow<'a> {
     /// spreadsheet.
     fn fields(&self) -> [String; 24] {
         let text = |v: Option<String>| v.unwrap_or_default();
-        let safe = crate::validate_cmd::csv_safe;
+        let safe = crate::output::csv_safe;
         [
             safe(self.provider),
             safe(self.service_request_id),

@@ -325,3 +325,9 @@ pub fn replace_all(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Fatal
         Fatal::new(format!("cannot move the new files into `{}`: {e}; {done}", dir.display()))
     })
 }
+
+/// Text from a submitted file can start with `=`, `+`, `-` or `@`; a spreadsheet would run it
+/// as a formula, so such a cell is prefixed with an apostrophe.
+pub fn csv_safe(s: &str) -> String {
+    iapt_report::write::neutralise(s).into_owned()
+}

@@ -18,7 +18,7 @@ pub fn run(args: &QualityArgs) -> Result<u8, Fatal> {
     output::refuse_inputs(&[("--output", args.common.io.output.as_deref()), ("--html", args.html.as_deref())], &paths)?;
     let limits = args.common.io.limits.limits();
     let progress = args.common.io.chatter.progress();
-    let validations = render::validate_all(&paths, &schema, crate::validate_cmd::today(), limits, progress)?;
+    let validations = render::validate_all(&paths, &schema, crate::inputs::today(), limits, progress)?;
     let quality = Quality::from_validations(&validations, &schema);
     let mut out = output::open(args.common.io.output.as_deref())?;
     let written = match args.common.format {
@@ -126,7 +126,7 @@ pub fn write_csv(out: &mut dyn Write, q: &Quality, schema: &Schema) -> std::io::
         "validity_pct",
     ])?;
     for provider in q.providers() {
-        let safe = crate::validate_cmd::csv_safe(provider);
+        let safe = crate::output::csv_safe(provider);
         for sheet in &schema.sheets {
             let items: Vec<&ItemScore> = q.items_of(provider).iter().filter(|i| i.sheet == sheet.name).collect();
             if items.is_empty() {

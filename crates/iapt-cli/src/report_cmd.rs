@@ -40,7 +40,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     let rules = Rules::from_schema(&schema)
         .map_err(|e| Fatal::new(format!("the schema does not fit the outcome engine: {e}")))?;
     let accepted =
-        inputs::read(&paths, &schema, crate::validate_cmd::today(), args.limits.limits(), args.chatter.progress())?;
+        inputs::read(&paths, &schema, crate::inputs::today(), args.limits.limits(), args.chatter.progress())?;
     if !args.chatter.quiet {
         inputs::report(&accepted);
     }

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use iapt_schema::{Date, Schema};
 use iapt_validate::{Finding, Options, Severity, Validation};
@@ -14,7 +13,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
     let schema = crate::load_schema(args.common.io.schema.as_ref())?;
     let today = match &args.today {
         Some(t) => Date::parse_iso(t).ok_or_else(|| Fatal::new(format!("--today `{t}` is not a YYYY-MM-DD date")))?,
-        None => today(),
+        None => crate::inputs::today(),
     };
     let expanded = crate::inputs::expand(&args.inputs, args.common.io.chatter.quiet)?;
     let inputs = &expanded.paths;
@@ -103,11 +102,6 @@ fn exit_code(results: &[Validation]) -> u8 {
         v.findings.iter().any(|f| f.rule == UNREADABLE_FILE || f.rule == ENCRYPTED_WORKBOOK || f.rule == LIMIT_EXCEEDED)
     });
     if unreadable { 2 } else { u8::from(results.iter().any(Validation::has_problems)) }
-}
-
-pub fn today() -> Date {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    Date::from_days(i32::try_from(secs / 86_400).unwrap_or(0))
 }
 
 /// One diagnostic as the JSON and CSV contracts name its fields.
@@ -267,21 +261,15 @@ fn write_csv(out: &mut dyn Write, schema: &Schema, results: &[Validation], show_
             w.write_record([
                 d.rule,
                 d.severity,
-                &csv_safe(&d.file),
+                &crate::output::csv_safe(&d.file),
                 d.sheet.as_deref().unwrap_or(""),
                 &row,
                 d.column.as_deref().unwrap_or(""),
                 d.cell.as_deref().unwrap_or(""),
-                &csv_safe(&d.message),
+                &crate::output::csv_safe(&d.message),
                 d.hint,
             ])?;
         }
     }
     w.flush()
-}
-
-/// Text from a submitted file can start with `=`, `+`, `-` or `@`; a spreadsheet would run it
-/// as a formula, so such a cell is prefixed with an apostrophe.
-pub fn csv_safe(s: &str) -> String {
-    iapt_report::write::neutralise(s).into_owned()
 }
