@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use iapt_outcomes::{Dataset, Period, Rules, derive, pct};
+use iapt_outcomes::{Dataset, OutcomeRules, Period, derive, pct};
 use iapt_schema::{Date, Schema};
 
 /// One line of the comparison: a count (scaled to England) or a rate.
@@ -85,7 +85,7 @@ pub fn compare(scale: f64, seed: u64, out: &Path) -> Result<(Vec<Line>, Vec<Line
     }
     let subs: Vec<_> = validations.into_iter().filter_map(|v| v.submission).collect();
     let data = Dataset::merge(&subs);
-    let rules = Rules::from_schema(&schema).map_err(|e| e.to_string())?;
+    let rules = OutcomeRules::from_schema(&schema).map_err(|e| e.to_string())?;
     let period = Period {
         start: Date::from_ymd(2012, 4, 1).unwrap_or(today),
         end: Date::from_ymd(2013, 3, 31).unwrap_or(today),

@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use iapt_outcomes::{Counted, Dataset, Rules};
+use iapt_outcomes::{Counted, Dataset, OutcomeRules};
 use iapt_schema::Schema;
 use iapt_validate::{Severity, Validation};
 use serde::Serialize;
@@ -74,7 +74,7 @@ struct ExplainJson<'a> {
 pub fn run(args: &ExplainArgs) -> Result<u8, Fatal> {
     let schema = crate::load_schema(args.io.schema.as_ref())?;
     let period = args.when.period(None)?;
-    let rules = Rules::from_schema(&schema)
+    let rules = OutcomeRules::from_schema(&schema)
         .map_err(|e| Fatal::new(format!("the schema does not fit the outcome engine: {e}")))?;
     let (provider, id) = args.referral.split_once('/').ok_or_else(|| Fatal {
         message: format!("`{}` does not name a referral", crate::inputs::printable(&args.referral)),

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use iapt_outcomes::{Dataset, Period, ReferralOutcome, Rules};
+use iapt_outcomes::{Dataset, OutcomeRules, Period, ReferralOutcome};
 use iapt_schema::{Date, Schema};
 use serde::Serialize;
 
@@ -85,7 +85,7 @@ impl crate::When {
 pub fn run(args: &OutcomesArgs) -> Result<u8, Fatal> {
     let schema = crate::load_schema(args.io.schema.as_ref())?;
     let period = args.when.period(None)?;
-    let rules = Rules::from_schema(&schema)
+    let rules = OutcomeRules::from_schema(&schema)
         .map_err(|e| Fatal::new(format!("the schema does not fit the outcome engine: {e}")))?;
     let paths = inputs::expand(&args.inputs, args.io.chatter.quiet)?.paths;
     output::refuse_inputs(&[("--output", args.io.output.as_deref())], &paths)?;
@@ -169,7 +169,7 @@ pub struct OutcomeRow<'a> {
 }
 
 impl<'a> OutcomeRow<'a> {
-    pub fn new(schema: &'a Schema, data: &'a Dataset, rules: &'a Rules, o: &ReferralOutcome) -> OutcomeRow<'a> {
+    pub fn new(schema: &'a Schema, data: &'a Dataset, rules: &'a OutcomeRules, o: &ReferralOutcome) -> OutcomeRow<'a> {
         let r = &data.referrals[o.referral as usize];
         let end_code =
             r.end_code.and_then(|c| schema.code_list("end-code").map(|l| l.codes[usize::from(c)].code.as_str()));
@@ -240,7 +240,7 @@ fn write_csv(
     out: &mut dyn Write,
     schema: &Schema,
     data: &Dataset,
-    rules: &Rules,
+    rules: &OutcomeRules,
     outcomes: &[ReferralOutcome],
 ) -> std::io::Result<()> {
     let mut w = csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(out);
@@ -255,7 +255,7 @@ fn write_json(
     out: &mut dyn Write,
     schema: &Schema,
     data: &Dataset,
-    rules: &Rules,
+    rules: &OutcomeRules,
     outcomes: &[ReferralOutcome],
 ) -> std::io::Result<()> {
     let rows: Vec<OutcomeRow<'_>> =

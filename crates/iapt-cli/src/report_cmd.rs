@@ -5,8 +5,8 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use iapt_outcomes::{Dataset, Rules};
-use iapt_report::{Intake, Reference, Rule, Settings};
+use iapt_outcomes::{Dataset, OutcomeRules};
+use iapt_report::{DisclosureRule, Intake, Reference, Settings};
 
 use crate::{Fatal, ReportArgs, SummaryFormat, inputs, manifest, output};
 
@@ -23,7 +23,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     output::refuse_symlink(&args.out)?;
     let schema = crate::load_schema(args.schema.as_ref())?;
     let period = args.when.period(Some("2012-13"))?;
-    let rule = Rule::named(&args.disclosure).ok_or_else(|| Fatal {
+    let rule = DisclosureRule::named(&args.disclosure).ok_or_else(|| Fatal {
         message: format!("there is no disclosure rule `{}`", args.disclosure),
         hint: Some(format!(
             "the presets are {}",
@@ -37,7 +37,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
             hint: Some("see schemas/reference/README.md for the files and their columns".into()),
         })?,
     };
-    let rules = Rules::from_schema(&schema)
+    let rules = OutcomeRules::from_schema(&schema)
         .map_err(|e| Fatal::new(format!("the schema does not fit the outcome engine: {e}")))?;
     let accepted =
         inputs::read(&paths, &schema, crate::inputs::today(), args.limits.limits(), args.chatter.progress())?;

@@ -1,7 +1,7 @@
 //! The measures: counts over referral outcomes, and the rates `measures.md` defines.
 
 use crate::dataset::Dataset;
-use crate::engine::{ReferralOutcome, Rules};
+use crate::engine::{OutcomeRules, ReferralOutcome};
 
 /// Counts of one group of referrals (England, an area team, a provider, ...).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -25,7 +25,7 @@ pub struct Counts {
 impl Counts {
     /// Adds one referral. The 2012-13 report counts only referrals received in the period:
     /// that filter is the caller's (`received_in_period`), so later years can count others.
-    pub fn add(&mut self, o: &ReferralOutcome, data: &Dataset, rules: &Rules) {
+    pub fn add(&mut self, o: &ReferralOutcome, data: &Dataset, rules: &OutcomeRules) {
         self.received += u64::from(o.received_in_period);
         if o.entered_treatment {
             self.entered_treatment += 1;
@@ -75,7 +75,7 @@ pub fn pct(part: u64, whole: u64) -> Option<f64> {
 
 /// Counts over every referral received in the period, and the distinct people referred.
 #[must_use]
-pub fn national(outcomes: &[ReferralOutcome], data: &Dataset, rules: &Rules) -> (Counts, u64) {
+pub fn national(outcomes: &[ReferralOutcome], data: &Dataset, rules: &OutcomeRules) -> (Counts, u64) {
     let mut counts = Counts::default();
     let mut people = vec![false; data.people as usize];
     for o in outcomes.iter().filter(|o| o.received_in_period) {

@@ -31,7 +31,7 @@ pub(crate) struct MeasureRule {
 /// Everything the engine is told by the schema: which codes mean attended, treatment,
 /// declined; each measure's thresholds; the anxiety measure of each diagnosis.
 #[derive(Clone, Debug)]
-pub struct Rules {
+pub struct OutcomeRules {
     attended: Vec<bool>,
     treatment: Vec<bool>,
     /// Per end code: declined or dropped out.
@@ -50,12 +50,12 @@ fn hundredths(v: f64) -> u32 {
     (v * 100.0).round() as u32
 }
 
-impl Rules {
+impl OutcomeRules {
     /// Reads the rules from a schema.
     ///
     /// # Errors
     /// When the schema lacks a code list, attribute or measure the engine needs.
-    pub fn from_schema(schema: &Schema) -> Result<Rules, String> {
+    pub fn from_schema(schema: &Schema) -> Result<OutcomeRules, String> {
         let list = |name: &str| schema.code_list(name).ok_or(format!("the schema has no code list `{name}`"));
         let m = &schema.measures;
         let appointment = schema.sheet_index("Appointment").ok_or("the schema has no Appointment sheet")?;
@@ -74,7 +74,7 @@ impl Rules {
             });
         }
         let index = |name: &str| m.index(name).ok_or(format!("no measure `{name}`"));
-        Ok(Rules {
+        Ok(OutcomeRules {
             attended: list("attendance")?.flags("attended"),
             treatment: list("appointment-type")?.flags("treatment"),
             declined: list("end-code")?.flags("declined_or_dropped_out"),
@@ -105,7 +105,7 @@ pub struct ReferralOutcome {
     pub treatment_appointments: u32,
     pub ended_in_period: bool,
     pub finished_course: bool,
-    /// Index into [`Rules::names`] of the anxiety measure used.
+    /// Index into [`OutcomeRules::names`] of the anxiety measure used.
     pub adsm: u8,
     pub first_phq9: Option<Hundredths>,
     pub last_phq9: Option<Hundredths>,
@@ -139,7 +139,7 @@ pub enum Counted {
 pub trait Trace {
     /// Appointment `index` (of [`Dataset::appointments_of`]) and how it counted.
     fn appointment(&mut self, _index: usize, _counted: Counted) {}
-    /// The anxiety measure the diagnosis called for (indexes into [`Rules::names`]).
+    /// The anxiety measure the diagnosis called for (indexes into [`OutcomeRules::names`]).
     fn anxiety_measure(&mut self, _called_for: u8) {}
 }
 
@@ -150,7 +150,7 @@ impl Trace for NoTrace {}
 
 /// Derives every referral's outcome. Pure: the same records and period give the same result.
 #[must_use]
-pub fn derive(data: &Dataset, period: Period, rules: &Rules) -> Vec<ReferralOutcome> {
+pub fn derive(data: &Dataset, period: Period, rules: &OutcomeRules) -> Vec<ReferralOutcome> {
     let anxiety = anxiety_by_diagnosis(data, rules);
     (0..data.referrals.len()).map(|i| derive_one(data, i, period, rules, &anxiety, &mut NoTrace)).collect()
 }
@@ -161,7 +161,7 @@ pub fn derive_traced(
     data: &Dataset,
     referral: usize,
     period: Period,
-    rules: &Rules,
+    rules: &OutcomeRules,
     trace: &mut impl Trace,
 ) -> ReferralOutcome {
     let mut anxiety = AnxietyMeasures { by_diagnosis: FxHashMap::default(), default: default_anxiety(rules) };
@@ -177,7 +177,7 @@ struct AnxietyMeasures {
     default: u8,
 }
 
-fn anxiety_by_diagnosis(data: &Dataset, rules: &Rules) -> AnxietyMeasures {
+fn anxiety_by_diagnosis(data: &Dataset, rules: &OutcomeRules) -> AnxietyMeasures {
     let mut by_diagnosis: FxHashMap<u32, u8> = FxHashMap::default();
     for r in &data.referrals {
         if let Some(d) = r.diagnosis {
@@ -187,12 +187,12 @@ fn anxiety_by_diagnosis(data: &Dataset, rules: &Rules) -> AnxietyMeasures {
     AnxietyMeasures { by_diagnosis, default: default_anxiety(rules) }
 }
 
-fn anxiety_measure(data: &Dataset, rules: &Rules, diagnosis: u32) -> u8 {
+fn anxiety_measure(data: &Dataset, rules: &OutcomeRules, diagnosis: u32) -> u8 {
     let name = rules.schema_measures.anxiety_for(Some(data.strings.resolve(diagnosis)));
     rules.names.iter().position(|n| n == name).and_then(|i| u8::try_from(i).ok()).unwrap_or(0)
 }
 
-fn default_anxiety(rules: &Rules) -> u8 {
+fn default_anxiety(rules: &OutcomeRules) -> u8 {
     u8::try_from(rules.default_anxiety).unwrap_or(0)
 }
 
@@ -200,7 +200,7 @@ fn derive_one(
     data: &Dataset,
     i: usize,
     period: Period,
-    rules: &Rules,
+    rules: &OutcomeRules,
     anxiety: &AnxietyMeasures,
     trace: &mut impl Trace,
 ) -> ReferralOutcome {

@@ -5,7 +5,7 @@
 use iapt_schema::Date;
 
 use crate::dataset::Dataset;
-use crate::engine::{Counted, Hundredths, Period, ReferralOutcome, Rules, Trace, derive_traced};
+use crate::engine::{Counted, Hundredths, OutcomeRules, Period, ReferralOutcome, Trace, derive_traced};
 
 /// One fact of the referral, with whether it holds and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,7 +25,7 @@ pub struct Explanation {
     pub outcome: ReferralOutcome,
     /// Per appointment of [`Dataset::appointments_of`], how it counted.
     pub appointments: Vec<Counted>,
-    /// The anxiety measure the diagnosis called for (an index into [`Rules::names`]).
+    /// The anxiety measure the diagnosis called for (an index into [`OutcomeRules::names`]).
     pub called_for: u8,
     pub steps: Vec<Step>,
 }
@@ -62,7 +62,7 @@ fn date(d: Date) -> String {
 
 /// Explains referral `referral` of `data` for `period`.
 #[must_use]
-pub fn explain(data: &Dataset, referral: usize, period: Period, rules: &Rules) -> Explanation {
+pub fn explain(data: &Dataset, referral: usize, period: Period, rules: &OutcomeRules) -> Explanation {
     let mut trace = Recorder::default();
     let o = derive_traced(data, referral, period, rules, &mut trace);
     let treatments = trace.appointments.iter().filter(|c| matches!(c, Counted::Attended { treatment: true })).count();
@@ -81,7 +81,7 @@ struct Why<'a> {
     r: &'a crate::dataset::Referral,
     o: &'a ReferralOutcome,
     period: Period,
-    rules: &'a Rules,
+    rules: &'a OutcomeRules,
     treatments: usize,
     called_for: u8,
 }

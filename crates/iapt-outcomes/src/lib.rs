@@ -4,7 +4,7 @@
 //! [`Dataset::merge`] turns the accepted records of many submissions into one record set
 //! (later reporting periods supersede earlier versions; people matched across providers by
 //! NHS number). [`derive`] gives one [`ReferralOutcome`] per referral for a [`Period`], with
-//! thresholds and code meanings taken from the schema ([`Rules`]). [`Counts`] adds outcomes
+//! thresholds and code meanings taken from the schema ([`OutcomeRules`]). [`Counts`] adds outcomes
 //! up into the published measures.
 //!
 //! Invariant: pure. No I/O, no clock, no global state: the same records, period and rules
@@ -18,6 +18,6 @@ mod people;
 
 pub use counts::{Counts, national, pct};
 pub use dataset::{Appointment, Dataset, Pause, Person, Referral};
-pub use engine::{Counted, Hundredths, NoTrace, Period, ReferralOutcome, Rules, Trace, derive, derive_traced};
+pub use engine::{Counted, Hundredths, NoTrace, OutcomeRules, Period, ReferralOutcome, Trace, derive, derive_traced};
 pub use explain::{Explanation, Step, explain};
 pub use people::{PersonReferred, people_referred};

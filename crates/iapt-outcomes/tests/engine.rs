@@ -2,7 +2,7 @@
 
 mod support;
 
-use iapt_outcomes::{Dataset, Period, ReferralOutcome, Rules, derive, national};
+use iapt_outcomes::{Dataset, OutcomeRules, Period, ReferralOutcome, derive, national};
 use iapt_schema::Schema;
 use iapt_validate::records::Pause;
 use support::{Sub, d, period};
@@ -78,7 +78,7 @@ fn first_treatment_after_the_period_is_not_entered() {
     let data = Dataset::merge(std::slice::from_ref(
         &Sub::new().referral("R1", "2012-04-01", None, None).session("R1", "2012-04-20", 12.0, 10.0).0,
     ));
-    let o = derive(&data, p, &Rules::from_schema(&Schema::builtin()).unwrap());
+    let o = derive(&data, p, &OutcomeRules::from_schema(&Schema::builtin()).unwrap());
     assert!(!o[0].entered_treatment && o[0].first_treatment_date.is_some(), "first treatment is outside that period");
 }
 
@@ -159,7 +159,7 @@ fn one_score_only_and_no_scores() {
 
 #[test]
 fn every_anxiety_measure_and_the_gad7_fallback() {
-    let rules = Rules::from_schema(&Schema::builtin()).unwrap();
+    let rules = OutcomeRules::from_schema(&Schema::builtin()).unwrap();
     for (diagnosis, column, measure, first, last) in [
         ("F401", "SPIN_SCORE", "SPIN", 40.0, 10.0),
         ("F40.0", "MI_ALONE_SCORE", "MI_ALONE", 3.5, 2.0),
@@ -235,7 +235,7 @@ fn national_counts_and_rates() {
     s.referral("R2", "2012-05-01", Some(("2012-06-01", "14")), None);
     s.referral("R3", "2012-03-01", Some(("2012-06-01", "46")), None);
     let data = Dataset::merge(std::slice::from_ref(&s.0));
-    let rules = Rules::from_schema(&Schema::builtin()).unwrap();
+    let rules = OutcomeRules::from_schema(&Schema::builtin()).unwrap();
     let o = derive(&data, period(), &rules);
     let (c, people) = national(&o, &data, &rules);
     assert_eq!(c.received, 2, "R3 was received before the period");

@@ -4,14 +4,14 @@
 
 mod support;
 
-use iapt_outcomes::{Counted, Dataset, Rules, derive, explain};
+use iapt_outcomes::{Counted, Dataset, OutcomeRules, derive, explain};
 use iapt_schema::Schema;
 use support::{Sub, period};
 
 /// The explanation of the submission's first referral: (holds, why) of `fact`.
 fn why(sub: &Sub, fact: &str) -> (Option<bool>, String) {
     let data = Dataset::merge(std::slice::from_ref(&sub.0));
-    let rules = Rules::from_schema(&Schema::builtin()).unwrap();
+    let rules = OutcomeRules::from_schema(&Schema::builtin()).unwrap();
     let e = explain(&data, 0, period(), &rules);
     assert_eq!(e.outcome, derive(&data, period(), &rules)[0], "explain's facts are derive's");
     let step = e.steps.iter().find(|s| s.fact == fact).unwrap_or_else(|| panic!("no step {fact}"));
@@ -185,7 +185,7 @@ fn appointments_that_do_not_count_say_why() {
         .appt("R1", "2012-06-10", None, "02", "3", &[])
         .session("R1", "2012-10-10", 6.0, 5.0);
     let data = Dataset::merge(std::slice::from_ref(&s.0));
-    let e = explain(&data, 0, period(), &Rules::from_schema(&Schema::builtin()).unwrap());
+    let e = explain(&data, 0, period(), &OutcomeRules::from_schema(&Schema::builtin()).unwrap());
     assert_eq!(
         e.appointments,
         [Counted::BeforeReferral, Counted::Attended { treatment: true }, Counted::NotAttended, Counted::AfterEnd]

@@ -1,6 +1,6 @@
 //! Properties that hold for any records, and the merging of many submissions.
 
-use iapt_outcomes::{Counts, Dataset, Period, ReferralOutcome, Rules, derive};
+use iapt_outcomes::{Counts, Dataset, OutcomeRules, Period, ReferralOutcome, derive};
 use iapt_schema::{Date, Schema, TimeOfDay};
 use iapt_validate::Submission;
 use iapt_validate::records::{Appointment, Person, Referral, SCORE_SLOTS, Score};
@@ -81,7 +81,7 @@ fn spec() -> impl Strategy<Value = Vec<RefSpec>> {
 
 fn run(sub: &Submission) -> (Dataset, Vec<ReferralOutcome>) {
     let data = Dataset::merge(std::slice::from_ref(sub));
-    let outcomes = derive(&data, period(), &Rules::from_schema(&Schema::builtin()).unwrap());
+    let outcomes = derive(&data, period(), &OutcomeRules::from_schema(&Schema::builtin()).unwrap());
     (data, outcomes)
 }
 
@@ -91,7 +91,7 @@ proptest! {
     #[test]
     fn facts_imply_what_their_definitions_say(refs in spec()) {
         let (data, outcomes) = run(&submission(&refs, false));
-        let rules = Rules::from_schema(&Schema::builtin()).unwrap();
+        let rules = OutcomeRules::from_schema(&Schema::builtin()).unwrap();
         let mut c = Counts::default();
         for o in &outcomes {
             prop_assert!(!o.reliable_recovery || (o.recovered && o.reliable_improvement));
@@ -113,7 +113,7 @@ proptest! {
     #[test]
     fn explain_gives_the_facts_derive_gives(refs in spec()) {
         let (data, outcomes) = run(&submission(&refs, false));
-        let rules = Rules::from_schema(&Schema::builtin()).unwrap();
+        let rules = OutcomeRules::from_schema(&Schema::builtin()).unwrap();
         for (i, o) in outcomes.iter().enumerate() {
             let e = iapt_outcomes::explain(&data, i, period(), &rules);
             prop_assert_eq!(&e.outcome, o);
@@ -203,7 +203,7 @@ fn the_latest_version_wins_and_repeats_count_once() {
         let data = Dataset::merge(&subs);
         assert_eq!(data.referrals.len(), 1);
         assert_eq!(data.appointments.len(), 2, "the April session sent twice counts once");
-        let o = derive(&data, period(), &Rules::from_schema(&Schema::builtin()).unwrap());
+        let o = derive(&data, period(), &OutcomeRules::from_schema(&Schema::builtin()).unwrap());
         assert!(o[0].ended_in_period && o[0].finished_course, "May's end date supersedes April's open referral");
         assert_eq!(o[0].treatment_appointments, 2);
         assert!(o[0].recovered);

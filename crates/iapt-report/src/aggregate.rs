@@ -2,7 +2,7 @@
 //! and provider, each diagnosis group, and the people referred by gender, age and ethnicity.
 //! One pass over the referrals; units are indexed by integer, never looked up by name.
 
-use iapt_outcomes::{Counts, Dataset, ReferralOutcome, Rules, people_referred};
+use iapt_outcomes::{Counts, Dataset, OutcomeRules, ReferralOutcome, people_referred};
 use iapt_schema::Schema;
 
 use crate::reference::Reference;
@@ -140,7 +140,7 @@ impl Level {
         identity: Option<u32>,
         group: Option<usize>,
         data: &Dataset,
-        rules: &Rules,
+        rules: &OutcomeRules,
     ) {
         let u = &mut self.units[unit];
         u.counts.add(o, data, rules);
@@ -183,7 +183,7 @@ fn unit(code: &str, name: &str) -> Unit {
 pub fn aggregate(
     data: &Dataset,
     outcomes: &[ReferralOutcome],
-    rules: &Rules,
+    rules: &OutcomeRules,
     schema: &Schema,
     reference: &Reference,
 ) -> Result<Aggregates, String> {

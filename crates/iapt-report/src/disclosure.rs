@@ -8,7 +8,7 @@
 
 /// A rule of disclosure control, by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rule {
+pub struct DisclosureRule {
     pub name: &'static str,
     /// Counts from 1 to this are suppressed.
     pub suppress_up_to: u64,
@@ -21,15 +21,15 @@ pub struct Rule {
 }
 
 /// The rule of the 2012-13 report.
-pub const DEFAULT: Rule =
-    Rule { name: "default", suppress_up_to: 4, round_to: 5, rates_from_rounded: false, secondary: true };
+pub const DEFAULT: DisclosureRule =
+    DisclosureRule { name: "default", suppress_up_to: 4, round_to: 5, rates_from_rounded: false, secondary: true };
 
 /// NHS Digital's later practice.
-pub const NHS_2018: Rule =
-    Rule { name: "nhs-2018", suppress_up_to: 7, round_to: 5, rates_from_rounded: true, secondary: false };
+pub const NHS_2018: DisclosureRule =
+    DisclosureRule { name: "nhs-2018", suppress_up_to: 7, round_to: 5, rates_from_rounded: true, secondary: false };
 
 /// Every named preset.
-pub const PRESETS: [Rule; 2] = [DEFAULT, NHS_2018];
+pub const PRESETS: [DisclosureRule; 2] = [DEFAULT, NHS_2018];
 
 /// A count as it may be published.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,10 +40,10 @@ pub enum Count {
     Suppressed,
 }
 
-impl Rule {
+impl DisclosureRule {
     /// The preset of this name.
     #[must_use]
-    pub fn named(name: &str) -> Option<Rule> {
+    pub fn named(name: &str) -> Option<DisclosureRule> {
         PRESETS.into_iter().find(|r| r.name == name)
     }
 
@@ -198,8 +198,8 @@ mod tests {
 
     #[test]
     fn presets_by_name_and_statement() {
-        assert_eq!(Rule::named("nhs-2018"), Some(NHS_2018));
-        assert_eq!(Rule::named("none"), None);
+        assert_eq!(DisclosureRule::named("nhs-2018"), Some(NHS_2018));
+        assert_eq!(DisclosureRule::named("none"), None);
         assert!(DEFAULT.statement().contains("from 1 to 4") && DEFAULT.statement().contains("next smallest"));
         assert!(!NHS_2018.statement().contains("next smallest"));
     }

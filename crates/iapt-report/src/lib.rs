@@ -18,7 +18,7 @@ mod tables;
 pub mod write;
 
 pub use aggregate::{Aggregates, aggregate};
-pub use disclosure::Rule;
+pub use disclosure::DisclosureRule;
 pub use model::{Cell, Chart, Column, Kind, NOT_FOR_PUBLICATION, Report, Table};
 pub use reference::{Reference, ReferenceError};
 
@@ -38,7 +38,7 @@ pub struct Intake {
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub period: Period,
-    pub rule: Rule,
+    pub rule: DisclosureRule,
     /// No disclosure control at all; every output stamped "NOT FOR PUBLICATION".
     pub unrounded: bool,
     /// Where the data came from, for the cover.

@@ -1,12 +1,12 @@
 //! A block of counts (a row per unit, a column per measure) passed through disclosure control,
 //! and the published cells derived from it: counts, percentages of them, medians.
 
-use crate::disclosure::{Count, Rule, secondary};
+use crate::disclosure::{Count, DisclosureRule, secondary};
 use crate::model::Cell;
 
 /// The counts of some units, with what may be published of each.
 pub struct Protected {
-    rule: Option<Rule>,
+    rule: Option<DisclosureRule>,
     columns: usize,
     values: Vec<u64>,
     cells: Vec<Count>,
@@ -19,7 +19,12 @@ impl Protected {
     /// `row_groups` set of columns: a total and its parts, where one hidden cell could be
     /// recovered from the others (a hidden total with one hidden part gives nothing away).
     #[must_use]
-    pub fn new(rule: Option<Rule>, values: &[Vec<u64>], additive: &[bool], row_groups: &[Vec<usize>]) -> Protected {
+    pub fn new(
+        rule: Option<DisclosureRule>,
+        values: &[Vec<u64>],
+        additive: &[bool],
+        row_groups: &[Vec<usize>],
+    ) -> Protected {
         let columns = additive.len();
         let flat: Vec<u64> = values.iter().flat_map(|row| row.iter().copied()).collect();
         let Some(r) = rule else {

@@ -2,7 +2,7 @@
 //! team, CCG and provider, each sub-national block under disclosure control.
 
 use crate::aggregate::{Aggregates, Unit};
-use crate::disclosure::Rule;
+use crate::disclosure::DisclosureRule;
 use crate::model::{Cell, Column, Kind, Table};
 use crate::protect::Protected;
 
@@ -57,7 +57,7 @@ fn levels(a: &Aggregates) -> [(&'static str, &[Unit]); 5] {
 
 const GEOGRAPHY: [(&str, Kind); 3] = [("Geography level", Kind::Text), ("Code", Kind::Text), ("Name", Kind::Text)];
 
-fn geography_table(spec: &Spec, a: &Aggregates, rule: Option<Rule>) -> Table {
+fn geography_table(spec: &Spec, a: &Aggregates, rule: Option<DisclosureRule>) -> Table {
     let mut columns: Vec<Column> = GEOGRAPHY.iter().map(|&(h, kind)| Column { header: h.into(), kind }).collect();
     columns.extend(spec.columns.iter().map(|&(h, kind, _)| Column { header: h.into(), kind }));
     let mut rows = Vec::new();
@@ -214,7 +214,7 @@ fn t5(a: &Aggregates) -> Table {
 
 /// T3: referrals ended, by end reason. England by each end code and by group; each area team
 /// by group. Long form: one row per unit and reason.
-fn t3(a: &Aggregates, rule: Option<Rule>, end_codes: &[(String, String)]) -> Table {
+fn t3(a: &Aggregates, rule: Option<DisclosureRule>, end_codes: &[(String, String)]) -> Table {
     let header = |h: &str, kind| Column { header: h.into(), kind };
     let columns = vec![
         header("Geography level", Kind::Text),
@@ -292,7 +292,7 @@ fn t3(a: &Aggregates, rule: Option<Rule>, end_codes: &[(String, String)]) -> Tab
 
 /// Tables T1 to T5, in order.
 #[must_use]
-pub fn referral_tables(a: &Aggregates, rule: Option<Rule>, end_codes: &[(String, String)]) -> Vec<Table> {
+pub fn referral_tables(a: &Aggregates, rule: Option<DisclosureRule>, end_codes: &[(String, String)]) -> Vec<Table> {
     vec![
         geography_table(&t1(), a, rule),
         geography_table(&t2(), a, rule),

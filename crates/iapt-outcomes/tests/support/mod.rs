@@ -2,7 +2,7 @@
 //! appointments added by code.
 #![allow(dead_code)]
 
-use iapt_outcomes::{Dataset, Period, ReferralOutcome, Rules, derive};
+use iapt_outcomes::{Dataset, OutcomeRules, Period, ReferralOutcome, derive};
 use iapt_schema::{Date, Schema, TimeOfDay};
 use iapt_validate::Submission;
 use iapt_validate::records::{Appointment, Person, Referral, SCORE_SLOTS, Score};
@@ -105,7 +105,7 @@ impl Sub {
 
     pub fn outcomes(&self) -> Vec<ReferralOutcome> {
         let data = Dataset::merge(std::slice::from_ref(&self.0));
-        derive(&data, period(), &Rules::from_schema(&Schema::builtin()).unwrap())
+        derive(&data, period(), &OutcomeRules::from_schema(&Schema::builtin()).unwrap())
     }
 
     pub fn one(&self) -> ReferralOutcome {
