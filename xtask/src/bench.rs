@@ -287,7 +287,7 @@ fn outcomes() -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     let t_validate = t.elapsed().as_secs_f64();
     let subs: Vec<_> = validations.into_iter().filter_map(|v| v.submission).collect();
-    let rules = iapt_outcomes::OutcomeRules::from_schema(&schema)?;
+    let rules = iapt_outcomes::OutcomeRules::from_schema(&schema).map_err(|e| e.to_string())?;
     let period = iapt_outcomes::Period {
         start: Date::from_ymd(2012, 4, 1).unwrap_or(today),
         end: Date::from_ymd(2013, 3, 31).unwrap_or(today),

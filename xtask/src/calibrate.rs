@@ -93,8 +93,8 @@ pub fn compare(scale: f64, seed: u64, out: &Path) -> Result<(Vec<Line>, Vec<Line
     let outcomes = derive(&data, period, &rules);
     // The report's own aggregation: what is calibrated is what `iapt report` publishes.
     let reference = iapt_report::Reference::from_dir(&out.join("reference")).map_err(|e| e.to_string())?;
-    let a = iapt_report::aggregate(&data, &outcomes, &rules, &schema, &reference)?;
-    let h = iapt_report::facts::national_headline(&a, &schema)?;
+    let a = iapt_report::aggregate(&data, &outcomes, &rules, &schema, &reference).map_err(|e| e.to_string())?;
+    let h = iapt_report::facts::national_headline(&a, &schema).map_err(|e| e.to_string())?;
     let c = h.counts;
     let mut rates: Vec<f64> =
         a.area_teams.iter().filter(|t| t.code != "Unknown").filter_map(|t| t.counts.recovery_rate()).collect();

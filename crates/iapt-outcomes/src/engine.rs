@@ -1,6 +1,6 @@
 //! Each referral's facts, exactly as `measures.md` defines them.
 
-use iapt_schema::{Date, Schema};
+use iapt_schema::{Date, Schema, SchemaMismatch};
 use rustc_hash::FxHashMap;
 
 use crate::dataset::Dataset;
@@ -55,30 +55,29 @@ impl OutcomeRules {
     ///
     /// # Errors
     /// When the schema lacks a code list, attribute or measure the engine needs.
-    pub fn from_schema(schema: &Schema) -> Result<OutcomeRules, String> {
-        let list = |name: &str| schema.code_list(name).ok_or(format!("the schema has no code list `{name}`"));
+    pub fn from_schema(schema: &Schema) -> Result<OutcomeRules, SchemaMismatch> {
         let m = &schema.measures;
-        let appointment = schema.sheet_index("Appointment").ok_or("the schema has no Appointment sheet")?;
+        let appointment = schema.require_sheet("Appointment")?;
         let score_columns: Vec<&str> =
             schema.sheets[appointment].columns.iter().filter(|c| c.score).map(|c| c.name.as_str()).collect();
         let mut measures = Vec::new();
         for measure in &m.measures {
-            let slot = score_columns
-                .iter()
-                .position(|c| *c == measure.column)
-                .ok_or(format!("measure {} has no score column", measure.name))?;
+            let slot = score_columns.iter().position(|c| *c == measure.column).ok_or_else(|| {
+                SchemaMismatch::NoColumn { sheet: "Appointment".into(), column: measure.column.clone() }
+            })?;
             measures.push(MeasureRule {
                 slot,
                 caseness: hundredths(measure.caseness),
                 reliable_change: hundredths(measure.reliable_change),
             });
         }
-        let index = |name: &str| m.index(name).ok_or(format!("no measure `{name}`"));
+        let index = |name: &str| m.index(name).ok_or_else(|| SchemaMismatch::NoMeasure(name.to_owned()));
+        let end_codes = schema.require_list("end-code")?;
         Ok(OutcomeRules {
-            attended: list("attendance")?.flags("attended"),
-            treatment: list("appointment-type")?.flags("treatment"),
-            declined: list("end-code")?.flags("declined_or_dropped_out"),
-            end_codes: list("end-code")?.codes.iter().map(|c| c.code.clone()).collect(),
+            attended: schema.require_list("attendance")?.flags("attended")?,
+            treatment: schema.require_list("appointment-type")?.flags("treatment")?,
+            declined: end_codes.flags("declined_or_dropped_out")?,
+            end_codes: end_codes.codes.iter().map(|c| c.code.clone()).collect(),
             measures,
             names: m.measures.iter().map(|x| x.name.clone()).collect(),
             depression: index(&m.depression)?,

@@ -186,10 +186,10 @@ pub fn aggregate(
     rules: &OutcomeRules,
     schema: &Schema,
     reference: &Reference,
-) -> Result<Aggregates, String> {
-    let list = |name: &str| schema.code_list(name).ok_or(format!("the schema has no code list `{name}`"));
+) -> Result<Aggregates, iapt_schema::SchemaMismatch> {
+    let list = |name: &str| schema.require_list(name);
     let (end_codes, genders, ethnic) = (list("end-code")?, list("gender")?, list("ethnic-category")?);
-    let group_column = end_codes.attribute("group").ok_or("the end-code list has no `group` column")?;
+    let group_column = end_codes.require_attribute("group")?;
     let mut end_groups: Vec<String> = Vec::new();
     let mut group_of_code = Vec::with_capacity(end_codes.codes.len());
     for c in &end_codes.codes {

@@ -109,9 +109,11 @@ pub fn headline(
 ///
 /// # Errors
 /// When the schema lacks the gender or ethnic-category list.
-pub fn national_headline(a: &Aggregates, schema: &iapt_schema::Schema) -> Result<Headline, String> {
-    let list = |name: &str| schema.code_list(name).ok_or(format!("the schema has no code list `{name}`"));
-    let (genders, ethnic) = (list("gender")?, list("ethnic-category")?);
+pub fn national_headline(
+    a: &Aggregates,
+    schema: &iapt_schema::Schema,
+) -> Result<Headline, iapt_schema::SchemaMismatch> {
+    let (genders, ethnic) = (schema.require_list("gender")?, schema.require_list("ethnic-category")?);
     let at = |l: &iapt_schema::CodeList, code: &str| l.find(code).map(usize::from);
     let ethnicity = crate::people::known_ethnicity(&a.people, ethnic);
     Ok(headline(a, at(genders, "1"), at(genders, "2"), at(ethnic, "A"), ethnicity))

@@ -82,8 +82,13 @@ fn year_label(p: Period) -> (String, bool) {
 ///
 /// # Errors
 /// When the schema lacks a code list the tables need.
-pub fn build(a: &Aggregates, schema: &Schema, reference: &Reference, settings: &Settings) -> Result<Report, String> {
-    let list = |name: &str| schema.code_list(name).ok_or(format!("the schema has no code list `{name}`"));
+pub fn build(
+    a: &Aggregates,
+    schema: &Schema,
+    reference: &Reference,
+    settings: &Settings,
+) -> Result<Report, iapt_schema::SchemaMismatch> {
+    let list = |name: &str| schema.require_list(name);
     let (end_codes, genders, ethnic) = (list("end-code")?, list("gender")?, list("ethnic-category")?);
     let rule = (!settings.unrounded).then_some(settings.rule);
     let (year, annual) = year_label(settings.period);
@@ -95,12 +100,12 @@ pub fn build(a: &Aggregates, schema: &Schema, reference: &Reference, settings: &
         t.title = t.title.replace("2012-13", &year);
     }
     let headline = facts::national_headline(a, schema)?;
-    let flagged = |l: &iapt_schema::CodeList, flag: &str| -> Vec<String> {
-        l.codes.iter().zip(l.flags(flag)).filter(|(_, f)| *f).map(|(c, _)| c.code.clone()).collect()
+    let flagged = |l: &iapt_schema::CodeList, flag: &str| -> Result<Vec<String>, iapt_schema::SchemaMismatch> {
+        Ok(l.codes.iter().zip(l.flags(flag)?).filter(|(_, f)| *f).map(|(c, _)| c.code.clone()).collect())
     };
     let codes = notes::Codes {
-        declined: flagged(end_codes, "declined_or_dropped_out"),
-        treatment_types: flagged(list("appointment-type")?, "treatment"),
+        declined: flagged(end_codes, "declined_or_dropped_out")?,
+        treatment_types: flagged(list("appointment-type")?, "treatment")?,
     };
     Ok(Report {
         title: format!(

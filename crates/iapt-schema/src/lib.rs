@@ -15,13 +15,15 @@ pub mod checked;
 mod date;
 mod load;
 mod measures;
+mod mismatch;
 mod pattern;
 
 pub use checked::{FileProblem, FileProblems};
 pub use date::{Date, TimeOfDay, digits};
 pub use load::{ATTRIBUTES_USED, AttributeValues, SchemaError};
 pub use measures::{AnxietyRule, DiagnosisGroup, Measure, Measures};
-pub use pattern::Pattern;
+pub use mismatch::SchemaMismatch;
+pub use pattern::{Pattern, PatternError};
 
 /// Whether a missing value rejects the record (M), is a completeness warning (R), or is fine (O).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -172,15 +174,6 @@ impl CodeList {
     pub fn fixed_width(&self) -> Option<usize> {
         let w = self.codes.first()?.code.len();
         self.codes.iter().all(|c| c.code.len() == w).then_some(w)
-    }
-
-    /// For each code, whether its `attribute` column says `true`.
-    #[must_use]
-    pub fn flags(&self, attribute: &str) -> Vec<bool> {
-        self.attribute(attribute).map_or_else(
-            || vec![false; self.codes.len()],
-            |col| self.codes.iter().map(|c| c.attributes[col] == "true").collect(),
-        )
     }
 
     /// The position of an extra column.

@@ -146,7 +146,7 @@ fn minimum_not_above_maximum(c: &RawConstraints) -> Result<(), ValidationError> 
 }
 
 fn pattern_compiles(p: &str) -> Result<(), ValidationError> {
-    Pattern::new(p).map(drop).map_err(|e| ValidationError::new("pattern").with_message(e.into()))
+    Pattern::new(p).map(drop).map_err(|e| ValidationError::new("pattern").with_message(e.0.into()))
 }
 
 fn column_name_shape(name: &str) -> Result<(), ValidationError> {
@@ -337,9 +337,10 @@ fn parse_field(f: &RawField, lists: &[CodeList]) -> Result<Column, String> {
         Kind::Code(CodeListId(u16::try_from(idx).map_err(|_| "too many code lists")?))
     } else {
         match f.kind.as_str() {
-            "string" => {
-                Kind::Text { max_len: c.max_length, pattern: c.pattern.as_deref().map(Pattern::new).transpose()? }
-            }
+            "string" => Kind::Text {
+                max_len: c.max_length,
+                pattern: c.pattern.as_deref().map(Pattern::new).transpose().map_err(|e| e.0)?,
+            },
             "date" => Kind::Date,
             "time" => Kind::Time,
             "integer" => Kind::Integer {

@@ -42,14 +42,29 @@ impl fmt::Display for Pattern {
     }
 }
 
+/// A pattern outside the supported subset, with what in it is not supported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PatternError(pub String);
+
+impl fmt::Display for PatternError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PatternError {}
+
 impl Pattern {
     /// Compiles a pattern, or says what in it is outside the supported subset.
-    pub fn new(source: &str) -> Result<Pattern, String> {
+    ///
+    /// # Errors
+    /// When the pattern uses syntax outside the subset.
+    pub fn new(source: &str) -> Result<Pattern, PatternError> {
         let alternatives = source
             .split('|')
             .map(parse_sequence)
             .collect::<Result<_, _>>()
-            .map_err(|e| format!("pattern `{source}`: {e}"))?;
+            .map_err(|e| PatternError(format!("pattern `{source}`: {e}")))?;
         Ok(Pattern { source: source.to_owned(), alternatives })
     }
 

@@ -1,7 +1,7 @@
 //! Record rules: what a row's values mean together and against other records (keys,
 //! references, date order), and the typed records of the rows that stand.
 
-use iapt_schema::{Date, Schema};
+use iapt_schema::{Date, Schema, SchemaMismatch};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::field::Value;
@@ -42,20 +42,17 @@ struct Columns {
 }
 
 impl Columns {
-    fn resolve(schema: &Schema) -> Result<Columns, String> {
-        let col = |sheet: &str, name: &str| -> Result<usize, String> {
-            let s = schema.sheet_index(sheet).ok_or(format!("the schema has no sheet `{sheet}`"))?;
-            schema.sheets[s].column_index(name).ok_or(format!("the schema's `{sheet}` sheet has no column `{name}`"))
-        };
-        let appointment = schema.sheet_index("Appointment").ok_or("the schema has no sheet `Appointment`")?;
+    fn resolve(schema: &Schema) -> Result<Columns, SchemaMismatch> {
+        let col = |sheet: &str, name: &str| schema.require_column(sheet, name);
+        let appointment = schema.require_sheet("Appointment")?;
         let a_scores: Vec<usize> = (0..schema.sheets[appointment].columns.len())
             .filter(|&i| schema.sheets[appointment].columns[i].score)
             .collect();
         if a_scores.len() > SCORE_SLOTS {
-            return Err(format!(
+            return Err(SchemaMismatch::Unsupported(format!(
                 "the schema has {} score columns; at most {SCORE_SLOTS} are supported",
                 a_scores.len()
-            ));
+            )));
         }
         Ok(Columns {
             provider: col("Header", "ORG_CODE_PROVIDER")?,
@@ -122,14 +119,13 @@ pub(crate) struct Assembler {
 }
 
 impl Assembler {
-    pub(crate) fn new(schema: &Schema, today: Date) -> Result<Assembler, String> {
-        let list = |name: &str| schema.code_list(name).ok_or(format!("the schema has no code list `{name}`"));
+    pub(crate) fn new(schema: &Schema, today: Date) -> Result<Assembler, SchemaMismatch> {
         Ok(Assembler {
             cols: Columns::resolve(schema)?,
             today,
-            attended: list("attendance")?.flags("attended"),
-            treatment: list("appointment-type")?.flags("treatment"),
-            nhs_verified: list("nhs-number-status")?.find("01"),
+            attended: schema.require_list("attendance")?.flags("attended")?,
+            treatment: schema.require_list("appointment-type")?.flags("treatment")?,
+            nhs_verified: schema.require_list("nhs-number-status")?.find("01"),
             sub: Submission::default(),
             header_rows: 0,
             persons: FxHashMap::default(),

@@ -117,17 +117,8 @@ impl Validation {
     }
 }
 
-/// A schema whose sheets the record rules do not recognise.
-#[derive(Debug)]
-pub struct SchemaMismatch(pub String);
-
-impl std::fmt::Display for SchemaMismatch {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for SchemaMismatch {}
+/// A schema without a sheet, column or code list the record rules need.
+pub use iapt_schema::SchemaMismatch;
 
 /// Validates one submission (a workbook or a folder of CSV files).
 ///
@@ -135,7 +126,7 @@ impl std::error::Error for SchemaMismatch {}
 /// Only when the schema lacks a sheet or column that the record rules need; problems with
 /// the submission itself are findings.
 pub fn validate(path: &Path, schema: &Schema, opts: &Options<'_>) -> Result<Validation, SchemaMismatch> {
-    let mut asm = assemble::Assembler::new(schema, opts.today).map_err(SchemaMismatch)?;
+    let mut asm = assemble::Assembler::new(schema, opts.today)?;
     let mut findings = Kept::new(opts.limits.findings_per_rule);
     let mut reports = Vec::new();
     let mut source = match Source::open(path, opts.limits) {
