@@ -99,18 +99,12 @@ impl Dataset {
         let n_referrals: usize = submissions.iter().map(|s| s.referrals.len()).sum();
         let n_appointments: usize = submissions.iter().map(|s| s.appointments.len()).sum();
         let mut strings = Interner::default();
-        let mut persons: Vec<Person> = Vec::with_capacity(n_persons);
-        let mut person_at: FxHashMap<(Sym, Sym), u32> = FxHashMap::default();
-        person_at.reserve(n_persons);
-        let mut referrals: Vec<(Referral, Sym)> = Vec::with_capacity(n_referrals);
-        let mut referral_at: FxHashMap<(Sym, Sym), u32> = FxHashMap::default();
-        referral_at.reserve(n_referrals);
-        // (referral index, input sequence, appointment)
-        let mut appointments: Vec<(u32, u64, Appointment)> = Vec::with_capacity(n_appointments);
-        let mut appointment_at: FxHashMap<(u32, i32, u32), usize> = FxHashMap::default();
-        appointment_at.reserve(n_appointments);
-        let mut pauses: Vec<(u32, Pause)> = Vec::new();
-        let mut pause_at: FxHashMap<(u32, i32), usize> = FxHashMap::default();
+        let mut persons: Latest<(Sym, Sym), Person> = Latest::with_capacity(n_persons);
+        // A referral with the local id of its person, resolved once every person is known.
+        let mut referrals: Latest<(Sym, Sym), (Referral, Sym)> = Latest::with_capacity(n_referrals);
+        // (referral index, input sequence, appointment), by referral, date and time.
+        let mut appointments: Latest<(u32, i32, u32), (u32, u64, Appointment)> = Latest::with_capacity(n_appointments);
+        let mut pauses: Latest<(u32, i32), (u32, Pause)> = Latest::with_capacity(0);
         let mut seq = 0u64;
         for &si in &order {
             let sub = &submissions[si];
@@ -132,13 +126,7 @@ impl Dataset {
                     identity: 0,
                     period_end,
                 };
-                match person_at.get(&(provider, local_id)) {
-                    Some(&i) => persons[i as usize] = rec,
-                    None => {
-                        person_at.insert((provider, local_id), u32::try_from(persons.len()).unwrap_or(u32::MAX));
-                        persons.push(rec);
-                    }
-                }
+                persons.put((provider, local_id), rec);
             }
             for r in &sub.referrals {
                 let id = global(&mut strings, r.id);
@@ -154,18 +142,12 @@ impl Dataset {
                     end_date: r.end_date,
                     end_code: r.end_code,
                 };
-                match referral_at.get(&(provider, id)) {
-                    Some(&i) => referrals[i as usize] = (rec, patient),
-                    None => {
-                        referral_at.insert((provider, id), u32::try_from(referrals.len()).unwrap_or(u32::MAX));
-                        referrals.push((rec, patient));
-                    }
-                }
+                referrals.put((provider, id), (rec, patient));
             }
             for a in &sub.appointments {
                 let id = global(&mut strings, a.referral);
                 // Validation guarantees the referral is in the same submission.
-                let Some(&ri) = referral_at.get(&(provider, id)) else { continue };
+                let Some(ri) = referrals.index(&(provider, id)) else { continue };
                 let key = (ri, a.date.days(), a.time.map_or(u32::MAX, |t| t.0));
                 let rec = Appointment {
                     date: a.date,
@@ -175,57 +157,33 @@ impl Dataset {
                     scores: a.scores,
                 };
                 seq += 1;
-                match appointment_at.get(&key) {
-                    Some(&i) => appointments[i] = (ri, seq, rec),
-                    None => {
-                        appointment_at.insert(key, appointments.len());
-                        appointments.push((ri, seq, rec));
-                    }
-                }
+                appointments.put(key, (ri, seq, rec));
             }
             for p in &sub.pauses {
                 let id = global(&mut strings, p.referral);
-                let Some(&ri) = referral_at.get(&(provider, id)) else { continue };
-                let rec = Pause { start: p.start, end: p.end };
-                match pause_at.get(&(ri, p.start.days())) {
-                    Some(&i) => pauses[i] = (ri, rec),
-                    None => {
-                        pause_at.insert((ri, p.start.days()), pauses.len());
-                        pauses.push((ri, rec));
-                    }
-                }
+                let Some(ri) = referrals.index(&(provider, id)) else { continue };
+                pauses.put((ri, p.start.days()), (ri, Pause { start: p.start, end: p.end }));
             }
         }
-        // People: one identity per valid NHS number, else per provider record.
-        let mut by_nhs: FxHashMap<u64, u32> = FxHashMap::default();
-        let mut people = 0u32;
-        for p in &mut persons {
-            p.identity = match p.nhs_number {
-                Some(n) => *by_nhs.entry(n).or_insert_with(|| {
-                    people += 1;
-                    people - 1
-                }),
-                None => {
-                    people += 1;
-                    people - 1
-                }
-            };
-        }
+        let people = identify(&mut persons.items);
         let referrals: Vec<Referral> = referrals
+            .items
             .into_iter()
             .map(|(mut r, patient)| {
-                r.person = person_at.get(&(r.provider, patient)).copied().unwrap_or(u32::MAX);
+                r.person = persons.index(&(r.provider, patient)).unwrap_or(u32::MAX);
                 r
             })
             .collect();
+        let mut appointments = appointments.items;
         // Input sequence numbers are unique, so an unstable sort gives one order.
         appointments.sort_unstable_by_key(|a| (a.0, a.2.date, a.2.time.map_or(0, |t| t.0 + 1), a.1));
         let appointment_offsets = offsets(referrals.len(), appointments.iter().map(|a| a.0));
+        let mut pauses = pauses.items;
         pauses.sort_by_key(|p| (p.0, p.1.start));
         let pause_offsets = offsets(referrals.len(), pauses.iter().map(|p| p.0));
         Dataset {
             strings,
-            persons,
+            persons: persons.items,
             referrals,
             appointments: appointments.into_iter().map(|a| a.2).collect(),
             appointment_offsets,
@@ -234,6 +192,53 @@ impl Dataset {
             people,
         }
     }
+}
+
+/// Records by key where a later version replaces an earlier one in place.
+struct Latest<K, V> {
+    at: FxHashMap<K, u32>,
+    items: Vec<V>,
+}
+
+impl<K: std::hash::Hash + Eq, V> Latest<K, V> {
+    fn with_capacity(n: usize) -> Self {
+        let mut at = FxHashMap::default();
+        at.reserve(n);
+        Latest { at, items: Vec::with_capacity(n) }
+    }
+
+    /// Keeps `value` as the record of `key`, in the place of any earlier version.
+    fn put(&mut self, key: K, value: V) {
+        match self.at.get(&key) {
+            Some(&i) => self.items[i as usize] = value,
+            None => {
+                self.at.insert(key, u32::try_from(self.items.len()).unwrap_or(u32::MAX));
+                self.items.push(value);
+            }
+        }
+    }
+
+    fn index(&self, key: &K) -> Option<u32> {
+        self.at.get(key).copied()
+    }
+}
+
+/// Numbers the people: one identity per valid NHS number, else one per provider record.
+/// Returns how many there are.
+fn identify(persons: &mut [Person]) -> u32 {
+    let mut by_nhs: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut people = 0u32;
+    for p in persons {
+        let mut next = || {
+            people += 1;
+            people - 1
+        };
+        p.identity = match p.nhs_number {
+            Some(n) => *by_nhs.entry(n).or_insert_with(next),
+            None => next(),
+        };
+    }
+    people
 }
 
 /// Start offsets (plus the end) of each owner's run in a list sorted by owner.
