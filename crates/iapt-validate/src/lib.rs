@@ -146,14 +146,11 @@ pub fn validate(path: &Path, schema: &Schema, opts: &Options<'_>) -> Result<Vali
     let workbook = source.kind() == SourceKind::Workbook;
     let matched = match_sheets(schema, &source.sheets(), &mut findings);
     let mut total_rows = 0;
-    let mut seen = 0u64;
-    // Sheets not read to their end: a duplicate name, or a read that stopped.
-    let mut stopped: Vec<&str> = Vec::new();
+    let mut run = Run { schema, opts, asm: &mut asm, findings: &mut findings, seen: 0, stopped: Vec::new() };
     for (index, sheet) in schema.sheets.iter().enumerate() {
-        let idx = u8::try_from(index).unwrap_or(u8::MAX);
         let Ok(Some(info)) = &matched[index] else {
             if matched[index].is_err() {
-                stopped.push(sheet.name.as_str());
+                run.stopped.push(sheet.name.as_str());
             }
             reports.push(SheetReport {
                 sheet: index,
@@ -164,78 +161,13 @@ pub fn validate(path: &Path, schema: &Schema, opts: &Options<'_>) -> Result<Vali
             });
             continue;
         };
-        if info.hidden {
-            let mut f = Finding::new(rules::HIDDEN_SHEET);
-            f.sheet = Some(idx);
-            findings.push(f);
-        }
-        let mut reader: Option<sheet::SheetReader<'_>> = None;
-        let mut header_seen = false;
-        let mut unread = 0u64;
-        let result = source.read_sheet(&info.name, &mut |row| {
-            let before = findings.list.len();
-            if !header_seen {
-                header_seen = true;
-                reader = sheet::SheetReader::new(schema, idx, row, workbook, &mut findings.list);
-                findings.settle(before);
-                return;
-            }
-            let Some(r) = reader.as_mut() else {
-                // The header rejected the sheet: its rows are counted, not checked.
-                unread += 1;
-                return;
-            };
-            if let Some(field_rejected) = r.read_row(row, |r| asm.scope(r), &mut findings.list) {
-                if asm.row(r, row.number, field_rejected, &mut findings.list) {
-                    r.rows_rejected += 1;
-                }
-                seen += 1;
-                if seen.is_multiple_of(65_536)
-                    && let Some(p) = opts.progress
-                {
-                    p(seen);
-                }
-            }
-            findings.settle(before);
-        });
-        if let Err(e) = result {
-            stopped.push(sheet.name.as_str());
-            let mut f = ingest_finding(&e.kind, Some(idx));
-            if let IngestErrorKind::NotUtf8 { line, .. }
-            | IngestErrorKind::Csv { line: Some(line), .. }
-            | IngestErrorKind::LimitExceeded { line: Some(line), .. } = e.kind
-            {
-                f.row = u32::try_from(line).unwrap_or(u32::MAX);
-            }
-            findings.push(f);
-        }
-        if !header_seen && stopped.last() != Some(&sheet.name.as_str()) {
-            let mut f = Finding::new(rules::BAD_HEADER_ROW);
-            f.sheet = Some(idx);
-            f.detail = Some(": the sheet is empty".into());
-            findings.push(f);
-        }
-        let report = match reader {
-            Some(r) => SheetReport {
-                sheet: index,
-                found_as: Some(info.name.clone()),
-                rows_read: r.rows_read,
-                rows_rejected: r.rows_rejected,
-                columns: r.tallies,
-            },
-            None => SheetReport {
-                sheet: index,
-                found_as: Some(info.name.clone()),
-                rows_read: unread,
-                rows_rejected: unread,
-                columns: Vec::new(),
-            },
-        };
+        let report = run.sheet(&mut source, index, info, workbook);
         if !sheet.exactly_one_row {
             total_rows += report.rows_read;
         }
         reports.push(report);
     }
+    let (seen, stopped) = (run.seen, run.stopped);
     let before = findings.list.len();
     asm.finish_header(schema.sheet_index("Header").and_then(|i| u8::try_from(i).ok()), total_rows, &mut findings.list);
     for (name, n) in asm.finish(schema, &mut findings.list) {
@@ -262,6 +194,98 @@ pub fn validate(path: &Path, schema: &Schema, opts: &Options<'_>) -> Result<Vali
     let submission = (!file_problem).then_some(asm.sub);
     let not_kept = rules::ALL.iter().zip(not_kept).filter(|(_, n)| *n > 0).map(|(r, n)| (*r, n)).collect();
     Ok(Validation { path: path.to_owned(), provider, findings: list, sheets: reports, submission, not_kept })
+}
+
+/// One validation under way: what reading each sheet adds to.
+struct Run<'s, 'r, 'p> {
+    schema: &'s Schema,
+    opts: &'r Options<'p>,
+    asm: &'r mut assemble::Assembler,
+    findings: &'r mut Kept,
+    /// Data rows read so far, for the progress callback.
+    seen: u64,
+    /// Sheets not read to their end: a duplicate name, or a read that stopped.
+    stopped: Vec<&'s str>,
+}
+
+impl Run<'_, '_, '_> {
+    /// Reads and checks one sheet of the file; its report.
+    fn sheet(
+        &mut self,
+        source: &mut Source,
+        index: usize,
+        info: &iapt_ingest::SheetInfo,
+        workbook: bool,
+    ) -> SheetReport {
+        let (schema, opts) = (self.schema, self.opts);
+        let sheet = &schema.sheets[index];
+        let idx = u8::try_from(index).unwrap_or(u8::MAX);
+        if info.hidden {
+            let mut f = Finding::new(rules::HIDDEN_SHEET);
+            f.sheet = Some(idx);
+            self.findings.push(f);
+        }
+        let mut reader: Option<sheet::SheetReader<'_>> = None;
+        let mut header_seen = false;
+        let mut unread = 0u64;
+        let (asm, findings, seen) = (&mut *self.asm, &mut *self.findings, &mut self.seen);
+        let result = source.read_sheet(&info.name, &mut |row| {
+            let before = findings.list.len();
+            if !header_seen {
+                header_seen = true;
+                reader = sheet::SheetReader::new(schema, idx, row, workbook, &mut findings.list);
+                findings.settle(before);
+                return;
+            }
+            let Some(r) = reader.as_mut() else {
+                // The header rejected the sheet: its rows are counted, not checked.
+                unread += 1;
+                return;
+            };
+            if let Some(field_rejected) = r.read_row(row, |r| asm.scope(r), &mut findings.list) {
+                if asm.row(r, row.number, field_rejected, &mut findings.list) {
+                    r.rows_rejected += 1;
+                }
+                *seen += 1;
+                if seen.is_multiple_of(65_536)
+                    && let Some(p) = opts.progress
+                {
+                    p(*seen);
+                }
+            }
+            findings.settle(before);
+        });
+        if let Err(e) = result {
+            self.stopped.push(sheet.name.as_str());
+            let mut f = ingest_finding(&e.kind, Some(idx));
+            if let IngestErrorKind::NotUtf8 { line, .. }
+            | IngestErrorKind::Csv { line: Some(line), .. }
+            | IngestErrorKind::LimitExceeded { line: Some(line), .. } = e.kind
+            {
+                f.row = u32::try_from(line).unwrap_or(u32::MAX);
+            }
+            self.findings.push(f);
+        }
+        if !header_seen && self.stopped.last() != Some(&sheet.name.as_str()) {
+            let mut f = Finding::new(rules::BAD_HEADER_ROW);
+            f.sheet = Some(idx);
+            f.detail = Some(": the sheet is empty".into());
+            self.findings.push(f);
+        }
+        let found_as = Some(info.name.clone());
+        match reader {
+            Some(r) => SheetReport {
+                sheet: index,
+                found_as,
+                rows_read: r.rows_read,
+                rows_rejected: r.rows_rejected,
+                columns: r.tallies,
+            },
+            None => {
+                SheetReport { sheet: index, found_as, rows_read: unread, rows_rejected: unread, columns: Vec::new() }
+            }
+        }
+    }
 }
 
 /// The file's sheet for each of the data set's sheets, matched by name whatever the case and
