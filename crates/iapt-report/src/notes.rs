@@ -28,6 +28,13 @@ pub fn notes(
     settings: &Settings,
     codes: &Codes,
 ) -> Vec<(String, String)> {
+    let mut notes = method(settings, codes);
+    notes.extend(data(a, h, reference));
+    notes
+}
+
+/// The notes on where the figures come from and how they are made.
+fn method(settings: &Settings, codes: &Codes) -> Vec<(String, String)> {
     let mut notes = Vec::new();
     let mut note = |title: &str, text: String| notes.push((title.to_owned(), text));
     let intake = &settings.intake;
@@ -84,6 +91,13 @@ pub fn notes(
          available: no population figure."
             .into(),
     );
+    notes
+}
+
+/// The notes on the data behind the figures: geography, quality, population, status.
+fn data(a: &Aggregates, h: &Headline, reference: &Reference) -> Vec<(String, String)> {
+    let mut notes = Vec::new();
+    let mut note = |title: &str, text: String| notes.push((title.to_owned(), text));
     let unknown = a.ccgs.last().map_or(0, |t| t.counts.received);
     let sources: Vec<String> = reference.sources.iter().map(|(f, s)| format!("{f} ({s})")).collect();
     note(
