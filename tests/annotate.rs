@@ -244,3 +244,81 @@ fn several_inputs_get_one_copy_each_named_after_them() {
     assert!(dir.join("split/clean/accepted/Person.csv").is_file());
     assert!(dir.join("split/defects/rejected/Person.csv").is_file());
 }
+
+/// The clean submission with `edit` applied to its Person sheet's lines.
+fn person_edited(name: &str, edit: impl FnOnce(&mut Vec<String>)) -> PathBuf {
+    support::crafted::csv_submission(name, |files| {
+        let mut lines: Vec<String> =
+            String::from_utf8(files["Person.csv"].clone()).unwrap().lines().map(str::to_owned).collect();
+        edit(&mut lines);
+        files.insert("Person.csv".into(), (lines.join("\n") + "\n").into_bytes());
+    })
+}
+
+#[test]
+fn the_iapt_column_never_covers_a_submitted_value() {
+    // Row 3 is the widest and its finding is not kept (--max-findings 1): the column goes after it.
+    let input = person_edited("annotate-wide-row", |lines| {
+        lines[1].push_str(",extra1");
+        lines[2] = lines[2].replacen("1975-01-31", "1975-31-31", 1) + ",extra2,EXTRA-J-VALUE";
+        lines[3] = lines[3].replacen("1990-12-01", "1990-13-01", 1);
+    });
+    let out = scratch("annotate-wide-row-out").join("copy.xlsx");
+    let o = support::iapt(&[
+        "validate",
+        input.to_str().unwrap(),
+        "--annotate",
+        out.to_str().unwrap(),
+        "--max-findings",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut workbook: Xlsx<_> = open_workbook(&out).unwrap();
+    let person = workbook.worksheet_range("Person").unwrap();
+    assert_eq!(person.get_value((2, 9)).unwrap().to_string(), "EXTRA-J-VALUE", "Person!J3 is kept");
+    assert_eq!(person.get_value((0, 10)).unwrap().to_string(), "iapt", "the column after the widest row");
+    assert!(person.get_value((2, 10)).unwrap().to_string().starts_with("iapt: rejected by IAPT-R002"));
+    // The split's rule columns go after the widest row too.
+    let split = scratch("annotate-wide-row-split");
+    support::iapt(&["validate", input.to_str().unwrap(), "--split", split.to_str().unwrap()]);
+    let rejected = std::fs::read_to_string(split.join("rejected/Person.csv")).unwrap();
+    let mut rdr = csv::Reader::from_reader(rejected.as_bytes());
+    let rules = rdr.headers().unwrap().iter().position(|h| h == "iapt_rules").unwrap();
+    assert_eq!(rules, 10);
+    for r in rdr.records() {
+        assert!(r.unwrap()[rules].starts_with("IAPT-"), "the rules sit under their header");
+    }
+}
+
+#[test]
+fn a_split_folder_keeps_no_rows_of_an_earlier_submission() {
+    let dir = scratch("split-stale");
+    support::iapt(&["validate", "tests/fixtures/clean", "--split", dir.to_str().unwrap()]);
+    assert!(dir.join("accepted/WaitingTimePause.csv").exists());
+    let without = support::crafted::csv_submission("split-stale-no-pauses", |files| {
+        files.remove("WaitingTimePause.csv");
+    });
+    support::iapt(&["validate", without.to_str().unwrap(), "--split", dir.to_str().unwrap()]);
+    assert!(!dir.join("accepted/WaitingTimePause.csv").exists(), "the earlier submission's pauses are gone");
+    assert!(!dir.join("rejected/WaitingTimePause.csv").exists());
+    assert!(dir.join("accepted/Person.csv").exists());
+}
+
+#[test]
+fn copies_have_names_of_their_own_and_never_go_inside_an_input() {
+    let batch = scratch("annotate-batch");
+    let clean = support::crafted::clean_csv();
+    for folder in ["RX4-2", "jan/RX4", "feb/RX4"] {
+        support::crafted::write_csv_folder(&batch.join(folder), &clean);
+    }
+    let out = scratch("annotate-batch-out");
+    let o = support::iapt(&["validate", batch.to_str().unwrap(), "--annotate", out.to_str().unwrap()]);
+    let names: std::collections::BTreeSet<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names.len(), 3, "three inputs, three copies: {names:?}");
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(said.matches("annotated ").count(), 3, "each input -> copy is said: {said}");
+    let o = support::iapt(&["validate", batch.to_str().unwrap(), "--annotate", batch.join("marked").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!batch.join("marked").exists(), "nothing written inside the folder given as input");
+}

@@ -112,3 +112,27 @@ fn every_referral_of_a_synthetic_year_is_explained_with_derives_facts() {
     }
     assert!(Path::new(&dir).exists());
 }
+
+#[test]
+fn an_id_shaped_like_an_nhs_number_or_a_date_is_masked() {
+    let dir = support::crafted::csv_submission("explain-masked-ids", |files| {
+        for name in ["Person.csv", "Referral.csv"] {
+            let text = String::from_utf8(files[name].clone()).unwrap().replace("P001", "9434765919");
+            files.insert(name.into(), text.into_bytes());
+        }
+    });
+    let (code, human, _) = explain(dir.to_str().unwrap(), "RX4/R001", &["--quiet"]);
+    assert_eq!(code, 0);
+    assert!(!human.contains("9434765919") && human.contains("Person: 943"), "{human}");
+    let (_, json, _) = explain(dir.to_str().unwrap(), "RX4/R001", &["--quiet", "--format", "json"]);
+    assert!(!json.contains("9434765919"), "{json}");
+    let (_, shown, _) = explain(dir.to_str().unwrap(), "RX4/R001", &["--quiet", "--show-values"]);
+    assert!(shown.contains("Person: 9434765919"), "--show-values shows it");
+}
+
+#[test]
+fn a_rejected_referral_is_named_with_its_rules() {
+    let (code, _, err) = explain("tests/fixtures/defects", "RX4/R002", &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("validation rejected it: Referral row") && err.contains("IAPT-"), "{err}");
+}

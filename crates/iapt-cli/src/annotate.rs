@@ -14,6 +14,10 @@ use crate::copy::{self, Marks};
 
 /// The most characters an Excel cell holds.
 const EXCEL_CHARS: usize = 32_767;
+/// Excel's last row and column (0-based), and the most hyperlinks one sheet may hold.
+const EXCEL_ROWS: u32 = 1_048_576;
+const EXCEL_LAST_COLUMN: u16 = 16_383;
+const EXCEL_LINKS: u32 = 65_530;
 
 /// Record-level problems: light orange, with a thick border (Okabe-Ito orange, for colour-blind readers).
 const RECORD_FILL: u32 = 0xF7C98B;
@@ -94,14 +98,19 @@ pub fn workbook(
                         _ => None,
                     })
                     .collect();
-                // After the header and after any value without a header (each has a finding).
+                // After the widest row read, so that it never covers a submitted value.
                 let marks = copy::marks(v, sheet);
                 let widest = marks.by_cell.keys().map(|&(_, c)| c as usize + 1).max().unwrap_or(0);
-                let width = u16::try_from(row.len().max(widest)).unwrap_or(u16::MAX);
+                let read = v.sheets.iter().find(|r| r.sheet == sheet).map_or(0, |r| r.width as usize);
+                let width = u16::try_from(row.len().max(widest).max(read)).unwrap_or(u16::MAX);
                 current = Some(Current { sheet, marks, columns, width, last: 0 });
             }
             let Some(c) = current.as_mut() else { return Ok(()) };
             let Some(ws) = wb.worksheets_mut().last_mut() else { return Ok(()) };
+            if row.number > EXCEL_ROWS {
+                // Past Excel's last row (a CSV may go further): the Problems sheet still lists it.
+                return Ok(());
+            }
             c.marked_rows_before(row.number, ws, schema, v, &file_level, &formats)?;
             let values: Vec<CellValue<'_>> = (0..row.len()).map(|i| row.get(i)).collect();
             c.write(ws, schema, v, row.number, &values, &file_level, &formats)
@@ -194,7 +203,9 @@ impl Current {
                 None if header => (Some(&f.header), &f.date),
                 None => (None, &f.date),
             };
-            write_cell(ws, r, col, value, if header { None } else { kind }, plain, dated)?;
+            // A value with a finding stays exactly as written: converting it could hide the problem.
+            let typed = if header || found.is_some() { None } else { kind };
+            write_cell(ws, r, col, value, typed, plain, dated)?;
             if let Some(list) = found {
                 ws.insert_note(r, col, &Note::new(note(schema, v, list)).set_author("iapt"))?;
             }
@@ -215,6 +226,10 @@ impl Current {
         f: &Formats,
     ) -> Result<(), XlsxError> {
         let (r, col) = (number - 1, self.width);
+        if col > EXCEL_LAST_COLUMN {
+            // A row as wide as Excel allows leaves no room: the notes and Problems sheet remain.
+            return Ok(());
+        }
         let rejected: Vec<usize> = self.marks.rejected.get(&number).cloned().unwrap_or_default();
         let on_row: Vec<usize> = self.marks.by_row.get(&number).cloned().unwrap_or_default();
         let rejects = !header && (!rejected.is_empty() || !file_level.is_empty());
@@ -297,10 +312,14 @@ fn write_cell(
             Some(f) => ws.write_blank(r, col, f).map(drop),
             None => Ok(()),
         },
-        (CellValue::Text(s), Some(Kind::Date)) => match iapt_validate::date_from_text(s).map(date) {
-            Some(Ok(d)) => ws.write_datetime_with_format(r, col, &d, dated).map(drop),
-            _ => text(ws, s),
-        },
+        (CellValue::Text(s) | CellValue::IsoDateTime(s), Some(Kind::Date)) => {
+            // An ODS date cell is ISO text (`2012-04-10`, perhaps with a time after it).
+            let day = if matches!(value, CellValue::IsoDateTime(_)) { s.get(..10).unwrap_or(s) } else { s };
+            match iapt_validate::date_from_text(day).map(date) {
+                Some(Ok(d)) => ws.write_datetime_with_format(r, col, &d, dated).map(drop),
+                _ => text(ws, s),
+            }
+        }
         (CellValue::Text(s), Some(Kind::Integer { .. } | Kind::Decimal { .. })) => match s.trim().parse::<f64>() {
             Ok(n) if n.is_finite() => number(ws, n),
             _ => text(ws, s),
@@ -329,6 +348,12 @@ fn write_cell(
 
 /// A cell's note: each finding's rule, message and hint.
 fn note(schema: &Schema, v: &Validation, list: &[usize]) -> String {
+    let cut = list.iter().any(|&k| v.findings[k].value.as_ref().is_some_and(|x| x.chars().nth(EXCEL_CHARS).is_some()));
+    let tail = if cut {
+        "\n\nThe value is longer than an Excel cell holds: the copy shows its first 32,767 characters."
+    } else {
+        ""
+    };
     list.iter()
         .map(|&k| {
             let f = &v.findings[k];
@@ -343,6 +368,7 @@ fn note(schema: &Schema, v: &Validation, list: &[usize]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n\n")
+        + tail
 }
 
 /// The first sheet: the counts, then one row per finding with a link to its cell.
@@ -374,6 +400,13 @@ fn problems_sheet(
         )
     };
     ws.write_string(1, 0, &summary)?;
+    let not_kept: u64 = v.not_kept.iter().map(|(_, n)| n).sum();
+    if not_kept > 0 {
+        let more = format!(
+            "{not_kept} further finding(s) past --max-findings are counted but not listed or marked; raise the limit to see them."
+        );
+        ws.write_string(2, 0, more)?;
+    }
     let header = ["Rule", "Severity", "Sheet", "Cell", "Message", "Hint"];
     for (c, h) in header.iter().enumerate() {
         ws.write_string_with_format(3, u16::try_from(c).unwrap_or(0), *h, &f.header)?;
@@ -386,7 +419,7 @@ fn problems_sheet(
         let sheet = finding.sheet_name(schema).unwrap_or("");
         ws.write_string(r, 2, sheet)?;
         match finding.cell() {
-            Some(cell) if !sheet.is_empty() => {
+            Some(cell) if !sheet.is_empty() && r - 4 < EXCEL_LINKS => {
                 // A finding on a whole row links to the row's first cell.
                 let target = if finding.col.is_some() { cell.clone() } else { format!("A{}", finding.row) };
                 ws.write_url(r, 3, Url::new(format!("internal:'{sheet}'!{target}")).set_text(&cell))?;

@@ -72,6 +72,16 @@ pub fn read_sheets(
     Ok(())
 }
 
+/// The data-set sheets the file holds twice (IAPT-F012): neither is copied.
+pub fn duplicate_sheets<'v>(v: &'v Validation, schema: &Schema) -> Vec<&'v str> {
+    // The finding names the data-set sheet in its detail (it belongs to no one sheet of the file).
+    v.findings
+        .iter()
+        .filter(|f| f.rule == iapt_validate::rules::DUPLICATE_SHEET)
+        .filter_map(|f| f.detail.as_deref().filter(|d| schema.sheet_index(d).is_some()))
+        .collect()
+}
+
 /// A cell's value as text, as it was submitted.
 pub fn text(v: CellValue<'_>) -> String {
     match v {
@@ -96,9 +106,16 @@ pub fn text(v: CellValue<'_>) -> String {
 
 /// Where the copies of `inputs` go: `target` itself for one input (a folder when `extension` is
 /// empty, else a file with that extension), else one per input inside the folder `target`, named
-/// after the input (and made unique).
+/// after the input and made unique.
 pub fn targets(inputs: &[PathBuf], target: &Path, extension: &str) -> Result<Vec<PathBuf>, Fatal> {
-    let as_file = extension.is_empty() || target.extension().is_some_and(|e| e == extension);
+    let has = |p: &Path, e: &str| p.extension().is_some_and(|x| x.eq_ignore_ascii_case(e));
+    if !extension.is_empty() && target.extension().is_some() && !has(target, extension) && !target.is_dir() {
+        return Err(Fatal {
+            message: format!("`{}` is not an .{extension} file", target.display()),
+            hint: Some(format!("give OUT.{extension}, or a folder for one copy per input")),
+        });
+    }
+    let as_file = extension.is_empty() || has(target, extension);
     if inputs.len() == 1 && as_file {
         return Ok(vec![target.to_owned()]);
     }
@@ -111,13 +128,18 @@ pub fn targets(inputs: &[PathBuf], target: &Path, extension: &str) -> Result<Vec
         let hint = "give a folder: one copy per input is written into it, named after the input";
         return Err(Fatal { message, hint: Some(hint.into()) });
     }
-    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
     Ok(inputs
         .iter()
         .map(|p| {
             let stem = p.file_stem().map_or_else(|| "submission".to_owned(), |s| s.to_string_lossy().into_owned());
-            let n = used.entry(stem.clone()).and_modify(|n| *n += 1).or_insert(1);
-            let name = if *n == 1 { stem } else { format!("{stem}-{n}") };
+            // Unique whatever the case, against the names made for other inputs too.
+            let mut name = stem.clone();
+            let mut n = 1;
+            while !used.insert(name.to_lowercase()) {
+                n += 1;
+                name = format!("{stem}-{n}");
+            }
             if extension.is_empty() { target.join(name) } else { target.join(format!("{name}.{extension}")) }
         })
         .collect())

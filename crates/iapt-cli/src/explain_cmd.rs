@@ -76,7 +76,7 @@ pub fn run(args: &ExplainArgs) -> Result<u8, Fatal> {
     let period = args.when.period(None)?;
     let rules = OutcomeRules::from_schema(&schema)
         .map_err(|e| Fatal::new(format!("the schema does not fit the outcome engine: {e}")))?;
-    let (provider, id) = args.referral.split_once('/').ok_or_else(|| Fatal {
+    let (provider, id) = args.referral.trim().split_once('/').ok_or_else(|| Fatal {
         message: format!("`{}` does not name a referral", crate::inputs::printable(&args.referral)),
         hint: Some("write it as PROVIDER/SERVICE_REQUEST_ID, e.g. RX4/R001".into()),
     })?;
@@ -89,20 +89,33 @@ pub fn run(args: &ExplainArgs) -> Result<u8, Fatal> {
     let files: Vec<PathBuf> = validations.iter().filter(|v| v.submission.is_some()).map(|v| v.path.clone()).collect();
     let submissions: Vec<_> = validations.iter_mut().filter_map(|v| v.submission.take()).collect();
     let data = Dataset::merge(&submissions);
+    let shown = Shown { show: args.show_values };
     let Some(index) = find(&data, provider, id) else {
+        // A referral whose rows validation rejected is named with the rules that rejected it.
+        let rejected = left_out(&schema, &validations, provider, id, limits);
+        let hint = if rejected.is_empty() {
+            nearest(&data, provider, id, shown)
+        } else {
+            let rows: Vec<String> =
+                rejected.iter().map(|l| format!("{} row {}: {}", l.sheet, l.row, l.rules.join("; "))).collect();
+            format!("validation rejected it: {}", rows.join(" | "))
+        };
         return Err(Fatal {
             message: format!("no referral `{}` in the accepted records", crate::inputs::printable(&args.referral)),
-            hint: Some(nearest(&data, provider, id)),
+            hint: Some(hint),
         });
     };
     let explanation = iapt_outcomes::explain(&data, index, period, &rules);
 
     let versions = versions(&files, &submissions, provider, id);
-    let person = person(&data, index, args.show_values);
+    let person = person(&data, index, shown);
     let appointments = appointments(&schema, &data, index, &explanation.appointments);
     let left_out = left_out(&schema, &validations, provider, id, limits);
+    let mut facts = OutcomeRow::new(&schema, &data, &rules, &explanation.outcome);
+    let local_id = shown.id(facts.local_patient_id).into_owned();
+    facts.local_patient_id = &local_id;
     let view = ExplainJson {
-        facts: OutcomeRow::new(&schema, &data, &rules, &explanation.outcome),
+        facts,
         steps: explanation
             .steps
             .iter()
@@ -130,15 +143,28 @@ fn find(data: &Dataset, provider: &str, id: &str) -> Option<usize> {
     data.referrals.iter().position(|r| r.provider == p && r.id == i)
 }
 
+/// Ids from the submission as they may be shown: a local patient id that has the shape of an
+/// NHS number, a date or a postcode is masked, as `validate` masks it, unless `--show-values`.
+#[derive(Clone, Copy)]
+struct Shown {
+    show: bool,
+}
+
+impl Shown {
+    fn id<'a>(self, id: &'a str) -> std::borrow::Cow<'a, str> {
+        if self.show { std::borrow::Cow::Borrowed(id) } else { iapt_validate::mask_shapes(id, true) }
+    }
+}
+
 /// The known referral ids closest to `id` (of the same provider when it is known), as a hint.
-fn nearest(data: &Dataset, provider: &str, id: &str) -> String {
+fn nearest(data: &Dataset, provider: &str, id: &str, shown: Shown) -> String {
     let p = data.strings.get(provider);
     let mut known: Vec<(usize, String)> = data
         .referrals
         .iter()
         .filter(|r| p.is_none_or(|p| r.provider == p))
         .map(|r| {
-            let name = format!("{}/{}", data.strings.resolve(r.provider), data.strings.resolve(r.id));
+            let name = format!("{}/{}", data.strings.resolve(r.provider), shown.id(data.strings.resolve(r.id)));
             (distance(data.strings.resolve(r.id), id), name)
         })
         .collect();
@@ -187,17 +213,18 @@ fn versions(files: &[PathBuf], submissions: &[iapt_validate::Submission], provid
     out
 }
 
-fn person(data: &Dataset, index: usize, show: bool) -> PersonView {
+fn person(data: &Dataset, index: usize, shown: Shown) -> PersonView {
     let r = &data.referrals[index];
     let p = &data.persons[r.person as usize];
-    let nhs = p.nhs_number.map(|n| if show { format!("{n:010}") } else { iapt_validate::mask(&format!("{n:010}")) });
+    let nhs =
+        p.nhs_number.map(|n| if shown.show { format!("{n:010}") } else { iapt_validate::mask(&format!("{n:010}")) });
     let also = data
         .persons
         .iter()
         .filter(|q| q.identity == p.identity && (q.provider != p.provider || q.local_id != p.local_id))
-        .map(|q| format!("{}/{}", data.strings.resolve(q.provider), data.strings.resolve(q.local_id)))
+        .map(|q| format!("{}/{}", data.strings.resolve(q.provider), shown.id(data.strings.resolve(q.local_id))))
         .collect();
-    PersonView { local_patient_id: data.strings.resolve(p.local_id).to_owned(), nhs_number: nhs, also }
+    PersonView { local_patient_id: shown.id(data.strings.resolve(p.local_id)).into_owned(), nhs_number: nhs, also }
 }
 
 fn appointments(schema: &Schema, data: &Dataset, index: usize, counted: &[Counted]) -> Vec<AppointmentView> {

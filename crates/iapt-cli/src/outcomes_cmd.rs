@@ -144,7 +144,7 @@ impl std::fmt::Display for Score {
 pub struct OutcomeRow<'a> {
     provider: &'a str,
     service_request_id: &'a str,
-    local_patient_id: &'a str,
+    pub local_patient_id: &'a str,
     referral_received_date: String,
     received_in_period: bool,
     first_treatment_date: Option<String>,

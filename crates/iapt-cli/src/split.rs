@@ -27,15 +27,15 @@ pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Re
             if cells.iter().all(|c| c.trim().is_empty()) {
                 return;
             }
-            // A short record is padded to the header, so that the added columns line up.
-            if cells.len() < *width {
-                cells.resize(*width, String::new());
-            }
             let mut why: Vec<usize> = marks.rejected.get(&row.number).cloned().unwrap_or_default();
             why.extend(&file_level);
             if why.is_empty() {
                 accepted.write_record(&cells)
             } else {
+                // A rejected record is padded to the widest row, so that the added columns line up.
+                if cells.len() < *width {
+                    cells.resize(*width, String::new());
+                }
                 let rules: Vec<&str> = why.iter().map(|&k| v.findings[k].rule.id).collect();
                 let messages: Vec<String> = why.iter().map(|&k| v.findings[k].message(schema, true)).collect();
                 rejected.write_record(
@@ -45,10 +45,14 @@ pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Re
         } else {
             let writer = || csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
             let (mut accepted, mut rejected) = (writer(), writer());
+            // The rule columns go after the widest row, so that no value sits under them.
+            let width = v.sheets.iter().find(|r| r.sheet == sheet).map_or(0, |r| r.width as usize).max(cells.len());
+            let mut header = cells.clone();
+            header.resize(width, String::new());
             let written = accepted.write_record(&cells).and_then(|()| {
-                rejected.write_record(cells.iter().map(String::as_str).chain(["iapt_rules", "iapt_messages"]))
+                rejected.write_record(header.iter().map(String::as_str).chain(["iapt_rules", "iapt_messages"]))
             });
-            out.insert(sheet, (accepted, rejected, copy::marks(v, sheet), cells.len()));
+            out.insert(sheet, (accepted, rejected, copy::marks(v, sheet), width));
             written
         };
         if let Err(e) = result {
@@ -69,8 +73,21 @@ pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Re
     Ok(files)
 }
 
-/// Writes the split of one submission into `dir`, all files or none.
-pub fn write(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Fatal> {
-    let files: Vec<(std::path::PathBuf, Vec<u8>)> = files.iter().map(|(n, b)| (n.into(), b.clone())).collect();
-    crate::output::replace_all(dir, &files)
+/// Writes the split of one submission into `dir`, all files or none; a sheet's CSV left from an
+/// earlier split that this one does not write is removed, so that no other submission's rows stay.
+pub fn write(dir: &Path, files: &[(String, Vec<u8>)], schema: &Schema) -> Result<(), Fatal> {
+    let owned: Vec<(std::path::PathBuf, Vec<u8>)> = files.iter().map(|(n, b)| (n.into(), b.clone())).collect();
+    crate::output::replace_all(dir, &owned)?;
+    for folder in ["accepted", "rejected"] {
+        for sheet in &schema.sheets {
+            let name = format!("{folder}/{}.csv", sheet.name);
+            let stale = dir.join(&name);
+            if !files.iter().any(|(n, _)| *n == name) && stale.is_file() {
+                std::fs::remove_file(&stale).map_err(|e| {
+                    Fatal::new(format!("cannot remove `{}` left from an earlier split: {e}", stale.display()))
+                })?;
+            }
+        }
+    }
+    Ok(())
 }

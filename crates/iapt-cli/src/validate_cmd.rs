@@ -66,29 +66,42 @@ fn copies(
         .map(|p| ("--annotate", Some(p.as_path())))
         .chain(split.iter().map(|p| ("--split", Some(p.as_path()))))
         .collect();
-    output::refuse_inputs(&outputs, &paths)?;
+    // Never inside a folder the user named either: the copies would be read as submissions.
+    let named: Vec<std::path::PathBuf> = paths.iter().chain(&args.inputs).cloned().collect();
+    output::refuse_inputs(&outputs, &named)?;
+    let quiet = args.common.io.chatter.quiet;
+    #[allow(clippy::print_stderr)]
+    let say = |line: String| {
+        if !quiet {
+            eprintln!("{line}");
+        }
+    };
     for (i, v) in results.iter().enumerate() {
         let shown = crate::inputs::printable(&v.path.display().to_string());
         if let Some(f) = crate::copy::unreadable(v) {
-            if !args.common.io.chatter.quiet && (args.annotate.is_some() || args.split.is_some()) {
-                #[allow(clippy::print_stderr)]
-                {
-                    eprintln!("no copy of {shown}: {} {} stopped the reading", f.rule.id, f.rule.name);
-                }
-            }
+            say(format!("no copy of {shown}: {} {} stopped the reading", f.rule.id, f.rule.name));
             continue;
         }
+        for name in crate::copy::duplicate_sheets(v, schema) {
+            say(format!("{shown}: the rows of sheet {name}, held twice (IAPT-F012), are in no copy"));
+        }
         if let Some(target) = annotate.get(i) {
-            let bytes = crate::annotate::workbook(schema, v, &shown, limits)?;
-            if let Some(folder) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-                output::refuse_symlink(folder)?;
-                std::fs::create_dir_all(folder)
-                    .map_err(|e| Fatal::new(format!("cannot make the folder `{}`: {e}", folder.display())))?;
+            match crate::annotate::workbook(schema, v, &shown, limits) {
+                Ok(bytes) => {
+                    if let Some(folder) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+                        output::refuse_symlink(folder)?;
+                        std::fs::create_dir_all(folder)
+                            .map_err(|e| Fatal::new(format!("cannot make the folder `{}`: {e}", folder.display())))?;
+                    }
+                    output::write_file(target, &bytes)?;
+                    say(format!("annotated {shown} -> {}", crate::inputs::printable(&target.display().to_string())));
+                }
+                Err(e) => say(format!("no annotated copy of {shown}: {}", e.message)),
             }
-            output::write_file(target, &bytes)?;
         }
         if let Some(dir) = split.get(i) {
-            crate::split::write(dir, &crate::split::files(schema, v, limits)?)?;
+            crate::split::write(dir, &crate::split::files(schema, v, limits)?, schema)?;
+            say(format!("split {shown} -> {}", crate::inputs::printable(&dir.display().to_string())));
         }
     }
     Ok(())

@@ -215,14 +215,20 @@ fn panicked(_payload: &(dyn std::any::Any + Send)) -> IngestErrorKind {
 #[must_use]
 pub fn printable(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     let long = text.len() > max && text.chars().nth(max).is_some();
-    if !long && !text.chars().any(char::is_control) {
+    if !long && !text.chars().any(unsafe_to_print) {
         return std::borrow::Cow::Borrowed(text);
     }
-    let mut out: String = text.chars().take(max).map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect();
+    let mut out: String = text.chars().take(max).map(|c| if unsafe_to_print(c) { '\u{FFFD}' } else { c }).collect();
     if long {
         out.push_str(&format!("… ({} characters in all)", thousands(text.chars().count() as u64)));
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Control characters (terminal escapes among them), and the bidirectional controls that can
+/// make a terminal show text in another order than it is.
+fn unsafe_to_print(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 
 /// Column letters as a spreadsheet shows them: 0 is `A`, 26 is `AA`.

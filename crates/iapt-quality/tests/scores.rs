@@ -27,6 +27,7 @@ fn validation(schema: &Schema, provider: &str, path: &str, tallies: &[Tally<'_>]
                 rows_read: tally.rows,
                 rows_rejected: 0,
                 columns: vec![tally],
+                width: 0,
             }),
         }
     }
@@ -228,6 +229,7 @@ fn an_empty_input_has_no_providers_and_no_scores() {
         rows_read: 0,
         rows_rejected: 0,
         columns: Vec::new(),
+        width: 0,
     });
     let q = Quality::from_validations(&[unreadable], &schema);
     assert!(q.items.is_empty() && q.providers().is_empty());

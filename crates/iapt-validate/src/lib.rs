@@ -77,6 +77,8 @@ pub struct SheetReport {
     pub rows_rejected: u64,
     /// One per schema column; empty when the sheet could not be read.
     pub columns: Vec<ColumnTally>,
+    /// Cells in the widest row read, the header and rows above it included.
+    pub width: u32,
 }
 
 /// The outcome of validating one submission.
@@ -158,6 +160,7 @@ pub fn validate(path: &Path, schema: &Schema, opts: &Options<'_>) -> Result<Vali
                 rows_read: 0,
                 rows_rejected: 0,
                 columns: Vec::new(),
+                width: 0,
             });
             continue;
         };
@@ -228,8 +231,10 @@ impl Run<'_, '_, '_> {
         let mut reader: Option<sheet::SheetReader<'_>> = None;
         let mut header_seen = false;
         let mut unread = 0u64;
+        let mut width = 0u32;
         let (asm, findings, seen) = (&mut *self.asm, &mut *self.findings, &mut self.seen);
         let result = source.read_sheet(&info.name, &mut |row| {
+            width = width.max(u32::try_from(row.len()).unwrap_or(u32::MAX));
             let before = findings.list.len();
             if !header_seen {
                 header_seen = true;
@@ -280,10 +285,16 @@ impl Run<'_, '_, '_> {
                 rows_read: r.rows_read,
                 rows_rejected: r.rows_rejected,
                 columns: r.tallies,
+                width,
             },
-            None => {
-                SheetReport { sheet: index, found_as, rows_read: unread, rows_rejected: unread, columns: Vec::new() }
-            }
+            None => SheetReport {
+                sheet: index,
+                found_as,
+                rows_read: unread,
+                rows_rejected: unread,
+                columns: Vec::new(),
+                width,
+            },
         }
     }
 }
