@@ -189,17 +189,7 @@ pub fn aggregate(
 ) -> Result<Aggregates, iapt_schema::SchemaMismatch> {
     let list = |name: &str| schema.require_list(name);
     let (end_codes, genders, ethnic) = (list("end-code")?, list("gender")?, list("ethnic-category")?);
-    let group_column = end_codes.require_attribute("group")?;
-    let mut end_groups: Vec<String> = Vec::new();
-    let mut group_of_code = Vec::with_capacity(end_codes.codes.len());
-    for c in &end_codes.codes {
-        let g = &c.attributes[group_column];
-        let at = end_groups.iter().position(|x| x == g).unwrap_or_else(|| {
-            end_groups.push(g.clone());
-            end_groups.len() - 1
-        });
-        group_of_code.push(at);
-    }
+    let (end_groups, group_of_code) = end_groups(end_codes)?;
 
     // Interned string -> unit index, filled once per distinct string.
     let n_strings = data.strings.len();
@@ -238,15 +228,13 @@ pub fn aggregate(
 
     let groups = end_groups.len();
     let mut england = Level::new(vec![unit("E92000001", "England")], groups);
-    let mut regions = reference.regions.iter().map(|r| unit(&r.code, &r.name)).collect::<Vec<_>>();
-    regions.push(unit("Unknown", "Unknown (commissioner not in the reference data)"));
-    let mut regions = Level::new(regions, groups);
-    let mut teams = reference.area_teams.iter().map(|t| unit(&t.code, &t.name)).collect::<Vec<_>>();
-    teams.push(unit("Unknown", "Unknown (commissioner not in the reference data)"));
-    let mut teams = Level::new(teams, groups);
-    let mut ccgs = reference.ccgs.iter().map(|c| unit(&c.code, &c.name)).collect::<Vec<_>>();
-    ccgs.push(unit("Unknown", "Unknown (commissioner not in the reference data)"));
-    let mut ccgs = Level::new(ccgs, groups);
+    let with_unknown = |mut units: Vec<Unit>| {
+        units.push(unit("Unknown", "Unknown (commissioner not in the reference data)"));
+        Level::new(units, groups)
+    };
+    let mut regions = with_unknown(reference.regions.iter().map(|r| unit(&r.code, &r.name)).collect());
+    let mut teams = with_unknown(reference.area_teams.iter().map(|t| unit(&t.code, &t.name)).collect());
+    let mut ccgs = with_unknown(reference.ccgs.iter().map(|c| unit(&c.code, &c.name)).collect());
     // The first name listed for a code wins, as a search from the top would find it.
     let mut provider_names: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     for (code, name) in &reference.providers {
@@ -280,18 +268,7 @@ pub fn aggregate(
         diagnosis[d].add(o, data, rules);
     }
 
-    let mut people = People {
-        total: 0,
-        by_gender_age: vec![vec![0; AGE_SLOTS]; genders.codes.len() + 1],
-        by_ethnicity: vec![0; ethnic.codes.len() + 1],
-    };
-    for p in people_referred(data, outcomes) {
-        let person = &data.persons[p.person as usize];
-        people.total += 1;
-        let g = person.gender.map_or(genders.codes.len(), usize::from);
-        people.by_gender_age[g][age_slot(p.age)] += 1;
-        people.by_ethnicity[person.ethnic_category.map_or(ethnic.codes.len(), usize::from)] += 1;
-    }
+    let people = people(data, outcomes, genders, ethnic);
 
     let mut unknown_commissioners: Vec<(String, u64)> = unknown.into_iter().map(|(c, n)| (c.to_owned(), n)).collect();
     unknown_commissioners.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -307,6 +284,44 @@ pub fn aggregate(
         people,
         unknown_commissioners,
     })
+}
+
+/// The end codes' groups in list order, and each code's group.
+fn end_groups(end_codes: &iapt_schema::CodeList) -> Result<(Vec<String>, Vec<usize>), iapt_schema::SchemaMismatch> {
+    let group_column = end_codes.require_attribute("group")?;
+    let mut groups: Vec<String> = Vec::new();
+    let mut group_of_code = Vec::with_capacity(end_codes.codes.len());
+    for c in &end_codes.codes {
+        let g = &c.attributes[group_column];
+        let at = groups.iter().position(|x| x == g).unwrap_or_else(|| {
+            groups.push(g.clone());
+            groups.len() - 1
+        });
+        group_of_code.push(at);
+    }
+    Ok((groups, group_of_code))
+}
+
+/// The people referred in the period by gender and age, and by ethnic category.
+fn people(
+    data: &Dataset,
+    outcomes: &[ReferralOutcome],
+    genders: &iapt_schema::CodeList,
+    ethnic: &iapt_schema::CodeList,
+) -> People {
+    let mut people = People {
+        total: 0,
+        by_gender_age: vec![vec![0; AGE_SLOTS]; genders.codes.len() + 1],
+        by_ethnicity: vec![0; ethnic.codes.len() + 1],
+    };
+    for p in people_referred(data, outcomes) {
+        let person = &data.persons[p.person as usize];
+        people.total += 1;
+        let g = person.gender.map_or(genders.codes.len(), usize::from);
+        people.by_gender_age[g][age_slot(p.age)] += 1;
+        people.by_ethnicity[person.ethnic_category.map_or(ethnic.codes.len(), usize::from)] += 1;
+    }
+    people
 }
 
 #[cfg(test)]
