@@ -78,6 +78,49 @@ pub(crate) struct SheetReader<'s> {
     blank_run: Option<(u32, u32)>,
 }
 
+/// Reports the header's unknown names and the data set's columns it lacks, each with the
+/// nearest name as a hint; `false` when a mandatory column is missing.
+fn header_gaps(
+    sheet: &iapt_schema::Sheet,
+    index: u8,
+    map: &[Option<u32>],
+    unknown: &[(u32, String)],
+    out: &mut Vec<Finding>,
+) -> bool {
+    let at = |rule: &'static Rule| {
+        let mut f = Finding::new(rule);
+        f.sheet = Some(index);
+        f
+    };
+    let mut ok = true;
+    let missing: Vec<usize> = (0..map.len()).filter(|&i| map[i].is_none()).collect();
+    for (col, name) in unknown {
+        let mut f = at(rules::UNKNOWN_COLUMN);
+        f.row = 1;
+        f.col = Some(*col);
+        f.value = Some(name.as_str().into());
+        let near = nearest(name, missing.iter().map(|&i| sheet.columns[i].name.as_str()));
+        f.detail = near.map(|n| format!("; did you mean `{n}`?").into());
+        out.push(f);
+    }
+    for &i in &missing {
+        let column = &sheet.columns[i];
+        let near = nearest(&column.name, unknown.iter().map(|(_, n)| n.as_str()));
+        let rule = match column.status {
+            Status::Mandatory => rules::MISSING_MANDATORY_COLUMN,
+            Status::Required => rules::MISSING_COLUMN,
+            Status::Optional => continue,
+        };
+        let mut f = at(rule);
+        f.row = 1;
+        f.field = u16::try_from(i).ok();
+        f.detail = near.map(|n| format!(" (is `{n}` this column misspelt?)").into());
+        ok &= column.status != Status::Mandatory;
+        out.push(f);
+    }
+    ok
+}
+
 impl<'s> SheetReader<'s> {
     /// Reads the header row; `None` when the sheet cannot be read on (a file-level finding).
     pub(crate) fn new(
@@ -136,31 +179,7 @@ impl<'s> SheetReader<'s> {
                 None => unknown.push((col, text.clone())),
             }
         }
-        let missing: Vec<usize> = (0..map.len()).filter(|&i| map[i].is_none()).collect();
-        for &(col, ref name) in &unknown {
-            let mut f = at(rules::UNKNOWN_COLUMN);
-            f.row = 1;
-            f.col = Some(col);
-            f.value = Some(name.as_str().into());
-            let near = nearest(name, missing.iter().map(|&i| sheet.columns[i].name.as_str()));
-            f.detail = near.map(|n| format!("; did you mean `{n}`?").into());
-            out.push(f);
-        }
-        for &i in &missing {
-            let column = &sheet.columns[i];
-            let near = nearest(&column.name, unknown.iter().map(|(_, n)| n.as_str()));
-            let rule = match column.status {
-                Status::Mandatory => rules::MISSING_MANDATORY_COLUMN,
-                Status::Required => rules::MISSING_COLUMN,
-                Status::Optional => continue,
-            };
-            let mut f = at(rule);
-            f.row = 1;
-            f.field = u16::try_from(i).ok();
-            f.detail = near.map(|n| format!(" (is `{n}` this column misspelt?)").into());
-            ok &= column.status != Status::Mandatory;
-            out.push(f);
-        }
+        ok &= header_gaps(sheet, index, &map, &unknown, out);
         if !ok {
             return None;
         }
@@ -222,47 +241,7 @@ impl<'s> SheetReader<'s> {
         scope: impl Fn(&Self) -> RowScope,
         out: &mut Vec<Finding>,
     ) -> Option<bool> {
-        if row.is_blank() {
-            let start = self.blank_run.map_or(row.number, |(s, _)| s);
-            self.blank_run = Some((start, row.number));
-            return None;
-        }
-        // Rows the reader skipped, or blank rows seen before this one, lie between records.
-        let gap_start = self.blank_run.take().map_or(self.last_row + 1, |(s, _)| s.min(self.last_row + 1));
-        if row.number > gap_start && self.rows_read > 0 {
-            let mut f = self.finding(rules::EMPTY_ROW, gap_start, None);
-            if row.number - gap_start > 1 {
-                f.detail = Some(format!(" (rows {gap_start} to {} are empty)", row.number - 1).into());
-            }
-            out.push(f);
-        }
-        self.last_row = row.last;
-        self.rows_read += 1;
-
-        // A quoted line break hides the lines it spans inside one value: reject the record and
-        // name the lines, so that nothing is dropped unseen.
-        let spans = !self.workbook && row.last > row.number;
-        if spans {
-            let mut f = self.finding(rules::MULTI_LINE_RECORD, row.number, None);
-            f.detail = Some(format!("{} to {}", row.number, row.last).into());
-            out.push(f);
-        }
-        if !self.workbook && row.len() != self.headed.len() {
-            let mut f = self.finding(rules::RAGGED_ROW, row.number, None);
-            f.value = Some(row.len().to_string().into());
-            f.detail = Some(self.headed.len().to_string().into());
-            out.push(f);
-        }
-        for c in self.unheaded.iter().copied().chain(self.headed.len()..row.len()) {
-            if !row.get(c).is_blank() {
-                let mut f = self.finding(rules::VALUE_WITHOUT_HEADER, row.number, None);
-                f.col = u32::try_from(c).ok();
-                let mut text = String::new();
-                field::cell_text(row.get(c), &mut text);
-                f.value = Some(text.into());
-                out.push(f);
-            }
-        }
+        let spans = self.shape(row, out)?;
         for i in 0..self.sheet.columns.len() {
             let cell = self.map[i].map_or(iapt_ingest::CellValue::Empty, |c| row.get(c as usize));
             let column = &self.sheet.columns[i];
@@ -331,6 +310,54 @@ impl<'s> SheetReader<'s> {
             }
         }
         Some(rejected)
+    }
+
+    /// The row as a whole: blank (`None`, remembered for the gap it may leave), after a gap, over
+    /// several lines, ragged, or with values under no header. `Some(true)` when it spans lines.
+    #[inline]
+    fn shape(&mut self, row: &Row<'_>, out: &mut Vec<Finding>) -> Option<bool> {
+        if row.is_blank() {
+            let start = self.blank_run.map_or(row.number, |(s, _)| s);
+            self.blank_run = Some((start, row.number));
+            return None;
+        }
+        // Rows the reader skipped, or blank rows seen before this one, lie between records.
+        let gap_start = self.blank_run.take().map_or(self.last_row + 1, |(s, _)| s.min(self.last_row + 1));
+        if row.number > gap_start && self.rows_read > 0 {
+            let mut f = self.finding(rules::EMPTY_ROW, gap_start, None);
+            if row.number - gap_start > 1 {
+                f.detail = Some(format!(" (rows {gap_start} to {} are empty)", row.number - 1).into());
+            }
+            out.push(f);
+        }
+        self.last_row = row.last;
+        self.rows_read += 1;
+
+        // A quoted line break hides the lines it spans inside one value: reject the record and
+        // name the lines, so that nothing is dropped unseen.
+        let spans = !self.workbook && row.last > row.number;
+        if spans {
+            let mut f = self.finding(rules::MULTI_LINE_RECORD, row.number, None);
+            f.detail = Some(format!("{} to {}", row.number, row.last).into());
+            out.push(f);
+        }
+        if !self.workbook && row.len() != self.headed.len() {
+            let mut f = self.finding(rules::RAGGED_ROW, row.number, None);
+            f.value = Some(row.len().to_string().into());
+            f.detail = Some(self.headed.len().to_string().into());
+            out.push(f);
+        }
+        for c in self.unheaded.iter().copied().chain(self.headed.len()..row.len()) {
+            if !row.get(c).is_blank() {
+                let mut f = self.finding(rules::VALUE_WITHOUT_HEADER, row.number, None);
+                f.col = u32::try_from(c).ok();
+                let mut text = String::new();
+                field::cell_text(row.get(c), &mut text);
+                f.value = Some(text.into());
+                out.push(f);
+            }
+        }
+        Some(spans)
     }
 
     /// Column `i`'s text, when its value is valid text.
