@@ -71,6 +71,26 @@ fn published() -> HashMap<String, f64> {
 /// # Errors
 /// When generating fails or the synthetic year is not clean.
 pub fn compare(scale: f64, seed: u64, out: &Path) -> Result<(Vec<Line>, Vec<Line>), String> {
+    let (a, h, referrals) = derive_year(scale, seed, out)?;
+    let mut rates: Vec<f64> =
+        a.area_teams.iter().filter(|t| t.code != "Unknown").filter_map(|t| t.counts.recovery_rate()).collect();
+    rates.sort_by(f64::total_cmp);
+    let lines = national(&h, scale);
+    #[allow(clippy::print_stdout)]
+    let () = println!(
+        "scale {scale}, seed {seed}: {referrals} referrals; area-team recovery rates from {:.1}% to {:.1}%",
+        rates.first().copied().unwrap_or(0.0),
+        rates.last().copied().unwrap_or(0.0)
+    );
+    Ok((lines, demographics(&a)))
+}
+
+/// A synthetic year generated, validated, derived and aggregated as `iapt report` would.
+fn derive_year(
+    scale: f64,
+    seed: u64,
+    out: &Path,
+) -> Result<(iapt_report::Aggregates, iapt_report::facts::Headline, u64), String> {
     let config = iapt_synth::Config { scale, seed, ..iapt_synth::Config::default() };
     let _ = std::fs::remove_dir_all(out);
     let summary = iapt_synth::generate(&config, out).map_err(|e| e.to_string())?;
@@ -95,12 +115,13 @@ pub fn compare(scale: f64, seed: u64, out: &Path) -> Result<(Vec<Line>, Vec<Line
     let reference = iapt_report::Reference::from_dir(&out.join("reference")).map_err(|e| e.to_string())?;
     let a = iapt_report::aggregate(&data, &outcomes, &rules, &schema, &reference).map_err(|e| e.to_string())?;
     let h = iapt_report::facts::national_headline(&a, &schema).map_err(|e| e.to_string())?;
-    let c = h.counts;
-    let mut rates: Vec<f64> =
-        a.area_teams.iter().filter(|t| t.code != "Unknown").filter_map(|t| t.counts.recovery_rate()).collect();
-    rates.sort_by(f64::total_cmp);
-    let (people, n) = (h.people, h.people);
+    Ok((a, h, summary.referrals))
+}
 
+/// The national lines: each derived figure beside the published one.
+fn national(h: &iapt_report::facts::Headline, scale: f64) -> Vec<Line> {
+    let c = h.counts;
+    let (people, n) = (h.people, h.people);
     let t = published();
     let get = |k: &str| t.get(k).copied().unwrap_or(f64::NAN);
     let scaled = |v: u64| v as f64 / scale;
@@ -200,14 +221,7 @@ pub fn compare(scale: f64, seed: u64, out: &Path) -> Result<(Vec<Line>, Vec<Line
             pct(h.white_british, h.known_ethnicity),
         ),
     ];
-    #[allow(clippy::print_stdout)]
-    let () = println!(
-        "scale {scale}, seed {seed}: {} referrals; area-team recovery rates from {:.1}% to {:.1}%",
-        summary.referrals,
-        rates.first().copied().unwrap_or(0.0),
-        rates.last().copied().unwrap_or(0.0)
-    );
-    Ok((lines, demographics(&a)))
+    lines
 }
 
 /// The people referred by the 2012-13 publication's age bands and by ethnic category, as shares
