@@ -56,6 +56,9 @@ fn mm_dd(v: &Value) -> Option<Value> {
     (dd > 12).then(|| text(&format!("{m:02}/{dd:02}/{y:04}")))
 }
 
+/// Makes the listed defect of one row of one sheet.
+type Record<'a> = dyn Fn(usize, usize, &'static str, &'static str, &'static str) -> Defect + 'a;
+
 impl Injector {
     pub(crate) fn new(rate: f64, rng: Rng) -> Injector {
         Injector { rate, rng }
@@ -86,6 +89,22 @@ impl Injector {
             .map(|r| (as_text(&r[0]), r[col(REFERRAL, "REFERRAL_RECEIVED_DATE")].clone()))
             .collect();
 
+        self.person_defects(t, &record, &mut found);
+        self.referral_defects(t, &depended, &record, &mut found);
+        let duplicates = self.appointment_defects(t, &received, xlsx, &record, &mut found);
+        for i in 1..t.sheets[PAUSE].len() {
+            if self.rng.chance(self.rate) {
+                t.sheets[PAUSE][i][col(PAUSE, "PAUSE_REASON")] = text("9");
+                found.push(record(PAUSE, i, "PAUSE_REASON", "invalid-code", "IAPT-W003"));
+            }
+        }
+        self.insert_rows(t, &duplicates, &record, &mut found);
+        found.sort_by(|a, b| (a.sheet, a.row).cmp(&(b.sheet, b.row)));
+        out.extend(found);
+        debug_assert!(out.len() >= first);
+    }
+
+    fn person_defects(&mut self, t: &mut Tables, record: &Record<'_>, found: &mut Vec<Defect>) {
         for i in 1..t.sheets[PERSON].len() {
             if !self.rng.chance(self.rate) {
                 continue;
@@ -113,6 +132,15 @@ impl Injector {
             row[col(PERSON, c)] = value;
             found.push(record(PERSON, i, c, kind, rule));
         }
+    }
+
+    fn referral_defects(
+        &mut self,
+        t: &mut Tables,
+        depended: &BTreeSet<String>,
+        record: &Record<'_>,
+        found: &mut Vec<Defect>,
+    ) {
         for i in 1..t.sheets[REFERRAL].len() {
             if !self.rng.chance(self.rate) {
                 continue;
@@ -143,6 +171,17 @@ impl Injector {
             row[col(REFERRAL, c)] = value;
             found.push(record(REFERRAL, i, c, kind, rule));
         }
+    }
+
+    /// Defects of the Appointment sheet; the rows picked to be copied or emptied, for `insert_rows`.
+    fn appointment_defects(
+        &mut self,
+        t: &mut Tables,
+        received: &std::collections::HashMap<String, Value>,
+        xlsx: bool,
+        record: &Record<'_>,
+        found: &mut Vec<Defect>,
+    ) -> Vec<usize> {
         let attended = |r: &Vec<Value>| matches!(as_text(&r[col(APPOINTMENT, "ATTENDANCE")]).as_str(), "5" | "6");
         let mut duplicates = Vec::new();
         for i in 1..t.sheets[APPOINTMENT].len() {
@@ -194,12 +233,10 @@ impl Injector {
             row[col(APPOINTMENT, c)] = value;
             found.push(record(APPOINTMENT, i, c, kind, rule));
         }
-        for i in 1..t.sheets[PAUSE].len() {
-            if self.rng.chance(self.rate) {
-                t.sheets[PAUSE][i][col(PAUSE, "PAUSE_REASON")] = text("9");
-                found.push(record(PAUSE, i, "PAUSE_REASON", "invalid-code", "IAPT-W003"));
-            }
-        }
+        duplicates
+    }
+
+    fn insert_rows(&mut self, t: &mut Tables, duplicates: &[usize], record: &Record<'_>, found: &mut Vec<Defect>) {
         // Inserted rows last, from the bottom up, moving the defects listed below them.
         let defective: BTreeSet<u32> = found.iter().filter(|d| d.sheet == "Appointment").map(|d| d.row).collect();
         for &i in duplicates.iter().rev() {
@@ -219,9 +256,6 @@ impl Injector {
             }
             found.push(record(APPOINTMENT, i + 1, column, kind, rule));
         }
-        found.sort_by(|a, b| (a.sheet, a.row).cmp(&(b.sheet, b.row)));
-        out.extend(found);
-        debug_assert!(out.len() >= first);
     }
 }
 
