@@ -191,40 +191,10 @@ pub fn aggregate(
     let (end_codes, genders, ethnic) = (list("end-code")?, list("gender")?, list("ethnic-category")?);
     let (end_groups, group_of_code) = end_groups(end_codes)?;
 
-    // Interned string -> unit index, filled once per distinct string.
-    let n_strings = data.strings.len();
-    let unknown_ccg = reference.ccgs.len();
-    let unknown_team = reference.area_teams.len();
-    let unknown_region = reference.regions.len();
-    let mut ccg_of_sym = vec![unknown_ccg; n_strings];
-    let ccg_index: std::collections::HashMap<&str, usize> =
-        reference.ccgs.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
-    let mut is_provider = vec![false; n_strings];
-    let measures = &schema.measures;
-    let mut diagnosis_names: Vec<String> = measures.diagnosis_groups.iter().map(|g| g.group.clone()).collect();
-    diagnosis_names.push(measures.diagnosis_not_recorded.clone());
-    let mut diagnosis_of_sym = vec![usize::MAX; n_strings];
-    for r in &data.referrals {
-        if let Some(c) = r.commissioner {
-            let s = data.strings.resolve(c);
-            ccg_of_sym[c as usize] = ccg_index.get(s.trim()).copied().unwrap_or(unknown_ccg);
-        }
-        is_provider[r.provider as usize] = true;
-        if let Some(d) = r.diagnosis {
-            let g = measures.group_of(Some(data.strings.resolve(d)));
-            diagnosis_of_sym[d as usize] =
-                diagnosis_names.iter().position(|n| n == g).unwrap_or(diagnosis_names.len() - 1);
-        }
-    }
-    // Providers in code order; a unit index per provider symbol.
-    let mut provider_syms: Vec<u32> =
-        (0..n_strings).filter(|&i| is_provider[i]).filter_map(|i| u32::try_from(i).ok()).collect();
-    provider_syms.sort_unstable_by_key(|&sym| data.strings.resolve(sym));
-    let providers: Vec<&str> = provider_syms.iter().map(|&sym| data.strings.resolve(sym)).collect();
-    let mut provider_of_sym = vec![0; n_strings];
-    for (i, &sym) in provider_syms.iter().enumerate() {
-        provider_of_sym[sym as usize] = i;
-    }
+    let units = SymbolUnits::new(data, schema, reference);
+    let SymbolUnits { ccg_of_sym, diagnosis_of_sym, diagnosis_names, providers, provider_of_sym } = units;
+    let (unknown_ccg, unknown_team, unknown_region) =
+        (reference.ccgs.len(), reference.area_teams.len(), reference.regions.len());
 
     let groups = end_groups.len();
     let mut england = Level::new(vec![unit("E92000001", "England")], groups);
@@ -284,6 +254,52 @@ pub fn aggregate(
         people,
         unknown_commissioners,
     })
+}
+
+/// Each interned string's unit, found once per distinct string: the CCG of a commissioner code,
+/// the diagnosis group of a code, the provider of a provider code (providers in code order).
+struct SymbolUnits<'d> {
+    ccg_of_sym: Vec<usize>,
+    diagnosis_of_sym: Vec<usize>,
+    diagnosis_names: Vec<String>,
+    providers: Vec<&'d str>,
+    provider_of_sym: Vec<usize>,
+}
+
+impl<'d> SymbolUnits<'d> {
+    fn new(data: &'d Dataset, schema: &Schema, reference: &Reference) -> SymbolUnits<'d> {
+        let n_strings = data.strings.len();
+        let unknown_ccg = reference.ccgs.len();
+        let mut ccg_of_sym = vec![unknown_ccg; n_strings];
+        let ccg_index: std::collections::HashMap<&str, usize> =
+            reference.ccgs.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
+        let mut is_provider = vec![false; n_strings];
+        let measures = &schema.measures;
+        let mut diagnosis_names: Vec<String> = measures.diagnosis_groups.iter().map(|g| g.group.clone()).collect();
+        diagnosis_names.push(measures.diagnosis_not_recorded.clone());
+        let mut diagnosis_of_sym = vec![usize::MAX; n_strings];
+        for r in &data.referrals {
+            if let Some(c) = r.commissioner {
+                let s = data.strings.resolve(c);
+                ccg_of_sym[c as usize] = ccg_index.get(s.trim()).copied().unwrap_or(unknown_ccg);
+            }
+            is_provider[r.provider as usize] = true;
+            if let Some(d) = r.diagnosis {
+                let g = measures.group_of(Some(data.strings.resolve(d)));
+                diagnosis_of_sym[d as usize] =
+                    diagnosis_names.iter().position(|n| n == g).unwrap_or(diagnosis_names.len() - 1);
+            }
+        }
+        let mut provider_syms: Vec<u32> =
+            (0..n_strings).filter(|&i| is_provider[i]).filter_map(|i| u32::try_from(i).ok()).collect();
+        provider_syms.sort_unstable_by_key(|&sym| data.strings.resolve(sym));
+        let providers: Vec<&str> = provider_syms.iter().map(|&sym| data.strings.resolve(sym)).collect();
+        let mut provider_of_sym = vec![0; n_strings];
+        for (i, &sym) in provider_syms.iter().enumerate() {
+            provider_of_sym[sym as usize] = i;
+        }
+        SymbolUnits { ccg_of_sym, diagnosis_of_sym, diagnosis_names, providers, provider_of_sym }
+    }
 }
 
 /// The end codes' groups in list order, and each code's group.
