@@ -282,72 +282,114 @@ pub fn referral(person: u32, ccg: usize, provider_effect: f64, rng: &mut Rng) ->
     let diagnosis = Some(diagnosis);
     // The specific anxiety measure is recorded by most, not all, services.
     let adsm_spec = adsm_spec.filter(|_| rng.chance(0.7));
-    let mut appointments = Vec::new();
-    let mut pauses = Vec::new();
-    let hour = |rng: &mut Rng| {
-        u32::try_from(rng.range(8, 18)).unwrap_or(9) * 3600 + u32::try_from(rng.range(0, 3)).unwrap_or(0) * 900
+    let course = Course::new(adsm_spec, provider_effect, rng);
+    let mut events = Events { appointments: Vec::new(), pauses: Vec::new() };
+    let end = if rng.chance(PARAMS.treated) {
+        course.treated(received, &mut events, rng)
+    } else {
+        course.untreated(received, &mut events, rng)
     };
+    let Events { appointments, pauses } = events;
+    Referral { person, received, source, diagnosis, ccg, end, appointments, pauses }
+}
 
-    // Symptoms at the start: one severity drives every measure.
-    let severity = rng.normal();
-    let phq0 = clamp_score(15.5 + 6.5 * severity + 2.0 * rng.normal(), 27.0);
-    let gad0 = clamp_score(14.0 + 5.0 * severity + 2.0 * rng.normal(), 21.0);
-    let wsas0 = clamp_score(20.0 + 7.0 * severity + 3.0 * rng.normal(), 40.0);
-    let adsm0 = adsm_spec.map(|(col, mean, sd)| (col, mean + sd * severity));
-    let improvement = provider_effect
-        + if rng.chance(PARAMS.responders.0) {
-            PARAMS.responders.1 + PARAMS.responders.2 * rng.normal()
-        } else {
-            PARAMS.non_responders.0 + PARAMS.non_responders.1 * rng.normal()
-        };
-    // Depression and anxiety improve together, but not in lockstep.
-    let (phq_dev, gad_dev) = (PARAMS.measure_spread * rng.normal(), PARAMS.measure_spread * rng.normal());
-    let scored = |progress: f64, rng: &mut Rng| {
-        let f = improvement * progress;
+/// A referral's appointments and pauses, as they are made.
+struct Events {
+    appointments: Vec<Appointment>,
+    pauses: Vec<Pause>,
+}
+
+/// A time of day on the quarter hour between 08:00 and 17:30, in seconds.
+fn hour(rng: &mut Rng) -> u32 {
+    u32::try_from(rng.range(8, 18)).unwrap_or(9) * 3600 + u32::try_from(rng.range(0, 3)).unwrap_or(0) * 900
+}
+
+fn missed_appt(date: Date, kind: &'static str, rng: &mut Rng) -> Appointment {
+    let attendance = ["3", "2", "4", "7"][rng.weighted(&[60.0, 25.0, 10.0, 5.0])];
+    Appointment {
+        date,
+        time: hour(rng),
+        kind,
+        attendance,
+        therapy: None,
+        phq9: None,
+        gad7: None,
+        wsas: None,
+        adsm: None,
+    }
+}
+
+/// One person's symptoms at the start and how treatment moves them.
+struct Course {
+    phq0: f64,
+    gad0: f64,
+    wsas0: f64,
+    adsm0: Option<(usize, f64)>,
+    improvement: f64,
+    phq_dev: f64,
+    gad_dev: f64,
+}
+
+impl Course {
+    fn new(adsm_spec: Option<(usize, f64, f64)>, provider_effect: f64, rng: &mut Rng) -> Course {
+        // Symptoms at the start: one severity drives every measure.
+        let severity = rng.normal();
+        let phq0 = clamp_score(15.5 + 6.5 * severity + 2.0 * rng.normal(), 27.0);
+        let gad0 = clamp_score(14.0 + 5.0 * severity + 2.0 * rng.normal(), 21.0);
+        let wsas0 = clamp_score(20.0 + 7.0 * severity + 3.0 * rng.normal(), 40.0);
+        let adsm0 = adsm_spec.map(|(col, mean, sd)| (col, mean + sd * severity));
+        let improvement = provider_effect
+            + if rng.chance(PARAMS.responders.0) {
+                PARAMS.responders.1 + PARAMS.responders.2 * rng.normal()
+            } else {
+                PARAMS.non_responders.0 + PARAMS.non_responders.1 * rng.normal()
+            };
+        // Depression and anxiety improve together, but not in lockstep.
+        let (phq_dev, gad_dev) = (PARAMS.measure_spread * rng.normal(), PARAMS.measure_spread * rng.normal());
+        Course { phq0, gad0, wsas0, adsm0, improvement, phq_dev, gad_dev }
+    }
+
+    /// The scores `progress` of the way through treatment.
+    #[allow(clippy::type_complexity)]
+    fn scored(&self, progress: f64, rng: &mut Rng) -> (Option<u8>, Option<u8>, Option<u8>, Option<(usize, f64)>) {
+        let f = self.improvement * progress;
         let noise = |rng: &mut Rng, s: f64| s * rng.normal();
-        let phq = clamp_score(phq0 * (1.0 - f - phq_dev * progress) + noise(rng, 1.1), 27.0) as u8;
-        let gad = clamp_score(gad0 * (1.0 - f - gad_dev * progress) + noise(rng, 1.0), 21.0) as u8;
-        let wsas = clamp_score(wsas0 * (1.0 - f) + noise(rng, 2.0), 40.0) as u8;
-        let adsm = adsm0.map(|(col, v0)| {
+        let phq = clamp_score(self.phq0 * (1.0 - f - self.phq_dev * progress) + noise(rng, 1.1), 27.0) as u8;
+        let gad = clamp_score(self.gad0 * (1.0 - f - self.gad_dev * progress) + noise(rng, 1.0), 21.0) as u8;
+        let wsas = clamp_score(self.wsas0 * (1.0 - f) + noise(rng, 2.0), 40.0) as u8;
+        let adsm = self.adsm0.map(|(col, v0)| {
             let max = [27.0, 21.0, 40.0, 68.0, 5.0, 28.0, 168.0, 88.0, 54.0][col];
             let v = (v0 * (1.0 - f) + noise(rng, v0.abs() * 0.08)).clamp(if col == 4 { 1.0 } else { 0.0 }, max);
             (col, if col == 4 { (v * 10.0).round() / 10.0 } else { v.round() })
         });
         (Some(phq), Some(gad), Some(wsas), adsm)
-    };
-    let attended_appt =
-        |date: Date, kind: &'static str, therapy: Option<&'static str>, progress: f64, rng: &mut Rng| {
-            let (phq9, gad7, wsas, adsm) = scored(progress, rng);
-            let wsas = wsas.filter(|_| rng.chance(0.6));
-            let attendance = if rng.chance(0.9) { "5" } else { "6" };
-            Appointment { date, time: hour(rng), kind, attendance, therapy, phq9, gad7, wsas, adsm }
-        };
-    let missed_appt = |date: Date, kind: &'static str, rng: &mut Rng| {
-        let attendance = ["3", "2", "4", "7"][rng.weighted(&[60.0, 25.0, 10.0, 5.0])];
-        Appointment {
-            date,
-            time: hour(rng),
-            kind,
-            attendance,
-            therapy: None,
-            phq9: None,
-            gad7: None,
-            wsas: None,
-            adsm: None,
-        }
-    };
+    }
 
-    let end;
-    if rng.chance(PARAMS.treated) {
+    fn attended(
+        &self,
+        date: Date,
+        kind: &'static str,
+        therapy: Option<&'static str>,
+        progress: f64,
+        rng: &mut Rng,
+    ) -> Appointment {
+        let (phq9, gad7, wsas, adsm) = self.scored(progress, rng);
+        let wsas = wsas.filter(|_| rng.chance(0.6));
+        let attendance = if rng.chance(0.9) { "5" } else { "6" };
+        Appointment { date, time: hour(rng), kind, attendance, therapy, phq9, gad7, wsas, adsm }
+    }
+
+    /// A course of treatment and how it ended.
+    fn treated(&self, received: Date, ev: &mut Events, rng: &mut Rng) -> Option<(Date, &'static str)> {
         let first = received.add_days(wait(rng));
         let combined = rng.chance(0.3);
         if !combined {
             let assess = received.add_days((f64::from(first.days_since(received)) * (0.2 + 0.6 * rng.f64())) as i32);
-            appointments.push(attended_appt(assess.min(first.add_days(-1)).max(received), "01", None, 0.0, rng));
+            ev.appointments.push(self.attended(assess.min(first.add_days(-1)).max(received), "01", None, 0.0, rng));
         }
         if rng.chance(0.04) {
             let s = received.add_days(rng.range(1, 20));
-            pauses.push(Pause {
+            ev.pauses.push(Pause {
                 start: s,
                 end: s.add_days(rng.range(5, 21)),
                 reason: ["01", "02", "03"][rng.range(0, 2) as usize],
@@ -363,14 +405,14 @@ pub fn referral(person: u32, ccg: usize, provider_effect: f64, rng: &mut Rng) ->
         for k in 0..sessions {
             let kind = if k == 0 && combined { "03" } else { "02" };
             while k > 0 && rng.chance(PARAMS.missed) {
-                appointments.push(missed_appt(day, kind, rng));
+                ev.appointments.push(missed_appt(day, kind, rng));
                 day = day.add_days(rng.range(PARAMS.session_gap.0, PARAMS.session_gap.1));
             }
             let progress = f64::from(k + 1) / f64::from(sessions.max(2));
-            appointments.push(attended_appt(day, kind, Some(therapy), progress, rng));
+            ev.appointments.push(self.attended(day, kind, Some(therapy), progress, rng));
             day = day.add_days(rng.range(PARAMS.session_gap.0, PARAMS.session_gap.1));
         }
-        let last = appointments.last().map_or(first, |a| a.date);
+        let last = ev.appointments.last().map_or(first, |a| a.date);
         let code = if sessions == 1 {
             ["47", "46", "48"][rng.weighted(&[55.0, 30.0, 15.0])]
         } else if rng.chance(PARAMS.early_termination) {
@@ -379,34 +421,36 @@ pub fn referral(person: u32, ccg: usize, provider_effect: f64, rng: &mut Rng) ->
             ["46", "48", "96", "49"][rng.weighted(&[92.0, 5.0, 2.5, 0.5])]
         };
         // Services close a finished referral some weeks after the last session.
-        end = Some((last.add_days(rng.range(0, 66)), code));
-    } else {
+        Some((last.add_days(rng.range(0, 66)), code))
+    }
+
+    /// Assessed and ended, never assessed, or still waiting at the end of the record.
+    fn untreated(&self, received: Date, ev: &mut Events, rng: &mut Rng) -> Option<(Date, &'static str)> {
         let r = rng.f64();
         if r < PARAMS.assessed_then_ended {
             let assess = received.add_days(wait(rng));
             if rng.chance(0.15) {
-                appointments.push(missed_appt(assess.add_days(-7).max(received), "01", rng));
+                ev.appointments.push(missed_appt(assess.add_days(-7).max(received), "01", rng));
             }
-            appointments.push(attended_appt(assess, "01", None, 0.0, rng));
+            ev.appointments.push(self.attended(assess, "01", None, 0.0, rng));
             let code = if rng.chance(PARAMS.declined) {
                 ["14", "16"][rng.range(0, 1) as usize]
             } else {
                 ["10", "11", "12", "13", "95", "17"][rng.weighted(&[20.0, 30.0, 25.0, 20.0, 4.5, 0.5])]
             };
-            end = Some((assess.add_days(rng.range(0, 14)), code));
+            Some((assess.add_days(rng.range(0, 14)), code))
         } else if r < PARAMS.assessed_then_ended + PARAMS.not_assessed {
             if rng.chance(0.5) {
-                appointments.push(missed_appt(received.add_days(rng.range(7, 40)), "01", rng));
+                ev.appointments.push(missed_appt(received.add_days(rng.range(7, 40)), "01", rng));
             }
-            let last = appointments.last().map_or(received, |a| a.date);
-            end = Some((last.add_days(rng.range(7, 45)), "50"));
+            let last = ev.appointments.last().map_or(received, |a| a.date);
+            Some((last.add_days(rng.range(7, 45)), "50"))
         } else {
             // Waiting, or assessed and waiting for treatment, at the end of the record.
             if rng.chance(0.5) {
-                appointments.push(attended_appt(received.add_days(wait(rng)), "01", None, 0.0, rng));
+                ev.appointments.push(self.attended(received.add_days(wait(rng)), "01", None, 0.0, rng));
             }
-            end = None;
+            None
         }
     }
-    Referral { person, received, source, diagnosis, ccg, end, appointments, pauses }
 }
