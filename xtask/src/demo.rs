@@ -123,14 +123,17 @@ fn pipeline(submissions: &Path, reference: Option<&Path>, out: &Path) -> Result<
 }
 
 /// Builds the `iapt` binary in the profile xtask itself was built in, and returns its path.
-/// `cargo xtask` runs in the test suite's profile (whose dependencies are optimised), so after
-/// `cargo test --workspace` the demo compiles nothing again; `bench` runs in release.
+/// `cargo xtask` runs in the test suite's profile (whose dependencies are optimised) and builds
+/// the binary as `cargo test --workspace` does, with the same features (Cargo unifies them only
+/// over what it builds), so after the tests the demo compiles nothing; `bench` runs in release.
 pub fn build_iapt() -> Result<std::path::PathBuf, String> {
-    let (flags, folder): (&[&str], &str) =
-        if cfg!(debug_assertions) { (&[], "target/debug/iapt") } else { (&["--release"], "target/release/iapt") };
+    let (args, folder): (&[&str], &str) = if cfg!(debug_assertions) {
+        (&["test", "--quiet", "--workspace", "--no-run"], "target/debug/iapt")
+    } else {
+        (&["build", "--quiet", "--release", "-p", "iapt-cli"], "target/release/iapt")
+    };
     let ok = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "-p", "iapt-cli"])
-        .args(flags)
+        .args(args)
         .current_dir(crate::root())
         .status()
         .is_ok_and(|s| s.success());
