@@ -132,11 +132,7 @@ pub fn build_iapt() -> Result<std::path::PathBuf, String> {
     } else {
         (&["build", "--quiet", "--release", "-p", "iapt-cli"], "target/release/iapt")
     };
-    let ok = Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(crate::root())
-        .status()
-        .is_ok_and(|s| s.success());
+    let ok = Command::new(env!("CARGO")).args(args).current_dir(crate::root()).status().is_ok_and(|s| s.success());
     let path = crate::root().join(folder);
     if ok && Path::new(&path).exists() { Ok(path) } else { Err("cannot build the iapt binary".into()) }
 }
