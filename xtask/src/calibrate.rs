@@ -73,7 +73,7 @@ fn published() -> HashMap<String, f64> {
 pub fn compare(scale: f64, seed: u64, out: &Path) -> Result<(Vec<Line>, Vec<Line>), String> {
     let (a, h, referrals) = derive_year(scale, seed, out)?;
     let mut rates: Vec<f64> =
-        a.area_teams.iter().filter(|t| t.code != "Unknown").filter_map(|t| t.counts.recovery_rate()).collect();
+        a.area_teams.iter().filter(|t| !t.unknown).filter_map(|t| t.counts.recovery_rate()).collect();
     rates.sort_by(f64::total_cmp);
     let lines = national(&h, scale);
     #[allow(clippy::print_stdout)]

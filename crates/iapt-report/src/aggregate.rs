@@ -24,6 +24,8 @@ pub struct Unit {
     pub median_wait: Option<f64>,
     /// Ended referrals by end group (in [`Aggregates::end_groups`] order), then not recorded.
     pub ended_by_group: Vec<u64>,
+    /// The unit of referrals whose commissioner is not in the reference data.
+    pub unknown: bool,
 }
 
 /// Everything the tables are made from.
@@ -199,7 +201,7 @@ pub fn aggregate(
     let groups = end_groups.len();
     let mut england = Level::new(vec![unit("E92000001", "England")], groups);
     let with_unknown = |mut units: Vec<Unit>| {
-        units.push(unit("Unknown", "Unknown (commissioner not in the reference data)"));
+        units.push(Unit { unknown: true, ..unit("Unknown", "Unknown (commissioner not in the reference data)") });
         Level::new(units, groups)
     };
     let mut regions = with_unknown(reference.regions.iter().map(|r| unit(&r.code, &r.name)).collect());

@@ -81,7 +81,7 @@ pub fn headline(
     white_british: Option<usize>,
     ethnicity: (u64, u64),
 ) -> Headline {
-    let named = a.area_teams.iter().filter(|t| t.code != "Unknown");
+    let named = a.area_teams.iter().filter(|t| !t.unknown);
     let rates: Vec<f64> = named.filter_map(|t| t.counts.recovery_rate()).collect();
     let gender_total = |g: Option<usize>| g.and_then(|g| a.people.by_gender_age.get(g)).map_or(0, |s| s.iter().sum());
     let (male, female) = (gender_total(male), gender_total(female));
@@ -93,7 +93,7 @@ pub fn headline(
         people: a.people.total,
         median_wait: a.england.median_wait,
         area_teams_meeting_target: rates.iter().filter(|&&r| r >= 50.0).count(),
-        area_teams: a.area_teams.iter().filter(|t| t.code != "Unknown").count(),
+        area_teams: a.area_teams.iter().filter(|t| !t.unknown).count(),
         male,
         female,
         gender_not_known: a.people.total - male - female,
@@ -225,7 +225,7 @@ pub fn charts(tables: &[Table], reference: &crate::Reference) -> Vec<Chart> {
         });
     }
     if let Some(t4) = find(tables, "T4")
-        && let Some(rate) = t4.column("Recovery rate (%)")
+        && let Some(rate) = t4.column(crate::tables::RECOVERY_RATE)
     {
         let level =
             |name: &str| -> Vec<&Vec<Cell>> { t4.rows.iter().filter(|r| r[0] == Cell::Text(name.into())).collect() };

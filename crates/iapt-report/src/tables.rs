@@ -44,16 +44,20 @@ fn publish(block: &Protected, i: usize, out: Out, median_wait: Option<f64>) -> C
     }
 }
 
-/// The levels of a geography table: England unrounded, the others under `rule`.
-fn levels(a: &Aggregates) -> [(&'static str, &[Unit]); 5] {
+/// The levels of a geography table as (name, national, units): England, the national level, is
+/// unrounded; the others are under the disclosure rule.
+fn levels(a: &Aggregates) -> [(&'static str, bool, &[Unit]); 5] {
     [
-        ("England", std::slice::from_ref(&a.england)),
-        ("Commissioning region", &a.regions),
-        ("Area team", &a.area_teams),
-        ("CCG", &a.ccgs),
-        ("Provider", &a.providers),
+        ("England", true, std::slice::from_ref(&a.england)),
+        ("Commissioning region", false, &a.regions),
+        ("Area team", false, &a.area_teams),
+        ("CCG", false, &a.ccgs),
+        ("Provider", false, &a.providers),
     ]
 }
+
+/// T4's recovery-rate column, which the recovery chart reads.
+pub const RECOVERY_RATE: &str = "Recovery rate (%)";
 
 const GEOGRAPHY: [(&str, Kind); 3] = [("Geography level", Kind::Text), ("Code", Kind::Text), ("Name", Kind::Text)];
 
@@ -61,10 +65,10 @@ fn geography_table(spec: &Spec, a: &Aggregates, rule: Option<DisclosureRule>) ->
     let mut columns: Vec<Column> = GEOGRAPHY.iter().map(|&(h, kind)| Column { header: h.into(), kind }).collect();
     columns.extend(spec.columns.iter().map(|&(h, kind, _)| Column { header: h.into(), kind }));
     let mut rows = Vec::new();
-    for (level, units) in levels(a) {
+    for (level, national, units) in levels(a) {
         let values: Vec<Vec<u64>> = units.iter().map(spec.counts).collect();
         let groups: Vec<Vec<usize>> = spec.row_groups.iter().map(|g| g.to_vec()).collect();
-        let block = Protected::new(if level == "England" { None } else { rule }, &values, spec.additive, &groups);
+        let block = Protected::new(if national { None } else { rule }, &values, spec.additive, &groups);
         for (i, u) in units.iter().enumerate() {
             let mut row = vec![Cell::Text(level.into()), Cell::Text(u.code.clone()), Cell::Text(u.name.clone())];
             row.extend(spec.columns.iter().map(|&(_, _, out)| publish(&block, i, out, u.median_wait)));
@@ -136,7 +140,7 @@ fn outcome_columns() -> Vec<(&'static str, Kind, Out)> {
         ("At caseness", Kind::Count, Out::Count(1)),
         ("Not at caseness", Kind::Count, Out::Count(2)),
         ("Recovered", Kind::Count, Out::Count(3)),
-        ("Recovery rate (%)", Kind::Percent, Out::Percent(3, 1)),
+        (RECOVERY_RATE, Kind::Percent, Out::Percent(3, 1)),
         ("Reliable improvement", Kind::Count, Out::Count(4)),
         ("Reliable improvement (% of finished)", Kind::Percent, Out::Percent(4, 0)),
         ("Reliable deterioration", Kind::Count, Out::Count(5)),
@@ -241,10 +245,10 @@ fn t3(a: &Aggregates, rule: Option<DisclosureRule>, end_codes: &[(String, String
         c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())
     };
     let mut rows = Vec::new();
-    let blocks = [("England", std::slice::from_ref(&a.england)), ("Area team", a.area_teams.as_slice())];
-    for (level, units) in blocks {
+    let blocks = [("England", true, std::slice::from_ref(&a.england)), ("Area team", false, a.area_teams.as_slice())];
+    for (level, national, units) in blocks {
         let values: Vec<Vec<u64>> = units.iter().map(counts).collect();
-        let rule = if level == "England" { None } else { rule };
+        let rule = if national { None } else { rule };
         let block = Protected::new(rule, &values, &vec![true; width], std::slice::from_ref(&group_members));
         for (i, u) in units.iter().enumerate() {
             let mut push = |breakdown: &str, reason: String, cell: Cell, pct: Cell| {
@@ -259,7 +263,7 @@ fn t3(a: &Aggregates, rule: Option<DisclosureRule>, end_codes: &[(String, String
                 ]);
             };
             push("All", "All ended referrals".into(), block.count(i, 0), block.percent(i, 0, 0));
-            if level == "England" {
+            if national {
                 // National figures are unrounded: every end code is shown.
                 for (k, n) in a.ended_by_code.iter().enumerate() {
                     let reason = end_codes.get(k).map_or("End code not recorded".into(), |(c, l)| format!("{c} {l}"));
