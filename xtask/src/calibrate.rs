@@ -118,30 +118,67 @@ fn derive_year(
     Ok((a, h, summary.referrals))
 }
 
+/// The published national figures, and how derived ones are set beside them.
+struct Beside {
+    published: HashMap<String, f64>,
+    scale: f64,
+}
+
+impl Beside {
+    fn get(&self, key: &str) -> f64 {
+        self.published.get(key).copied().unwrap_or(f64::NAN)
+    }
+
+    fn rate(&self, measure: &str, target: f64, derived: Option<f64>) -> Line {
+        Line { measure: measure.to_owned(), target, derived: derived.unwrap_or(f64::NAN), is_rate: true }
+    }
+
+    /// A published ratio of two published figures, beside the same ratio derived.
+    fn share(&self, measure: &str, part: &str, whole: &str, p: u64, w: u64) -> Line {
+        self.rate(measure, 100.0 * self.get(part) / self.get(whole), pct(p, w))
+    }
+
+    /// A count, scaled up to England from the synthetic year's scale.
+    fn count(&self, measure: &str, key: &str, v: u64) -> Line {
+        Line { measure: measure.to_owned(), target: self.get(key), derived: v as f64 / self.scale, is_rate: false }
+    }
+}
+
 /// The national lines: each derived figure beside the published one.
 fn national(h: &iapt_report::facts::Headline, scale: f64) -> Vec<Line> {
+    let b = Beside { published: published(), scale };
+    let mut lines = referral_lines(&b, h);
+    lines.extend(people_lines(&b, h));
+    lines
+}
+
+/// The people referred: by sex, age and ethnicity, as shares of people.
+fn people_lines(b: &Beside, h: &iapt_report::facts::Headline) -> Vec<Line> {
+    let n = h.people;
+    vec![
+        b.share("male, % of people", "people_male", "people_referred", h.male, n),
+        b.share("female, % of people", "people_female", "people_referred", h.female, n),
+        b.rate("aged 20-49, % of people", b.get("people_aged_20_to_49_pct"), pct(h.aged_20_to_49, n)),
+        b.rate("ethnicity not known, % of people", b.get("ethnicity_unknown_pct"), pct(h.unknown_ethnicity, n)),
+        b.rate(
+            "White British, % of known ethnicity",
+            b.get("white_british_pct_of_known"),
+            pct(h.white_british, h.known_ethnicity),
+        ),
+    ]
+}
+
+/// Referrals from received to recovered, and the area teams at the target.
+fn referral_lines(b: &Beside, h: &iapt_report::facts::Headline) -> Vec<Line> {
     let c = h.counts;
-    let (people, n) = (h.people, h.people);
-    let t = published();
-    let get = |k: &str| t.get(k).copied().unwrap_or(f64::NAN);
-    let scaled = |v: u64| v as f64 / scale;
-    let rate = |measure: &str, target: f64, derived: Option<f64>| Line {
-        measure: measure.to_owned(),
-        target,
-        derived: derived.unwrap_or(f64::NAN),
-        is_rate: true,
-    };
-    // A published ratio of two published figures, beside the same ratio derived.
-    let share = |measure: &str, part: &str, whole: &str, p: u64, w: u64| {
-        rate(measure, 100.0 * get(part) / get(whole), pct(p, w))
-    };
-    let count = |measure: &str, key: &str, v: u64| Line {
-        measure: measure.to_owned(),
-        target: get(key),
-        derived: scaled(v),
-        is_rate: false,
-    };
-    let lines = vec![
+    let people = h.people;
+    let (count, share, rate, get) = (
+        |m: &str, k: &str, v: u64| b.count(m, k, v),
+        |m: &str, p: &str, w: &str, x: u64, y: u64| b.share(m, p, w, x, y),
+        |m: &str, t: f64, d: Option<f64>| b.rate(m, t, d),
+        |k: &str| b.get(k),
+    );
+    vec![
         count("referrals received", "referrals_received", c.received),
         count("people referred", "people_referred", people),
         count("entered treatment", "entered_treatment", c.entered_treatment),
@@ -211,17 +248,7 @@ fn national(h: &iapt_report::facts::Headline, scale: f64) -> Vec<Line> {
             derived: h.area_teams_meeting_target as f64,
             is_rate: true,
         },
-        share("male, % of people", "people_male", "people_referred", h.male, n),
-        share("female, % of people", "people_female", "people_referred", h.female, n),
-        rate("aged 20-49, % of people", get("people_aged_20_to_49_pct"), pct(h.aged_20_to_49, n)),
-        rate("ethnicity not known, % of people", get("ethnicity_unknown_pct"), pct(h.unknown_ethnicity, n)),
-        rate(
-            "White British, % of known ethnicity",
-            get("white_british_pct_of_known"),
-            pct(h.white_british, h.known_ethnicity),
-        ),
-    ];
-    lines
+    ]
 }
 
 /// The people referred by the 2012-13 publication's age bands and by ethnic category, as shares
