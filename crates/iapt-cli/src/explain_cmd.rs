@@ -80,7 +80,7 @@ pub fn run(args: &ExplainArgs) -> Result<u8, Fatal> {
         message: format!("`{}` does not name a referral", crate::inputs::printable(&args.referral)),
         hint: Some("write it as PROVIDER/SERVICE_REQUEST_ID, e.g. RX4/R001".into()),
     })?;
-    let paths = crate::inputs::expand(&args.inputs, args.io.chatter.quiet)?.paths;
+    let paths = crate::inputs::expand(&args.inputs.paths, args.io.chatter.quiet)?.paths;
     output::refuse_inputs(&[("--output", args.io.output.as_deref())], &paths)?;
     let limits = args.io.limits.limits();
     let mut validations =

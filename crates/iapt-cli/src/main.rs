@@ -57,6 +57,14 @@ pub enum Format {
     Csv,
 }
 
+/// The submissions a command reads.
+#[derive(Args, Clone)]
+pub struct Inputs {
+    /// Submissions: workbook files, CSV folders, or folders holding several submissions.
+    #[arg(required = true, value_name = "INPUT")]
+    pub paths: Vec<PathBuf>,
+}
+
 /// Where results go, which schema, how chatty: flags every command shares.
 #[derive(Args, Clone)]
 pub struct Io {
@@ -152,9 +160,8 @@ pub struct Common {
 
 #[derive(Args)]
 pub struct ValidateArgs {
-    /// Submissions: workbook files, CSV folders, or folders holding several submissions.
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub inputs: Inputs,
     #[command(flatten)]
     pub common: Common,
     /// Show values that identify a person (NHS number, birth date, postcode) unmasked.
@@ -180,9 +187,8 @@ pub struct ValidateArgs {
 
 #[derive(Args)]
 pub struct QualityArgs {
-    /// Submissions: workbook files, CSV folders, or folders holding several submissions.
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub inputs: Inputs,
     #[command(flatten)]
     pub common: Common,
     /// Exit 1 when a provider's data-quality score is below N (a percentage).
@@ -213,9 +219,8 @@ pub struct When {
 
 #[derive(Args)]
 pub struct OutcomesArgs {
-    /// Submissions: workbook files, CSV folders, or folders holding several submissions.
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub inputs: Inputs,
     #[command(flatten)]
     pub when: When,
     /// Output format.
@@ -227,9 +232,8 @@ pub struct OutcomesArgs {
 
 #[derive(Args)]
 pub struct ExplainArgs {
-    /// Submissions: workbook files, CSV folders, or folders holding several submissions.
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub inputs: Inputs,
     /// The referral: its provider's code and SERVICE_REQUEST_ID (e.g. RX4/R001).
     #[arg(long, value_name = "PROVIDER/SERVICE_REQUEST_ID")]
     pub referral: String,
@@ -247,9 +251,8 @@ pub struct ExplainArgs {
 
 #[derive(Args)]
 pub struct ReportArgs {
-    /// Submissions: workbook files, CSV folders, or folders holding several submissions.
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub inputs: Inputs,
     /// Where to write the report's files.
     #[arg(long, value_name = "DIR", default_value = "report")]
     pub out: PathBuf,

@@ -87,7 +87,7 @@ pub fn run(args: &OutcomesArgs) -> Result<u8, Fatal> {
     let period = args.when.period(None)?;
     let rules = OutcomeRules::from_schema(&schema)
         .map_err(|e| Fatal::new(format!("the schema does not fit the outcome engine: {e}")))?;
-    let paths = inputs::expand(&args.inputs, args.io.chatter.quiet)?.paths;
+    let paths = inputs::expand(&args.inputs.paths, args.io.chatter.quiet)?.paths;
     output::refuse_inputs(&[("--output", args.io.output.as_deref())], &paths)?;
     let accepted =
         inputs::read(&paths, &schema, crate::inputs::today(), args.io.limits.limits(), args.io.chatter.progress())?;
@@ -98,9 +98,10 @@ pub fn run(args: &OutcomesArgs) -> Result<u8, Fatal> {
     drop(accepted);
     let outcomes = iapt_outcomes::derive(&data, period, &rules);
     let mut out = output::open(args.io.output.as_deref())?;
+    let rows = Rows { schema: &schema, data: &data, rules: &rules, outcomes: &outcomes };
     let written = match args.format {
-        OutputFormat::Csv => write_csv(&mut out, &schema, &data, &rules, &outcomes),
-        OutputFormat::Json => write_json(&mut out, &schema, &data, &rules, &outcomes),
+        OutputFormat::Csv => rows.csv(&mut out),
+        OutputFormat::Json => rows.json(&mut out),
     };
     written.map_err(|e| output::write_err(&e))?;
     out.finish()?;
@@ -236,30 +237,32 @@ impl<'a> OutcomeRow<'a> {
     }
 }
 
-fn write_csv(
-    out: &mut dyn Write,
-    schema: &Schema,
-    data: &Dataset,
-    rules: &OutcomeRules,
-    outcomes: &[ReferralOutcome],
-) -> std::io::Result<()> {
-    let mut w = csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(out);
-    w.write_record(COLUMNS)?;
-    for o in sorted(data, outcomes) {
-        w.write_record(OutcomeRow::new(schema, data, rules, o).fields())?;
-    }
-    w.flush()
+/// What the outcome rows are made from.
+struct Rows<'a> {
+    schema: &'a Schema,
+    data: &'a Dataset,
+    rules: &'a OutcomeRules,
+    outcomes: &'a [ReferralOutcome],
 }
 
-fn write_json(
-    out: &mut dyn Write,
-    schema: &Schema,
-    data: &Dataset,
-    rules: &OutcomeRules,
-    outcomes: &[ReferralOutcome],
-) -> std::io::Result<()> {
-    let rows: Vec<OutcomeRow<'_>> =
-        sorted(data, outcomes).into_iter().map(|o| OutcomeRow::new(schema, data, rules, o)).collect();
-    serde_json::to_writer(&mut *out, &rows)?;
-    writeln!(out)
+impl Rows<'_> {
+    /// Every row, in the contract's order.
+    fn each(&self) -> impl Iterator<Item = OutcomeRow<'_>> {
+        sorted(self.data, self.outcomes).into_iter().map(|o| OutcomeRow::new(self.schema, self.data, self.rules, o))
+    }
+
+    fn csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let mut w = csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(out);
+        w.write_record(COLUMNS)?;
+        for row in self.each() {
+            w.write_record(row.fields())?;
+        }
+        w.flush()
+    }
+
+    fn json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let rows: Vec<OutcomeRow<'_>> = self.each().collect();
+        serde_json::to_writer(&mut *out, &rows)?;
+        writeln!(out)
+    }
 }

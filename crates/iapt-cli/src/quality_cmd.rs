@@ -14,7 +14,7 @@ const AMBER: f64 = 80.0;
 
 pub fn run(args: &QualityArgs) -> Result<u8, Fatal> {
     let schema = crate::load_schema(args.common.io.schema.as_ref())?;
-    let paths = crate::inputs::expand(&args.inputs, args.common.io.chatter.quiet)?.paths;
+    let paths = crate::inputs::expand(&args.inputs.paths, args.common.io.chatter.quiet)?.paths;
     output::refuse_inputs(&[("--output", args.common.io.output.as_deref()), ("--html", args.html.as_deref())], &paths)?;
     let limits = args.common.io.limits.limits();
     let progress = args.common.io.chatter.progress();

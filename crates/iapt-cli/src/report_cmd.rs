@@ -14,7 +14,7 @@ use crate::{Fatal, ReportArgs, SummaryFormat, inputs, manifest, output};
 const QUALITY_CSV: &str = "quality.csv";
 
 pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
-    let paths = inputs::expand(&args.inputs, args.chatter.quiet)?.paths;
+    let paths = inputs::expand(&args.inputs.paths, args.chatter.quiet)?.paths;
     let targets: Vec<PathBuf> =
         iapt_report::write::ENTRIES.iter().chain([&QUALITY_CSV]).map(|name| args.out.join(name)).collect();
     let outputs: Vec<(&str, Option<&Path>)> = targets.iter().map(|t| ("--out", Some(t.as_path()))).collect();

@@ -15,7 +15,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
         Some(t) => Date::parse_iso(t).ok_or_else(|| Fatal::new(format!("--today `{t}` is not a YYYY-MM-DD date")))?,
         None => crate::inputs::today(),
     };
-    let expanded = crate::inputs::expand(&args.inputs, args.common.io.chatter.quiet)?;
+    let expanded = crate::inputs::expand(&args.inputs.paths, args.common.io.chatter.quiet)?;
     let inputs = &expanded.paths;
     output::refuse_inputs(&[("--output", args.common.io.output.as_deref())], inputs)?;
     let limits = args.common.io.limits.limits();
@@ -67,7 +67,7 @@ fn copies(
         .chain(split.iter().map(|p| ("--split", Some(p.as_path()))))
         .collect();
     // Never inside a folder the user named either: the copies would be read as submissions.
-    let named: Vec<std::path::PathBuf> = paths.iter().chain(&args.inputs).cloned().collect();
+    let named: Vec<std::path::PathBuf> = paths.iter().chain(&args.inputs.paths).cloned().collect();
     output::refuse_inputs(&outputs, &named)?;
     let quiet = args.common.io.chatter.quiet;
     #[allow(clippy::print_stderr)]
