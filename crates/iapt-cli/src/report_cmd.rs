@@ -132,7 +132,7 @@ fn made_manifest(
             .zip(&reference.sources)
             .map(|((name, text), (_, source))| manifest::Hashed {
                 name: name.clone(),
-                source: Some(source.clone()),
+                source: Some(source.to_string()),
                 sha256: manifest::sha256(text.as_bytes()),
             })
             .collect(),

@@ -20,7 +20,7 @@ pub mod write;
 pub use aggregate::{Aggregates, aggregate};
 pub use disclosure::DisclosureRule;
 pub use model::{Cell, Chart, Column, Kind, NOT_FOR_PUBLICATION, Report, Table};
-pub use reference::{Reference, ReferenceError};
+pub use reference::{FileSource, Reference, ReferenceError};
 
 use iapt_outcomes::Period;
 use iapt_schema::Schema;
@@ -96,8 +96,9 @@ pub fn build(
     let mut tables = tables::referral_tables(a, rule, &labels);
     tables.push(people::t6(&a.people, genders, &reference.census));
     tables.push(people::t7(&a.people, ethnic, &reference.census));
+    // Every table is of England over the report's period: said once, here.
     for t in &mut tables {
-        t.title = t.title.replace("2012-13", &year);
+        t.title = format!("{}, England, {year}", t.title);
     }
     let headline = facts::national_headline(a, schema)?;
     let flagged = |l: &iapt_schema::CodeList, flag: &str| -> Result<Vec<String>, iapt_schema::SchemaMismatch> {

@@ -77,6 +77,7 @@ pub struct Column {
 pub struct Table {
     /// `T1` ... `T7`: the sheet name and the CSV file name.
     pub id: &'static str,
+    /// What the table shows; `build` adds the place and period (", England, 2012-13").
     pub title: String,
     /// One or two sentences on what the rows are and what is counted.
     pub description: String,

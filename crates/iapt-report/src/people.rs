@@ -61,7 +61,7 @@ pub fn t6(people: &People, genders: &CodeList, census: &Census) -> Table {
     }
     Table {
         id: "T6",
-        title: "People referred, by gender and age band, England, 2012-13".into(),
+        title: "People referred, by gender and age band".into(),
         description: "Distinct people with a referral received in the year. Gender from the latest Person record; age \
                       at the first referral in the year. Rates use 2011 Census usual residents; the census gives no \
                       age-band denominators here ([x])."
@@ -161,7 +161,7 @@ pub fn t7(people: &People, list: &CodeList, census: &Census) -> Table {
     }
     Table {
         id: "T7",
-        title: "People referred, by ethnic category, England, 2012-13".into(),
+        title: "People referred, by ethnic category".into(),
         description: "Distinct people with a referral received in the year, by ETHNIC_CATEGORY of their latest Person \
                       record. Rates use 2011 Census usual residents mapped to the NHS 2001 categories."
             .into(),

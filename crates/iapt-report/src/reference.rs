@@ -63,6 +63,24 @@ impl Census {
     }
 }
 
+/// Where a reference file came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileSource {
+    /// Compiled in from `schemas/reference/`.
+    BuiltIn,
+    /// Given with `--reference`, by its path.
+    Path(String),
+}
+
+impl std::fmt::Display for FileSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileSource::BuiltIn => f.write_str("built in"),
+            FileSource::Path(p) => f.write_str(p),
+        }
+    }
+}
+
 /// Everything the report needs besides the submissions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reference {
@@ -73,7 +91,7 @@ pub struct Reference {
     pub providers: Vec<(String, String)>,
     pub census: Census,
     /// Where each file came from (`built in` or a path), for the Notes sheet.
-    pub sources: Vec<(String, String)>,
+    pub sources: Vec<(String, FileSource)>,
     /// Each file's name and text, as read: what a manifest hashes.
     pub files: Vec<(String, String)>,
 }
@@ -237,10 +255,18 @@ impl Reference {
         let mut sources = Vec::new();
         let mut files = Vec::new();
         let mut load = |(name, builtin): (&str, &str)| -> Result<(String, String), ReferenceError> {
-            let (source, text) = replacement(name)?.unwrap_or_else(|| ("built in".into(), builtin.to_owned()));
-            sources.push((name.to_owned(), source.clone()));
+            let (source, text) = match replacement(name)? {
+                Some((path, text)) => (FileSource::Path(path), text),
+                None => (FileSource::BuiltIn, builtin.to_owned()),
+            };
+            // Problems name the file as the user knows it: its path, or its name when built in.
+            let shown = match &source {
+                FileSource::BuiltIn => name.to_owned(),
+                FileSource::Path(p) => p.clone(),
+            };
+            sources.push((name.to_owned(), source));
             files.push((name.to_owned(), text.clone()));
-            Ok((if source == "built in" { name.to_owned() } else { source }, text))
+            Ok((shown, text))
         };
 
         let mut problems = FileProblems::default();
@@ -343,7 +369,7 @@ mod tests {
         assert_eq!(r.census.sex("1").unwrap() + r.census.sex("2").unwrap(), r.census.total);
         // Gypsy or Irish Traveller and Other White both count as C.
         assert_eq!(r.census.ethnicity("C"), Some(54_895 + 2_430_010));
-        assert!(r.sources.iter().all(|(_, s)| s == "built in"));
+        assert!(r.sources.iter().all(|(_, s)| *s == FileSource::BuiltIn));
     }
 
     #[test]

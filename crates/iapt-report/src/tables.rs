@@ -81,7 +81,7 @@ fn geography_table(spec: &Spec, a: &Aggregates, rule: Option<DisclosureRule>) ->
 fn t1() -> Spec {
     Spec {
         id: "T1",
-        title: "Referrals received, people referred, entered treatment and finished a course of treatment, England, 2012-13",
+        title: "Referrals received, people referred, entered treatment and finished a course of treatment",
         description: "Referrals received in the year, by the area team and CCG of the commissioner and by provider. \
                       A person referred to two services is counted once in England and once in each.",
         counts: |u| {
@@ -106,7 +106,7 @@ fn t1() -> Spec {
 fn t2() -> Spec {
     Spec {
         id: "T2",
-        title: "Waiting time from referral to first treatment, referrals that entered treatment, England, 2012-13",
+        title: "Waiting time from referral to first treatment, referrals that entered treatment",
         description: "Days from the referral being received to the first treatment appointment, for referrals received \
                       and entering treatment in the year.",
         counts: |u| {
@@ -177,7 +177,7 @@ const OUTCOMES_DESCRIPTION: &str = "Referrals received in the year that ended ha
 fn t4() -> Spec {
     Spec {
         id: "T4",
-        title: "Outcomes of referrals that finished a course of treatment, England, 2012-13",
+        title: "Outcomes of referrals that finished a course of treatment",
         description: OUTCOMES_DESCRIPTION,
         counts: |u| outcome_counts(&u.counts),
         additive: &OUTCOME_ADDITIVE,
@@ -206,8 +206,7 @@ fn t5(a: &Aggregates) -> Table {
         .collect();
     Table {
         id: "T5",
-        title: "Outcomes of referrals that finished a course of treatment, by provisional diagnosis group, England, 2012-13"
-            .into(),
+        title: "Outcomes of referrals that finished a course of treatment, by provisional diagnosis group".into(),
         description: format!(
             "{OUTCOMES_DESCRIPTION} Diagnosis groups from PROVISIONAL_DIAGNOSIS (ICD-10) as measures.md groups them."
         ),
@@ -285,7 +284,7 @@ fn t3(a: &Aggregates, rule: Option<DisclosureRule>, end_codes: &[(String, String
     }
     Table {
         id: "T3",
-        title: "Referrals ended, by end reason, England, 2012-13".into(),
+        title: "Referrals ended, by end reason".into(),
         description: "Referrals received in the year that also ended in it, by END_CODE (England) and by end group \
                       (England and area teams). Declined or dropped out: the end codes the data set marks so (Notes)."
             .into(),
