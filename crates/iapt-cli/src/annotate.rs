@@ -73,7 +73,7 @@ pub fn workbook(
     // One worksheet per data-set sheet the file holds, created as its first row arrives.
     let mut current: Option<Current> = None;
     let mut error: Option<XlsxError> = None;
-    copy::read_sheets(&v.path, schema, limits, &mut |sheet, row| {
+    copy::read_sheets(v, limits, &mut |sheet, row| {
         if error.is_some() {
             return;
         }
@@ -100,9 +100,7 @@ pub fn workbook(
                     .collect();
                 // After the widest row read, so that it never covers a submitted value.
                 let marks = copy::marks(v, sheet);
-                let widest = marks.by_cell.keys().map(|&(_, c)| c as usize + 1).max().unwrap_or(0);
-                let read = v.sheets.iter().find(|r| r.sheet == sheet).map_or(0, |r| r.width as usize);
-                let width = u16::try_from(row.len().max(widest).max(read)).unwrap_or(u16::MAX);
+                let width = u16::try_from(copy::width(v, sheet, &marks, row.len())).unwrap_or(u16::MAX);
                 current = Some(Current { sheet, marks, columns, width, last: 0 });
             }
             let Some(c) = current.as_mut() else { return Ok(()) };

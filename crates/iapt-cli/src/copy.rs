@@ -52,24 +52,28 @@ pub fn file_level(v: &Validation) -> Vec<usize> {
     v.findings.iter().enumerate().filter(|(_, f)| f.severity() == Severity::File).map(|(i, _)| i).collect()
 }
 
-/// Reads each data-set sheet the file holds once, in the schema's order: `visit(sheet, row)` for
-/// every row, the header row included. A sheet the file holds twice (IAPT-F012) is not read.
+/// Reads each data-set sheet the validation read, in the schema's order, under the name the
+/// file gives it: `visit(sheet, row)` for every row, the header row included. A sheet the file
+/// holds twice (IAPT-F012) was not read, and is not copied either.
 pub fn read_sheets(
-    path: &Path,
-    schema: &Schema,
+    v: &Validation,
     limits: iapt_ingest::Limits,
     visit: &mut dyn FnMut(usize, &Row<'_>),
 ) -> Result<(), Fatal> {
-    let mut source = Source::open(path, limits).map_err(|e| Fatal::new(e.to_string()))?;
-    let found = source.sheets();
-    for (i, sheet) in schema.sheets.iter().enumerate() {
-        let same: Vec<&iapt_ingest::SheetInfo> =
-            found.iter().filter(|f| f.name.trim().eq_ignore_ascii_case(&sheet.name)).collect();
-        let [one] = same.as_slice() else { continue };
-        let name = one.name.clone();
-        source.read_sheet(&name, &mut |row| visit(i, row)).map_err(|e| Fatal::new(e.to_string()))?;
+    let mut source = Source::open(&v.path, limits).map_err(|e| Fatal::new(e.to_string()))?;
+    for report in &v.sheets {
+        let Some(name) = &report.found_as else { continue };
+        source.read_sheet(name, &mut |row| visit(report.sheet, row)).map_err(|e| Fatal::new(e.to_string()))?;
     }
     Ok(())
+}
+
+/// Where the added columns go on a sheet: after the widest row the validator read, after the
+/// first row given here, and after any cell with a finding.
+pub fn width(v: &Validation, sheet: usize, marks: &Marks, first_row: usize) -> usize {
+    let widest = marks.by_cell.keys().map(|&(_, c)| c as usize + 1).max().unwrap_or(0);
+    let read = v.sheets.iter().find(|r| r.sheet == sheet).map_or(0, |r| r.width as usize);
+    first_row.max(widest).max(read)
 }
 
 /// The data-set sheets the file holds twice (IAPT-F012): neither is copied.
@@ -84,24 +88,9 @@ pub fn duplicate_sheets<'v>(v: &'v Validation, schema: &Schema) -> Vec<&'v str> 
 
 /// A cell's value as text, as it was submitted.
 pub fn text(v: CellValue<'_>) -> String {
-    match v {
-        CellValue::Empty => String::new(),
-        CellValue::Text(s) | CellValue::IsoDateTime(s) => s.to_owned(),
-        CellValue::Int(n) => n.to_string(),
-        CellValue::Float(f) => f.to_string(),
-        CellValue::DateTime { year, month, day, seconds, serial } => {
-            let time = format!("{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
-            if serial < 1.0 {
-                time
-            } else if seconds == 0 {
-                format!("{year:04}-{month:02}-{day:02}")
-            } else {
-                format!("{year:04}-{month:02}-{day:02} {time}")
-            }
-        }
-        CellValue::Bool(b) => if b { "TRUE" } else { "FALSE" }.to_owned(),
-        CellValue::Error(e) => e.to_owned(),
-    }
+    let mut out = String::new();
+    iapt_validate::cell_as_written(v, &mut out);
+    out
 }
 
 /// Where the copies of `inputs` go: `target` itself for one input (a folder when `extension` is

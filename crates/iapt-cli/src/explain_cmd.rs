@@ -13,7 +13,7 @@ use iapt_validate::{Severity, Validation};
 use serde::Serialize;
 
 use crate::outcomes_cmd::OutcomeRow;
-use crate::{ExplainArgs, Fatal, SummaryFormat, output, render};
+use crate::{ExplainArgs, Fatal, SummaryFormat, output};
 
 /// Sheets whose rows belong to a referral by SERVICE_REQUEST_ID.
 const REFERRAL_SHEETS: [&str; 3] = ["Referral", "Appointment", "WaitingTimePause"];
@@ -84,7 +84,7 @@ pub fn run(args: &ExplainArgs) -> Result<u8, Fatal> {
     output::refuse_inputs(&[("--output", args.io.output.as_deref())], &paths)?;
     let limits = args.io.limits.limits();
     let mut validations =
-        render::validate_all(&paths, &schema, crate::inputs::today(), limits, args.io.chatter.progress())?;
+        crate::inputs::validate_all(&paths, &schema, crate::inputs::today(), limits, args.io.chatter.progress())?;
     // The file of each accepted submission, in the order they are merged from.
     let files: Vec<PathBuf> = validations.iter().filter(|v| v.submission.is_some()).map(|v| v.path.clone()).collect();
     let submissions: Vec<_> = validations.iter_mut().filter_map(|v| v.submission.take()).collect();
@@ -290,7 +290,11 @@ fn left_out(
             if rejected.is_empty() {
                 continue;
             }
-            let Ok(rows) = iapt_validate::rows_where(&v.path, limits, sheet, "SERVICE_REQUEST_ID", id) else {
+            // The sheet under the name the file gives it, as the validator matched it.
+            let Some(found) = v.sheets.iter().find(|r| r.sheet == si).and_then(|r| r.found_as.as_deref()) else {
+                continue;
+            };
+            let Ok(rows) = iapt_validate::rows_where(&v.path, limits, found, "SERVICE_REQUEST_ID", id) else {
                 continue;
             };
             for row in rows {

@@ -18,7 +18,7 @@ pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Re
     type Writers = (csv::Writer<Vec<u8>>, csv::Writer<Vec<u8>>, copy::Marks, usize);
     let mut out: BTreeMap<usize, Writers> = BTreeMap::new();
     let mut failed: Option<csv::Error> = None;
-    copy::read_sheets(&v.path, schema, limits, &mut |sheet, row| {
+    copy::read_sheets(v, limits, &mut |sheet, row| {
         if failed.is_some() {
             return;
         }
@@ -46,13 +46,14 @@ pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Re
             let writer = || csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
             let (mut accepted, mut rejected) = (writer(), writer());
             // The rule columns go after the widest row, so that no value sits under them.
-            let width = v.sheets.iter().find(|r| r.sheet == sheet).map_or(0, |r| r.width as usize).max(cells.len());
+            let marks = copy::marks(v, sheet);
+            let width = copy::width(v, sheet, &marks, cells.len());
             let mut header = cells.clone();
             header.resize(width, String::new());
             let written = accepted.write_record(&cells).and_then(|()| {
                 rejected.write_record(header.iter().map(String::as_str).chain(["iapt_rules", "iapt_messages"]))
             });
-            out.insert(sheet, (accepted, rejected, copy::marks(v, sheet), width));
+            out.insert(sheet, (accepted, rejected, marks, width));
             written
         };
         if let Err(e) = result {

@@ -183,9 +183,19 @@ pub(crate) fn value_text(value: Value, out: &mut String) {
 
 /// The cell as a user would read it, trimmed.
 pub(crate) fn cell_text(cell: CellValue<'_>, out: &mut String) {
+    write_cell(cell, true, out);
+}
+
+/// A cell as text as it was written: text untrimmed, numbers, dates and times as Excel shows
+/// them (the copies `--annotate` and `--split` make).
+pub fn cell_as_written(cell: CellValue<'_>, out: &mut String) {
+    write_cell(cell, false, out);
+}
+
+fn write_cell(cell: CellValue<'_>, trim: bool, out: &mut String) {
     match cell {
         CellValue::Empty => {}
-        CellValue::Text(s) | CellValue::IsoDateTime(s) => out.push_str(s.trim()),
+        CellValue::Text(s) | CellValue::IsoDateTime(s) => out.push_str(if trim { s.trim() } else { s }),
         CellValue::Int(i) => {
             let _ = write!(out, "{i}");
         }

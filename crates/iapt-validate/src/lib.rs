@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use iapt_ingest::{IngestErrorKind, Source, SourceKind};
 use iapt_schema::{Date, Schema};
 
-pub use field::{date_from_text, nhs_number_is_valid};
+pub use field::{cell_as_written, date_from_text, nhs_number_is_valid};
 pub use finding::Finding;
 pub use iapt_ingest::Limits;
 pub use lookup::rows_where;

@@ -5,8 +5,9 @@ use std::path::Path;
 
 use iapt_ingest::{CellValue, IngestError, Limits, Source};
 
-/// The row numbers (as findings give them) of sheet `sheet` whose `column` holds `value`,
-/// compared after trimming; sheet and column names match without regard to case.
+/// The row numbers (as findings give them) of the file's sheet `sheet` (its name as the file
+/// gives it, `SheetReport::found_as`) whose `column` holds `value`, compared after trimming; the
+/// column's name matches without regard to case.
 ///
 /// # Errors
 /// When the file cannot be read.
@@ -18,12 +19,9 @@ pub fn rows_where(
     value: &str,
 ) -> Result<Vec<u32>, IngestError> {
     let mut source = Source::open(path, limits)?;
-    let Some(found) = source.sheets().into_iter().find(|s| s.name.trim().eq_ignore_ascii_case(sheet)) else {
-        return Ok(Vec::new());
-    };
     let mut at: Option<Option<usize>> = None;
     let mut rows = Vec::new();
-    source.read_sheet(&found.name, &mut |row| {
+    source.read_sheet(sheet, &mut |row| {
         let Some(col) = at else {
             let header = (0..row.len())
                 .find(|&i| matches!(row.get(i), CellValue::Text(t) if t.trim().eq_ignore_ascii_case(column)));
