@@ -176,7 +176,7 @@ impl Why<'_> {
         };
         step("adsm", None, adsm_why);
 
-        let thresholds = |m: usize| (&names[m], rules.measures[m].caseness, rules.measures[m].reliable_change);
+        let thresholds = |m: usize| self.thresholds(m);
         let pair = [(dep, o.first_phq9, o.last_phq9), (anx, o.first_anxiety, o.last_anxiety)];
         let at_caseness: Vec<String> = pair
             .iter()
@@ -225,6 +225,12 @@ impl Why<'_> {
         step("recovered", Some(o.recovered), recovered_why);
     }
 
+    /// A measure's name, caseness cut-off and reliable change.
+    fn thresholds(&self, m: usize) -> (&String, u32, u32) {
+        let rule = &self.rules.measures[m];
+        (&self.rules.names[m], rule.caseness, rule.reliable_change)
+    }
+
     /// The pair of measures of this referral: (measure, first score, last score).
     fn pair(&self) -> [(usize, Option<u32>, Option<u32>); 2] {
         let o = self.o;
@@ -233,10 +239,9 @@ impl Why<'_> {
 
     /// Reliable improvement, deterioration and recovery.
     fn changes(&self, steps: &mut Vec<Step>) {
-        let (o, rules) = (self.o, self.rules);
-        let names = &rules.names;
+        let o = self.o;
         let mut step = |fact, holds, why: String| push(steps, fact, holds, why);
-        let thresholds = |m: usize| (&names[m], rules.measures[m].caseness, rules.measures[m].reliable_change);
+        let thresholds = |m: usize| self.thresholds(m);
         let pair = self.pair();
 
         let changes: Vec<(String, i64, u32, (u32, u32))> = pair

@@ -109,38 +109,10 @@ pub fn shaped(value: &str, pattern: &str, what: &'static str) -> Result<(), Vali
     Err(ValidationError::new("pattern").with_message(format!("`{}` is not {what} ({pattern})", shown(value)).into()))
 }
 
-/// The words of one `validator` error: its message, or one made from its code and bounds.
+/// The words of one `validator` error: its message (every check here gives one), else its code.
 #[must_use]
 pub fn describe(e: &ValidationError) -> String {
-    if let Some(m) = &e.message {
-        return m.to_string();
-    }
-    let param = |k: &str| e.params.get(k).map(ToString::to_string);
-    let value = param("value").unwrap_or_default();
-    match e.code.as_ref() {
-        "length" => match (param("min"), param("max")) {
-            (Some(min), _) if min == "1" && value == "\"\"" => "is empty".into(),
-            (min, max) => format!(
-                "{value} has the wrong length (at least {}, at most {})",
-                min.unwrap_or_else(|| "0".into()),
-                max.unwrap_or_else(|| "any".into())
-            ),
-        },
-        "range" => {
-            let bound = |k: &str, words: &str| param(k).map(|v| format!("{words} {v}"));
-            let bounds: Vec<String> = [
-                bound("min", "at least"),
-                bound("exclusive_min", "above"),
-                bound("max", "at most"),
-                bound("exclusive_max", "below"),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            format!("{value} is out of range (it must be {})", bounds.join(" and "))
-        }
-        code => format!("fails the check `{code}`"),
-    }
+    e.message.as_ref().map_or_else(|| format!("fails the check `{}`", e.code), ToString::to_string)
 }
 
 /// The problems `validator` found in the row at `line`, in the order of `columns` (its own map
