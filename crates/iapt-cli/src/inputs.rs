@@ -100,7 +100,7 @@ pub fn read(
     limits: Limits,
     progress: bool,
 ) -> Result<Accepted, Fatal> {
-    let results = crate::render::validate_all(paths, schema, today, limits, progress)?;
+    let results = validate_all(paths, schema, today, limits, progress)?;
     let quality = iapt_quality::Quality::from_validations(&results, schema);
     let mut accepted = Accepted {
         submissions: Vec::new(),
@@ -159,4 +159,26 @@ pub fn today() -> Date {
     use std::time::{SystemTime, UNIX_EPOCH};
     let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     Date::from_days(i32::try_from(secs / 86_400).unwrap_or(0))
+}
+
+/// Validates many submissions at once, with a bar of submissions read on a terminal.
+pub fn validate_all(
+    paths: &[PathBuf],
+    schema: &Schema,
+    today: Date,
+    limits: Limits,
+    progress: bool,
+) -> Result<Vec<iapt_validate::Validation>, Fatal> {
+    let bar = crate::render::files_bar(paths.len(), progress);
+    let done = |_: &std::path::Path| {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let results = iapt_validate::validate_all_with(paths, schema, today, limits, &done)
+        .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")));
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    results
 }

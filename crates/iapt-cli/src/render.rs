@@ -255,32 +255,15 @@ impl Progress {
     }
 }
 
-/// Validates many submissions at once with a bar of submissions read, on a terminal only.
-pub fn validate_all(
-    paths: &[std::path::PathBuf],
-    schema: &iapt_schema::Schema,
-    today: iapt_schema::Date,
-    limits: iapt_ingest::Limits,
-    progress: bool,
-) -> Result<Vec<iapt_validate::Validation>, Fatal> {
-    let bar = (progress && crate::stderr_is_terminal()).then(|| {
-        let b = ProgressBar::new(paths.len() as u64);
+/// A bar of submissions read, drawn on a terminal only; `None` when none is drawn.
+pub fn files_bar(total: usize, enabled: bool) -> Option<ProgressBar> {
+    (enabled && crate::stderr_is_terminal()).then(|| {
+        let b = ProgressBar::new(total as u64);
         b.set_style(
             ProgressStyle::with_template("{bar:30} {pos}/{len} submissions read ({elapsed})")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         b.enable_steady_tick(Duration::from_millis(200));
         b
-    });
-    let done = |_: &Path| {
-        if let Some(b) = &bar {
-            b.inc(1);
-        }
-    };
-    let results = iapt_validate::validate_all_with(paths, schema, today, limits, &done)
-        .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")));
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    results
+    })
 }
