@@ -99,7 +99,7 @@ fn every_referral_of_a_synthetic_year_is_explained_with_derives_facts() {
     let validations =
         iapt_validate::validate_all(&summary.submissions, &schema, today, iapt_validate::Limits::default()).unwrap();
     let submissions: Vec<_> = validations.into_iter().filter_map(|v| v.submission).collect();
-    let data = iapt_outcomes::Dataset::merge(&submissions);
+    let data = iapt_outcomes::Dataset::merge(submissions);
     let rules = iapt_outcomes::OutcomeRules::from_schema(&schema).unwrap();
     let period = iapt_outcomes::Period {
         start: iapt_schema::Date::from_ymd(2012, 4, 1).unwrap(),

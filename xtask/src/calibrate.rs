@@ -104,7 +104,7 @@ fn derive_year(
         return Err(format!("the synthetic year has {problems} validation findings"));
     }
     let subs: Vec<_> = validations.into_iter().filter_map(|v| v.submission).collect();
-    let data = Dataset::merge(&subs);
+    let data = Dataset::merge(subs);
     let rules = OutcomeRules::from_schema(&schema).map_err(|e| e.to_string())?;
     let period = Period {
         start: Date::from_ymd(2012, 4, 1).unwrap_or(today),

@@ -66,7 +66,8 @@ struct ExplainJson<'a> {
     facts: OutcomeRow<'a>,
     steps: Vec<StepView>,
     versions: Vec<Version>,
-    person: PersonView,
+    /// `None` only for a referral whose person is not among the records (validation rejects it).
+    person: Option<PersonView>,
     appointments: Vec<AppointmentView>,
     left_out: Vec<LeftOut>,
 }
@@ -88,7 +89,8 @@ pub fn run(args: &ExplainArgs) -> Result<u8, Fatal> {
     // The file of each accepted submission, in the order they are merged from.
     let files: Vec<PathBuf> = validations.iter().filter(|v| v.submission.is_some()).map(|v| v.path.clone()).collect();
     let submissions: Vec<_> = validations.iter_mut().filter_map(|v| v.submission.take()).collect();
-    let data = Dataset::merge(&submissions);
+    let versions = versions(&files, &submissions, provider, id);
+    let data = Dataset::merge(submissions);
     let shown = Shown { show: args.show_values };
     let Some(index) = find(&data, provider, id) else {
         // A referral whose rows validation rejected is named with the rules that rejected it.
@@ -107,7 +109,6 @@ pub fn run(args: &ExplainArgs) -> Result<u8, Fatal> {
     };
     let explanation = iapt_outcomes::explain(&data, index, period, &rules);
 
-    let versions = versions(&files, &submissions, provider, id);
     let person = person(&data, index, shown);
     let appointments = appointments(&schema, &data, index, &explanation.appointments);
     let left_out = left_out(&schema, &validations, provider, id, limits);
@@ -139,8 +140,14 @@ pub fn run(args: &ExplainArgs) -> Result<u8, Fatal> {
 }
 
 fn find(data: &Dataset, provider: &str, id: &str) -> Option<usize> {
-    let (p, i) = (data.strings.get(provider)?, data.strings.get(id)?);
-    data.referrals.iter().position(|r| r.provider == p && r.id == i)
+    let p = provider_id(data, provider)?;
+    let i = data.providers[p.index()].ids.get(id)?;
+    data.referrals.iter().position(|r| r.provider == p && r.record.id == i)
+}
+
+fn provider_id(data: &Dataset, code: &str) -> Option<iapt_outcomes::ProviderId> {
+    let i = data.providers.iter().position(|p| p.code == code)?;
+    Some(iapt_outcomes::ProviderId(u32::try_from(i).ok()?))
 }
 
 /// Ids from the submission as they may be shown: a local patient id that has the shape of an
@@ -158,14 +165,14 @@ impl Shown {
 
 /// The known referral ids closest to `id` (of the same provider when it is known), as a hint.
 fn nearest(data: &Dataset, provider: &str, id: &str, shown: Shown) -> String {
-    let p = data.strings.get(provider);
+    let p = provider_id(data, provider);
     let mut known: Vec<(usize, String)> = data
         .referrals
         .iter()
         .filter(|r| p.is_none_or(|p| r.provider == p))
         .map(|r| {
-            let name = format!("{}/{}", data.strings.resolve(r.provider), shown.id(data.strings.resolve(r.id)));
-            (distance(data.strings.resolve(r.id), id), name)
+            let name = format!("{}/{}", data.provider_code(r.provider), shown.id(data.referral_id(r)));
+            (distance(data.referral_id(r), id), name)
         })
         .collect();
     known.sort();
@@ -213,18 +220,19 @@ fn versions(files: &[PathBuf], submissions: &[iapt_validate::Submission], provid
     out
 }
 
-fn person(data: &Dataset, index: usize, shown: Shown) -> PersonView {
-    let r = &data.referrals[index];
-    let p = &data.persons[r.person as usize];
-    let nhs =
-        p.nhs_number.map(|n| if shown.show { format!("{n:010}") } else { iapt_validate::mask(&format!("{n:010}")) });
+fn person(data: &Dataset, index: usize, shown: Shown) -> Option<PersonView> {
+    let p = data.person_of(&data.referrals[index])?;
+    let nhs = p
+        .record
+        .nhs_number
+        .map(|n| if shown.show { format!("{n:010}") } else { iapt_validate::mask(&format!("{n:010}")) });
     let also = data
         .persons
         .iter()
-        .filter(|q| q.identity == p.identity && (q.provider != p.provider || q.local_id != p.local_id))
-        .map(|q| format!("{}/{}", data.strings.resolve(q.provider), shown.id(data.strings.resolve(q.local_id))))
+        .filter(|q| q.identity == p.identity && (q.provider != p.provider || q.record.id != p.record.id))
+        .map(|q| format!("{}/{}", data.provider_code(q.provider), shown.id(data.local_patient_id(q))))
         .collect();
-    PersonView { local_patient_id: shown.id(data.strings.resolve(p.local_id)).into_owned(), nhs_number: nhs, also }
+    Some(PersonView { local_patient_id: shown.id(data.local_patient_id(p)).into_owned(), nhs_number: nhs, also })
 }
 
 fn appointments(schema: &Schema, data: &Dataset, index: usize, counted: &[Counted]) -> Vec<AppointmentView> {
@@ -325,14 +333,18 @@ fn human(
     for x in &v.versions {
         writeln!(out, "  {}  {}  {}", if x.used { "used      " } else { "superseded" }, x.period, x.file)?;
     }
-    let p = &v.person;
-    write!(out, "\nPerson: {}", p.local_patient_id)?;
-    if let Some(n) = &p.nhs_number {
-        write!(out, ", NHS number {n}")?;
-    }
-    writeln!(out)?;
-    if !p.also.is_empty() {
-        writeln!(out, "  the same person (by NHS number) as {}", p.also.join(", "))?;
+    match &v.person {
+        Some(p) => {
+            write!(out, "\nPerson: {}", p.local_patient_id)?;
+            if let Some(n) = &p.nhs_number {
+                write!(out, ", NHS number {n}")?;
+            }
+            writeln!(out)?;
+            if !p.also.is_empty() {
+                writeln!(out, "  the same person (by NHS number) as {}", p.also.join(", "))?;
+            }
+        }
+        None => writeln!(out, "\nPerson: not among the records")?,
     }
     writeln!(out, "\nAppointments (* counts for the referral):")?;
     for a in &v.appointments {

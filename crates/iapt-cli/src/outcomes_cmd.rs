@@ -94,8 +94,7 @@ pub fn run(args: &OutcomesArgs) -> Result<u8, Fatal> {
     if !args.io.chatter.quiet {
         inputs::report(&accepted);
     }
-    let data = Dataset::merge(&accepted.submissions);
-    drop(accepted);
+    let data = Dataset::merge(accepted.submissions);
     let outcomes = iapt_outcomes::derive(&data, period, &rules);
     let mut out = output::open(args.io.output.as_deref())?;
     let rows = Rows { schema: &schema, data: &data, rules: &rules, outcomes: &outcomes };
@@ -113,7 +112,7 @@ fn sorted<'a>(data: &Dataset, outcomes: &'a [ReferralOutcome]) -> Vec<&'a Referr
     let mut rows: Vec<&ReferralOutcome> = outcomes.iter().collect();
     let key = |o: &ReferralOutcome| {
         let r = &data.referrals[o.referral as usize];
-        (data.strings.resolve(r.provider), data.strings.resolve(r.id))
+        (data.provider_code(r.provider), data.referral_id(r))
     };
     rows.sort_by(|a, b| key(a).cmp(&key(b)));
     rows
@@ -173,19 +172,19 @@ impl<'a> OutcomeRow<'a> {
     pub fn new(schema: &'a Schema, data: &'a Dataset, rules: &'a OutcomeRules, o: &ReferralOutcome) -> OutcomeRow<'a> {
         let r = &data.referrals[o.referral as usize];
         let end_code =
-            r.end_code.and_then(|c| schema.code_list("end-code").map(|l| l.codes[usize::from(c)].code.as_str()));
+            r.record.end_code.and_then(|c| schema.code_list("end-code").map(|l| l.codes[usize::from(c)].code.as_str()));
         let score = |h: Option<iapt_outcomes::Hundredths>| h.map(Score);
         OutcomeRow {
-            provider: data.strings.resolve(r.provider),
-            service_request_id: data.strings.resolve(r.id),
-            local_patient_id: data.persons.get(r.person as usize).map_or("", |p| data.strings.resolve(p.local_id)),
-            referral_received_date: r.received.to_string(),
+            provider: data.provider_code(r.provider),
+            service_request_id: data.referral_id(r),
+            local_patient_id: data.person_of(r).map_or("", |p| data.local_patient_id(p)),
+            referral_received_date: r.record.received.to_string(),
             received_in_period: o.received_in_period,
             first_treatment_date: o.first_treatment_date.map(|d| d.to_string()),
             entered_treatment: o.entered_treatment,
             wait_days: o.wait_days,
             treatment_appointments: o.treatment_appointments,
-            end_date: r.end_date.map(|d| d.to_string()),
+            end_date: r.record.end_date.map(|d| d.to_string()),
             end_code,
             ended_in_period: o.ended_in_period,
             finished_course: o.finished_course,

@@ -39,7 +39,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     };
     let rules = OutcomeRules::from_schema(&schema)
         .map_err(|e| Fatal::new(format!("the schema does not fit the outcome engine: {e}")))?;
-    let accepted =
+    let mut accepted =
         inputs::read(&paths, &schema, crate::inputs::today(), args.limits.limits(), args.chatter.progress())?;
     if !args.chatter.quiet {
         inputs::report(&accepted);
@@ -53,7 +53,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
 
     let intake =
         Intake { files: accepted.files, files_rejected: accepted.files_rejected.len(), rows: accepted.rows.clone() };
-    let data = Dataset::merge(&accepted.submissions);
+    let data = Dataset::merge(std::mem::take(&mut accepted.submissions));
     let providers: std::collections::BTreeSet<&str> =
         accepted.per_input.iter().filter(|i| i.accepted).map(|i| i.provider.as_str()).collect();
     let source = format!(

@@ -1,83 +1,117 @@
 //! Many submissions as one record set: later reporting periods supersede earlier versions of
 //! the same person, referral, appointment and pause; people are matched across providers by
 //! a valid NHS number.
+//!
+//! Identifiers stay in the table of the provider that sent them: a provider's first submission
+//! lends the dataset its interner as it is, so a national year (one submission a provider) is
+//! merged without interning an identifier again, and records are moved, not copied.
 
-use iapt_schema::{Date, TimeOfDay};
+use iapt_schema::Date;
 use iapt_validate::Submission;
-use iapt_validate::records::{Interner, SCORE_SLOTS, Score, Sym};
+use iapt_validate::records::{self, Interner, Sym};
 use rustc_hash::FxHashMap;
+
+/// A provider's place in [`Dataset::providers`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProviderId(pub u32);
+
+impl ProviderId {
+    #[must_use]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// One provider's identifiers.
+#[derive(Debug, Default)]
+pub struct Provider {
+    /// The ODS code its Header gives.
+    pub code: String,
+    /// Its local patient ids and referral ids (and whatever else its submissions interned).
+    pub ids: Interner,
+}
 
 /// A person as last recorded by one provider.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Person {
-    pub provider: Sym,
-    pub local_id: Sym,
-    pub nhs_number: Option<u64>,
-    pub birth_date: Date,
-    pub gender: Option<u8>,
-    pub ethnic_category: Option<u8>,
+    pub provider: ProviderId,
     /// The same number for every record of one human being (by NHS number, else provider + id).
     pub identity: u32,
     /// End of the reporting period of the submission this version came from.
     pub period_end: Date,
+    /// The row as the provider sent it; `id` is in the provider's [`Provider::ids`].
+    pub record: records::Person,
 }
 
+/// A referral as last recorded.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Referral {
-    pub provider: Sym,
-    pub id: Sym,
-    /// Index into [`Dataset::persons`].
-    pub person: u32,
-    pub received: Date,
-    pub source: Option<u8>,
-    pub diagnosis: Option<Sym>,
-    pub commissioner: Option<Sym>,
-    pub end_date: Option<Date>,
-    pub end_code: Option<u8>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Appointment {
-    pub date: Date,
-    pub time: Option<TimeOfDay>,
-    pub kind: Option<u8>,
-    pub attendance: u8,
-    pub scores: [Score; SCORE_SLOTS],
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Pause {
-    pub start: Date,
-    pub end: Option<Date>,
+    pub provider: ProviderId,
+    /// Index into [`Dataset::persons`]; `None` only for records that validation would reject.
+    pub person: Option<u32>,
+    /// The row as the provider sent it: `id` and `person` are in the provider's
+    /// [`Provider::ids`], `diagnosis` and `commissioner` in [`Dataset::codes`].
+    pub record: records::Referral,
 }
 
 /// The de-duplicated records of one or more submissions.
 #[derive(Debug, Default)]
 pub struct Dataset {
-    pub strings: Interner,
+    pub providers: Vec<Provider>,
+    /// Diagnosis and commissioner codes, shared by every provider.
+    pub codes: Interner,
     pub persons: Vec<Person>,
     pub referrals: Vec<Referral>,
-    /// Every appointment, grouped by referral in date, time, input order;
-    /// referral `i` owns `appointments[appointment_offsets[i]..appointment_offsets[i + 1]]`.
-    pub appointments: Vec<Appointment>,
+    /// Every appointment, grouped by referral in date then time order (no time first); referral
+    /// `i` owns `appointments[appointment_offsets[i]..appointment_offsets[i + 1]]`, and an
+    /// appointment's `referral` is that `i`.
+    pub appointments: Vec<records::Appointment>,
     pub appointment_offsets: Vec<u32>,
-    pub pauses: Vec<Pause>,
+    /// As the appointments: grouped by referral in start order, `referral` an index.
+    pub pauses: Vec<records::Pause>,
     pub pause_offsets: Vec<u32>,
     /// Number of distinct people (identities).
     pub people: u32,
 }
 
+/// "No record yet" in the tables of places by identifier.
+const NONE: u32 = u32::MAX;
+
 impl Dataset {
     /// A referral's appointments, in order.
     #[must_use]
-    pub fn appointments_of(&self, referral: usize) -> &[Appointment] {
+    pub fn appointments_of(&self, referral: usize) -> &[records::Appointment] {
         &self.appointments[self.appointment_offsets[referral] as usize..self.appointment_offsets[referral + 1] as usize]
     }
 
     /// A referral's pauses.
     #[must_use]
-    pub fn pauses_of(&self, referral: usize) -> &[Pause] {
+    pub fn pauses_of(&self, referral: usize) -> &[records::Pause] {
         &self.pauses[self.pause_offsets[referral] as usize..self.pause_offsets[referral + 1] as usize]
+    }
+
+    /// The provider's ODS code.
+    #[must_use]
+    pub fn provider_code(&self, provider: ProviderId) -> &str {
+        &self.providers[provider.index()].code
+    }
+
+    /// A referral's service request id.
+    #[must_use]
+    pub fn referral_id(&self, r: &Referral) -> &str {
+        self.providers[r.provider.index()].ids.resolve(r.record.id)
+    }
+
+    /// A person's local patient id.
+    #[must_use]
+    pub fn local_patient_id(&self, p: &Person) -> &str {
+        self.providers[p.provider.index()].ids.resolve(p.record.id)
+    }
+
+    /// The person a referral is for.
+    #[must_use]
+    pub fn person_of(&self, r: &Referral) -> Option<&Person> {
+        r.person.map(|i| &self.persons[i as usize])
     }
 
     /// The order in which [`Dataset::merge`] reads submissions: a version read later supersedes
@@ -90,137 +124,156 @@ impl Dataset {
     }
 
     /// Merges submissions: a later reporting period (then a later position in `submissions`)
-    /// supersedes an earlier version of the same record.
+    /// supersedes an earlier version of the same record. Each submission is freed once read.
     #[must_use]
-    pub fn merge(submissions: &[Submission]) -> Dataset {
-        let order = Dataset::merge_order(submissions);
-        // Sized for the worst case (nothing superseded) so that no table grows while filling.
-        let n_persons: usize = submissions.iter().map(|s| s.persons.len()).sum();
-        let n_referrals: usize = submissions.iter().map(|s| s.referrals.len()).sum();
-        let n_appointments: usize = submissions.iter().map(|s| s.appointments.len()).sum();
-        let mut strings = Interner::default();
-        let mut persons: Latest<(Sym, Sym), Person> = Latest::with_capacity(n_persons);
-        // A referral with the local id of its person, resolved once every person is known.
-        let mut referrals: Latest<(Sym, Sym), (Referral, Sym)> = Latest::with_capacity(n_referrals);
-        // (referral index, input sequence, appointment), by referral, date and time.
-        let mut appointments: Latest<(u32, i32, u32), (u32, u64, Appointment)> = Latest::with_capacity(n_appointments);
-        let mut pauses: Latest<(u32, i32), (u32, Pause)> = Latest::with_capacity(0);
-        let mut seq = 0u64;
-        for &si in &order {
-            let sub = &submissions[si];
-            let provider = strings.intern(&sub.provider);
-            let period_end = sub.period_end.unwrap_or(Date::from_days(0));
-            let mut map: Vec<Option<Sym>> = vec![None; sub.ids.len()];
-            let mut global = |strings: &mut Interner, s: Sym| {
-                *map[s as usize].get_or_insert_with(|| strings.intern(sub.ids.resolve(s)))
-            };
-            for p in &sub.persons {
-                let local_id = global(&mut strings, p.id);
-                let rec = Person {
-                    provider,
-                    local_id,
-                    nhs_number: p.nhs_number,
-                    birth_date: p.birth_date,
-                    gender: p.gender,
-                    ethnic_category: p.ethnic_category,
-                    identity: 0,
-                    period_end,
-                };
-                persons.put((provider, local_id), rec);
-            }
-            for r in &sub.referrals {
-                let id = global(&mut strings, r.id);
-                let patient = global(&mut strings, r.person);
-                let rec = Referral {
-                    provider,
-                    id,
-                    person: u32::MAX,
-                    received: r.received,
-                    source: r.source,
-                    diagnosis: r.diagnosis.map(|d| global(&mut strings, d)),
-                    commissioner: r.commissioner.map(|c| global(&mut strings, c)),
-                    end_date: r.end_date,
-                    end_code: r.end_code,
-                };
-                referrals.put((provider, id), (rec, patient));
-            }
-            for a in &sub.appointments {
-                let id = global(&mut strings, a.referral);
-                // Validation guarantees the referral is in the same submission.
-                let Some(ri) = referrals.index(&(provider, id)) else { continue };
-                let key = (ri, a.date.days(), a.time.map_or(u32::MAX, |t| t.0));
-                let rec = Appointment {
-                    date: a.date,
-                    time: a.time,
-                    kind: a.kind,
-                    attendance: a.attendance,
-                    scores: a.scores,
-                };
-                seq += 1;
-                appointments.put(key, (ri, seq, rec));
-            }
-            for p in &sub.pauses {
-                let id = global(&mut strings, p.referral);
-                let Some(ri) = referrals.index(&(provider, id)) else { continue };
-                pauses.put((ri, p.start.days()), (ri, Pause { start: p.start, end: p.end }));
-            }
+    pub fn merge(mut submissions: Vec<Submission>) -> Dataset {
+        let order = Dataset::merge_order(&submissions);
+        let mut versions: FxHashMap<&str, u32> = FxHashMap::default();
+        for s in &submissions {
+            *versions.entry(s.provider.as_str()).or_default() += 1;
         }
-        let people = identify(&mut persons.items);
-        let referrals: Vec<Referral> = referrals
-            .items
-            .into_iter()
-            .map(|(mut r, patient)| {
-                r.person = persons.index(&(r.provider, patient)).unwrap_or(u32::MAX);
-                r
-            })
-            .collect();
-        let mut appointments = appointments.items;
-        // Input sequence numbers are unique, so an unstable sort gives one order.
-        appointments.sort_unstable_by_key(|a| (a.0, a.2.date, a.2.time.map_or(0, |t| t.0 + 1), a.1));
-        let appointment_offsets = offsets(referrals.len(), appointments.iter().map(|a| a.0));
-        let mut pauses = pauses.items;
-        pauses.sort_by_key(|p| (p.0, p.1.start));
-        let pause_offsets = offsets(referrals.len(), pauses.iter().map(|p| p.0));
-        Dataset {
-            strings,
-            persons: persons.items,
-            referrals,
-            appointments: appointments.into_iter().map(|a| a.2).collect(),
-            appointment_offsets,
-            pauses: pauses.into_iter().map(|p| p.1).collect(),
-            pause_offsets,
-            people,
+        let versioned = versions.into_iter().filter(|&(_, n)| n > 1).map(|(p, _)| p.to_owned()).collect();
+        let mut merge = Merge {
+            data: Dataset {
+                persons: Vec::with_capacity(submissions.iter().map(|s| s.persons.len()).sum()),
+                referrals: Vec::with_capacity(submissions.iter().map(|s| s.referrals.len()).sum()),
+                appointments: Vec::with_capacity(submissions.iter().map(|s| s.appointments.len()).sum()),
+                ..Dataset::default()
+            },
+            by_code: FxHashMap::default(),
+            places: Vec::new(),
+            versioned,
+            appointment_at: FxHashMap::default(),
+            pause_at: FxHashMap::default(),
+        };
+        for i in order {
+            merge.read(std::mem::take(&mut submissions[i]));
         }
+        merge.finish()
     }
 }
 
-/// Records by key where a later version replaces an earlier one in place.
-struct Latest<K, V> {
-    at: FxHashMap<K, u32>,
-    items: Vec<V>,
+/// Where a provider's records sit in the dataset, by the provider's id of them.
+struct Places {
+    person: Vec<u32>,
+    referral: Vec<u32>,
+    /// The provider sent more than one version, so appointments and pauses need keys too.
+    versioned: bool,
 }
 
-impl<K: std::hash::Hash + Eq, V> Latest<K, V> {
-    fn with_capacity(n: usize) -> Self {
-        let mut at = FxHashMap::default();
-        at.reserve(n);
-        Latest { at, items: Vec::with_capacity(n) }
-    }
+/// The state of [`Dataset::merge`].
+struct Merge {
+    data: Dataset,
+    by_code: FxHashMap<String, ProviderId>,
+    places: Vec<Places>,
+    versioned: Vec<String>,
+    /// Versioned providers only: (referral, date, time) and (referral, start) to index.
+    appointment_at: FxHashMap<(u32, i32, u32), u32>,
+    pause_at: FxHashMap<(u32, i32), u32>,
+}
 
-    /// Keeps `value` as the record of `key`, in the place of any earlier version.
-    fn put(&mut self, key: K, value: V) {
-        match self.at.get(&key) {
-            Some(&i) => self.items[i as usize] = value,
-            None => {
-                self.at.insert(key, u32::try_from(self.items.len()).unwrap_or(u32::MAX));
-                self.items.push(value);
+impl Merge {
+    /// Reads one version into the dataset, in place of what it supersedes.
+    fn read(&mut self, mut sub: Submission) {
+        let period_end = sub.period_end.unwrap_or(Date::from_days(0));
+        let provider = self.provider(&mut sub);
+        let p = provider.index();
+        let Dataset { providers, codes, persons, referrals, appointments, pauses, .. } = &mut self.data;
+        // A later version's ids, as the provider's; a first version's are the provider's.
+        let ids = &mut providers[p].ids;
+        let map: Vec<Sym> = (0..sub.ids.len()).map(|s| ids.intern(sub.ids.resolve(index(s)))).collect();
+        let id = |s: Sym| map.get(s as usize).copied().unwrap_or(s);
+        let places = &mut self.places[p];
+        places.person.resize(ids.len(), NONE);
+        places.referral.resize(ids.len(), NONE);
+        for mut record in sub.persons {
+            record.id = id(record.id);
+            let at = &mut places.person[record.id as usize];
+            put(persons, at, Person { provider, identity: 0, period_end, record });
+        }
+        let mut code_of: FxHashMap<Sym, Sym> = FxHashMap::default();
+        let mut code = |s: Sym| *code_of.entry(s).or_insert_with(|| codes.intern(ids.resolve(id(s))));
+        for mut record in sub.referrals {
+            record.diagnosis = record.diagnosis.map(&mut code);
+            record.commissioner = record.commissioner.map(&mut code);
+            (record.id, record.person) = (id(record.id), id(record.person));
+            let at = &mut places.referral[record.id as usize];
+            put(referrals, at, Referral { provider, person: None, record });
+        }
+        for mut a in sub.appointments {
+            // Validation guarantees the referral is in the same submission.
+            a.referral = places.referral[id(a.referral) as usize];
+            if a.referral == NONE {
+                continue;
+            }
+            if places.versioned {
+                let key = (a.referral, a.date.days(), a.time.map_or(u32::MAX, |t| t.0));
+                let at = self.appointment_at.entry(key).or_insert(NONE);
+                put(appointments, at, a);
+            } else {
+                appointments.push(a);
+            }
+        }
+        for mut pause in sub.pauses {
+            pause.referral = places.referral[id(pause.referral) as usize];
+            if pause.referral == NONE {
+                continue;
+            }
+            if places.versioned {
+                let at = self.pause_at.entry((pause.referral, pause.start.days())).or_insert(NONE);
+                put(pauses, at, pause);
+            } else {
+                pauses.push(pause);
             }
         }
     }
 
-    fn index(&self, key: &K) -> Option<u32> {
-        self.at.get(key).copied()
+    /// The provider of a submission, taking the submission's ids as its own when it is new.
+    fn provider(&mut self, sub: &mut Submission) -> ProviderId {
+        if let Some(&p) = self.by_code.get(&sub.provider) {
+            return p;
+        }
+        let p = ProviderId(index(self.data.providers.len()));
+        self.by_code.insert(sub.provider.clone(), p);
+        let ids = std::mem::take(&mut sub.ids);
+        self.places.push(Places {
+            person: vec![NONE; ids.len()],
+            referral: vec![NONE; ids.len()],
+            versioned: self.versioned.contains(&sub.provider),
+        });
+        self.data.providers.push(Provider { code: std::mem::take(&mut sub.provider), ids });
+        p
     }
+
+    /// People numbered, referrals given their person, appointments and pauses in order.
+    fn finish(self) -> Dataset {
+        let Merge { mut data, places, .. } = self;
+        data.people = identify(&mut data.persons);
+        for r in &mut data.referrals {
+            let at = places[r.provider.index()].person.get(r.record.person as usize).copied().unwrap_or(NONE);
+            r.person = (at != NONE).then_some(at);
+        }
+        // Keys are unique once superseded versions are replaced, so an unstable sort gives one order.
+        data.appointments.sort_unstable_by_key(|a| (a.referral, a.date, a.time.map_or(0, |t| t.0 + 1)));
+        data.appointment_offsets = offsets(data.referrals.len(), data.appointments.iter().map(|a| a.referral));
+        data.pauses.sort_unstable_by_key(|p| (p.referral, p.start));
+        data.pause_offsets = offsets(data.referrals.len(), data.pauses.iter().map(|p| p.referral));
+        data
+    }
+}
+
+/// Keeps `value` at `*at` (an index into `items`, or [`NONE`] for a new record).
+fn put<T>(items: &mut Vec<T>, at: &mut u32, value: T) {
+    if *at == NONE {
+        *at = index(items.len());
+        items.push(value);
+    } else {
+        items[*at as usize] = value;
+    }
+}
+
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(NONE)
 }
 
 /// Numbers the people: one identity per valid NHS number, else one per provider record.
@@ -233,7 +286,7 @@ fn identify(persons: &mut [Person]) -> u32 {
             people += 1;
             people - 1
         };
-        p.identity = match p.nhs_number {
+        p.identity = match p.record.nhs_number {
             Some(n) => *by_nhs.entry(n).or_insert_with(next),
             None => next(),
         };

@@ -164,7 +164,7 @@ pub fn derive_traced(
     trace: &mut impl Trace,
 ) -> ReferralOutcome {
     let mut anxiety = AnxietyMeasures { by_diagnosis: FxHashMap::default(), default: default_anxiety(rules) };
-    if let Some(d) = data.referrals[referral].diagnosis {
+    if let Some(d) = data.referrals[referral].record.diagnosis {
         anxiety.by_diagnosis.insert(d, anxiety_measure(data, rules, d));
     }
     derive_one(data, referral, period, rules, &anxiety, trace)
@@ -179,7 +179,7 @@ struct AnxietyMeasures {
 fn anxiety_by_diagnosis(data: &Dataset, rules: &OutcomeRules) -> AnxietyMeasures {
     let mut by_diagnosis: FxHashMap<u32, u8> = FxHashMap::default();
     for r in &data.referrals {
-        if let Some(d) = r.diagnosis {
+        if let Some(d) = r.record.diagnosis {
             by_diagnosis.entry(d).or_insert_with(|| anxiety_measure(data, rules, d));
         }
     }
@@ -187,7 +187,7 @@ fn anxiety_by_diagnosis(data: &Dataset, rules: &OutcomeRules) -> AnxietyMeasures
 }
 
 fn anxiety_measure(data: &Dataset, rules: &OutcomeRules, diagnosis: u32) -> u8 {
-    let name = rules.schema_measures.anxiety_for(Some(data.strings.resolve(diagnosis)));
+    let name = rules.schema_measures.anxiety_for(Some(data.codes.resolve(diagnosis)));
     rules.names.iter().position(|n| n == name).and_then(|i| u8::try_from(i).ok()).unwrap_or(0)
 }
 
@@ -212,9 +212,9 @@ fn derive_one(
     let mut last = [None::<u32>; MAX_MEASURES];
     for (index, a) in data.appointments_of(i).iter().enumerate() {
         // Counted: on or after the referral, not after its end, not after the period.
-        let out_of_range = if a.date < r.received {
+        let out_of_range = if a.date < r.record.received {
             Some(Counted::BeforeReferral)
-        } else if r.end_date.is_some_and(|e| a.date > e) {
+        } else if r.record.end_date.is_some_and(|e| a.date > e) {
             Some(Counted::AfterEnd)
         } else if a.date > period.end {
             Some(Counted::AfterPeriod)
@@ -240,7 +240,7 @@ fn derive_one(
             }
         }
     }
-    let chosen = r.diagnosis.and_then(|d| anxiety.by_diagnosis.get(&d).copied()).unwrap_or(default_anxiety);
+    let chosen = r.record.diagnosis.and_then(|d| anxiety.by_diagnosis.get(&d).copied()).unwrap_or(default_anxiety);
     trace.anxiety_measure(chosen);
     // The chosen measure falls back to GAD-7 when it was never scored.
     let adsm = if first[usize::from(chosen)].is_some() { chosen } else { default_anxiety };
@@ -248,7 +248,7 @@ fn derive_one(
     let anx = usize::from(adsm);
     let pair = [dep, anx];
 
-    let ended_in_period = r.end_date.is_some_and(|e| period.contains(e));
+    let ended_in_period = r.record.end_date.is_some_and(|e| period.contains(e));
     let finished_course = ended_in_period && treatments >= 2;
     let caseness = pair.iter().any(|&m| first[m].is_some_and(|s| s >= rules.measures[m].caseness));
     let below_at_end = pair.iter().all(|&m| last[m].is_none_or(|s| s < rules.measures[m].caseness));
@@ -257,22 +257,22 @@ fn derive_one(
     let worsened = pair.iter().any(|&m| change(m).is_some_and(|c| c >= i64::from(rules.measures[m].reliable_change)));
     let recovered = finished_course && caseness && below_at_end;
     let reliable_improvement = finished_course && improved && !worsened;
-    let wait_days = first_treatment.map(|f| f.days_since(r.received));
+    let wait_days = first_treatment.map(|f| f.days_since(r.record.received));
     let wait_days_adjusted = first_treatment.map(|f| {
         let paused: i32 = data
             .pauses_of(i)
             .iter()
             .map(|p| {
-                let from = p.start.max(r.received);
+                let from = p.start.max(r.record.received);
                 let to = p.end.unwrap_or(f).min(f.add_days(-1));
                 (to.days_since(from) + 1).max(0)
             })
             .sum();
-        f.days_since(r.received) - paused
+        f.days_since(r.record.received) - paused
     });
     ReferralOutcome {
         referral: u32::try_from(i).unwrap_or(u32::MAX),
-        received_in_period: period.contains(r.received),
+        received_in_period: period.contains(r.record.received),
         first_treatment_date: first_treatment,
         entered_treatment: first_treatment.is_some_and(|f| period.contains(f)),
         wait_days,

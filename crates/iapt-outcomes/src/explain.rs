@@ -106,8 +106,8 @@ impl Why<'_> {
             Some(o.received_in_period),
             format!(
                 "REFERRAL_RECEIVED_DATE {} is {} ({} to {})",
-                date(r.received),
-                within(r.received),
+                date(r.record.received),
+                within(r.record.received),
                 period.start,
                 period.end
             ),
@@ -124,7 +124,7 @@ impl Why<'_> {
             step(
                 "wait_days",
                 None,
-                format!("{w} days from referral ({}) to first treatment ({})", date(r.received), date(f)),
+                format!("{w} days from referral ({}) to first treatment ({})", date(r.record.received), date(f)),
             );
             if let Some(adj) = o.wait_days_adjusted.filter(|&a| a != w) {
                 step(
@@ -135,9 +135,9 @@ impl Why<'_> {
             }
         }
         step("treatment_appointments", None, format!("{treatments} attended appointment(s) of a treatment type count"));
-        match r.end_date {
+        match r.record.end_date {
             Some(e) => {
-                let code = r.end_code.map(usize::from);
+                let code = r.record.end_code.map(usize::from);
                 let how = match code.and_then(|c| rules.end_codes.get(c).zip(rules.declined.get(c))) {
                     Some((c, true)) => format!(", END_CODE {c} (declined or dropped out)"),
                     Some((c, false)) => format!(", END_CODE {c}"),
@@ -164,7 +164,7 @@ impl Why<'_> {
         let names = &rules.names;
         let (dep, anx) = (rules.depression, usize::from(o.adsm));
         let called = usize::from(self.called_for);
-        let diagnosis = r.diagnosis.map(|d| data.strings.resolve(d));
+        let diagnosis = r.record.diagnosis.map(|d| data.codes.resolve(d));
         let adsm_why = match (diagnosis, called == rules.default_anxiety, called == anx) {
             (Some(d), false, true) => format!("{} is the measure diagnosis {d} calls for", names[anx]),
             (Some(d), false, false) => format!(

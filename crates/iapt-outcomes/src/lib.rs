@@ -17,7 +17,7 @@ pub mod explain;
 mod people;
 
 pub use counts::{Counts, national, pct};
-pub use dataset::{Appointment, Dataset, Pause, Person, Referral};
+pub use dataset::{Dataset, Person, Provider, ProviderId, Referral};
 pub use engine::{Counted, Hundredths, NoTrace, OutcomeRules, Period, ReferralOutcome, Trace, derive, derive_traced};
 pub use explain::{Explanation, Step, explain};
 pub use people::{PersonReferred, people_referred};

@@ -75,9 +75,9 @@ fn first_treatment_after_the_period_is_not_entered() {
     let o = Sub::new().referral("R1", "2012-04-01", None, None).session("R1", "2012-04-20", 12.0, 10.0).one();
     assert!(o.entered_treatment);
     let p = Period { start: d("2013-04-01"), end: d("2014-03-31") };
-    let data = Dataset::merge(std::slice::from_ref(
-        &Sub::new().referral("R1", "2012-04-01", None, None).session("R1", "2012-04-20", 12.0, 10.0).0,
-    ));
+    let data = Dataset::merge(vec![
+        Sub::new().referral("R1", "2012-04-01", None, None).session("R1", "2012-04-20", 12.0, 10.0).0.clone(),
+    ]);
     let o = derive(&data, p, &OutcomeRules::from_schema(&Schema::builtin()).unwrap());
     assert!(!o[0].entered_treatment && o[0].first_treatment_date.is_some(), "first treatment is outside that period");
 }
@@ -234,7 +234,7 @@ fn national_counts_and_rates() {
     );
     s.referral("R2", "2012-05-01", Some(("2012-06-01", "14")), None);
     s.referral("R3", "2012-03-01", Some(("2012-06-01", "46")), None);
-    let data = Dataset::merge(std::slice::from_ref(&s.0));
+    let data = Dataset::merge(vec![s.0.clone()]);
     let rules = OutcomeRules::from_schema(&Schema::builtin()).unwrap();
     let o = derive(&data, period(), &rules);
     let (c, people) = national(&o, &data, &rules);

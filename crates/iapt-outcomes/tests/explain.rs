@@ -10,7 +10,7 @@ use support::{Sub, period};
 
 /// The explanation of the submission's first referral: (holds, why) of `fact`.
 fn why(sub: &Sub, fact: &str) -> (Option<bool>, String) {
-    let data = Dataset::merge(std::slice::from_ref(&sub.0));
+    let data = Dataset::merge(vec![sub.0.clone()]);
     let rules = OutcomeRules::from_schema(&Schema::builtin()).unwrap();
     let e = explain(&data, 0, period(), &rules);
     assert_eq!(e.outcome, derive(&data, period(), &rules)[0], "explain's facts are derive's");
@@ -184,7 +184,7 @@ fn appointments_that_do_not_count_say_why() {
         .session("R1", "2012-05-10", 16.0, 14.0)
         .appt("R1", "2012-06-10", None, "02", "3", &[])
         .session("R1", "2012-10-10", 6.0, 5.0);
-    let data = Dataset::merge(std::slice::from_ref(&s.0));
+    let data = Dataset::merge(vec![s.0.clone()]);
     let e = explain(&data, 0, period(), &OutcomeRules::from_schema(&Schema::builtin()).unwrap());
     assert_eq!(
         e.appointments,

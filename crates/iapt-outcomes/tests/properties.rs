@@ -80,7 +80,7 @@ fn spec() -> impl Strategy<Value = Vec<RefSpec>> {
 }
 
 fn run(sub: &Submission) -> (Dataset, Vec<ReferralOutcome>) {
-    let data = Dataset::merge(std::slice::from_ref(sub));
+    let data = Dataset::merge(vec![sub.clone()]);
     let outcomes = derive(&data, period(), &OutcomeRules::from_schema(&Schema::builtin()).unwrap());
     (data, outcomes)
 }
@@ -129,7 +129,7 @@ proptest! {
             let mut v: Vec<(String, ReferralOutcome)> = outcomes
                 .into_iter()
                 .map(|mut o| {
-                    let id = data.strings.resolve(data.referrals[o.referral as usize].id).to_owned();
+                    let id = data.referral_id(&data.referrals[o.referral as usize]).to_owned();
                     o.referral = 0;
                     (id, o)
                 })
@@ -200,7 +200,7 @@ fn the_latest_version_wins_and_repeats_count_once() {
     let april = monthly("2012-04-30", None, &[("2012-04-20", 18)]);
     let may = monthly("2012-05-31", Some("2012-05-30"), &[("2012-04-20", 18), ("2012-05-25", 8)]);
     for subs in [vec![april.clone(), may.clone()], vec![may, april]] {
-        let data = Dataset::merge(&subs);
+        let data = Dataset::merge(subs.clone());
         assert_eq!(data.referrals.len(), 1);
         assert_eq!(data.appointments.len(), 2, "the April session sent twice counts once");
         let o = derive(&data, period(), &OutcomeRules::from_schema(&Schema::builtin()).unwrap());
@@ -218,7 +218,7 @@ fn people_are_matched_across_providers_by_nhs_number() {
     let mut c = monthly("2012-04-30", None, &[]);
     c.provider = "RZ1".into();
     c.persons[0].nhs_number = None;
-    let data = Dataset::merge(&[a, b, c]);
+    let data = Dataset::merge(vec![a, b, c]);
     assert_eq!(data.referrals.len(), 3);
     assert_eq!(data.people, 2, "same NHS number: one person; no NHS number: their own");
 }

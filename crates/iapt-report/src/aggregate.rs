@@ -194,7 +194,7 @@ pub fn aggregate(
     let (end_groups, group_of_code) = end_groups(end_codes)?;
 
     let units = SymbolUnits::new(data, schema, reference);
-    let SymbolUnits { ccg_of_sym, diagnosis_of_sym, diagnosis_names, providers, provider_of_sym } = units;
+    let SymbolUnits { ccg_of_sym, diagnosis_of_sym, diagnosis_names, providers, place_of_provider } = units;
     let (unknown_ccg, unknown_team, unknown_region) =
         (reference.ccgs.len(), reference.area_teams.len(), reference.regions.len());
 
@@ -220,23 +220,23 @@ pub fn aggregate(
 
     for o in outcomes.iter().filter(|o| o.received_in_period) {
         let r = &data.referrals[o.referral as usize];
-        let identity = data.persons.get(r.person as usize).map(|p| p.identity);
-        let group = r.end_code.map(|c| group_of_code[usize::from(c)]);
-        let ccg = r.commissioner.map_or(unknown_ccg, |c| ccg_of_sym[c as usize]);
+        let identity = data.person_of(r).map(|p| p.identity);
+        let group = r.record.end_code.map(|c| group_of_code[usize::from(c)]);
+        let ccg = r.record.commissioner.map_or(unknown_ccg, |c| ccg_of_sym[c as usize]);
         let team = reference.ccgs.get(ccg).and_then(|c| c.area_team).unwrap_or(unknown_team);
         let region = reference.area_teams.get(team).map_or(unknown_region, |t| t.region);
         if ccg == unknown_ccg {
-            *unknown.entry(r.commissioner.map_or("", |c| data.strings.resolve(c))).or_default() += 1;
+            *unknown.entry(r.record.commissioner.map_or("", |c| data.codes.resolve(c))).or_default() += 1;
         }
         england.add(0, o, identity, group, data, rules);
         regions.add(region, o, identity, group, data, rules);
         teams.add(team, o, identity, group, data, rules);
         ccgs.add(ccg, o, identity, group, data, rules);
-        provs.add(provider_of_sym[r.provider as usize], o, identity, group, data, rules);
+        provs.add(place_of_provider[r.provider.index()], o, identity, group, data, rules);
         if o.ended_in_period {
-            ended_by_code[r.end_code.map_or(end_codes.codes.len(), usize::from)] += 1;
+            ended_by_code[r.record.end_code.map_or(end_codes.codes.len(), usize::from)] += 1;
         }
-        let d = r.diagnosis.map_or(diagnosis_names.len() - 1, |d| diagnosis_of_sym[d as usize]);
+        let d = r.record.diagnosis.map_or(diagnosis_names.len() - 1, |d| diagnosis_of_sym[d as usize]);
         diagnosis[d].add(o, data, rules);
     }
 
@@ -258,49 +258,49 @@ pub fn aggregate(
     })
 }
 
-/// Each interned string's unit, found once per distinct string: the CCG of a commissioner code,
-/// the diagnosis group of a code, the provider of a provider code (providers in code order).
+/// Each code's unit, found once per distinct code: the CCG of a commissioner code, the
+/// diagnosis group of a diagnosis code; and each provider's place in code order (only providers
+/// with a referral).
 struct SymbolUnits<'d> {
     ccg_of_sym: Vec<usize>,
     diagnosis_of_sym: Vec<usize>,
     diagnosis_names: Vec<String>,
     providers: Vec<&'d str>,
-    provider_of_sym: Vec<usize>,
+    place_of_provider: Vec<usize>,
 }
 
 impl<'d> SymbolUnits<'d> {
     fn new(data: &'d Dataset, schema: &Schema, reference: &Reference) -> SymbolUnits<'d> {
-        let n_strings = data.strings.len();
+        let n_codes = data.codes.len();
         let unknown_ccg = reference.ccgs.len();
-        let mut ccg_of_sym = vec![unknown_ccg; n_strings];
+        let mut ccg_of_sym = vec![unknown_ccg; n_codes];
         let ccg_index: std::collections::HashMap<&str, usize> =
             reference.ccgs.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
-        let mut is_provider = vec![false; n_strings];
+        let mut has_referrals = vec![false; data.providers.len()];
         let measures = &schema.measures;
         let mut diagnosis_names: Vec<String> = measures.diagnosis_groups.iter().map(|g| g.group.clone()).collect();
         diagnosis_names.push(measures.diagnosis_not_recorded.clone());
-        let mut diagnosis_of_sym = vec![usize::MAX; n_strings];
+        let mut diagnosis_of_sym = vec![usize::MAX; n_codes];
         for r in &data.referrals {
-            if let Some(c) = r.commissioner {
-                let s = data.strings.resolve(c);
+            if let Some(c) = r.record.commissioner {
+                let s = data.codes.resolve(c);
                 ccg_of_sym[c as usize] = ccg_index.get(s.trim()).copied().unwrap_or(unknown_ccg);
             }
-            is_provider[r.provider as usize] = true;
-            if let Some(d) = r.diagnosis {
-                let g = measures.group_of(Some(data.strings.resolve(d)));
+            has_referrals[r.provider.index()] = true;
+            if let Some(d) = r.record.diagnosis {
+                let g = measures.group_of(Some(data.codes.resolve(d)));
                 diagnosis_of_sym[d as usize] =
                     diagnosis_names.iter().position(|n| n == g).unwrap_or(diagnosis_names.len() - 1);
             }
         }
-        let mut provider_syms: Vec<u32> =
-            (0..n_strings).filter(|&i| is_provider[i]).filter_map(|i| u32::try_from(i).ok()).collect();
-        provider_syms.sort_unstable_by_key(|&sym| data.strings.resolve(sym));
-        let providers: Vec<&str> = provider_syms.iter().map(|&sym| data.strings.resolve(sym)).collect();
-        let mut provider_of_sym = vec![0; n_strings];
-        for (i, &sym) in provider_syms.iter().enumerate() {
-            provider_of_sym[sym as usize] = i;
+        let mut in_order: Vec<usize> = (0..data.providers.len()).filter(|&i| has_referrals[i]).collect();
+        in_order.sort_unstable_by_key(|&i| data.providers[i].code.as_str());
+        let providers: Vec<&str> = in_order.iter().map(|&i| data.providers[i].code.as_str()).collect();
+        let mut place_of_provider = vec![0; data.providers.len()];
+        for (place, &i) in in_order.iter().enumerate() {
+            place_of_provider[i] = place;
         }
-        SymbolUnits { ccg_of_sym, diagnosis_of_sym, diagnosis_names, providers, provider_of_sym }
+        SymbolUnits { ccg_of_sym, diagnosis_of_sym, diagnosis_names, providers, place_of_provider }
     }
 }
 
@@ -335,9 +335,9 @@ fn people(
     for p in people_referred(data, outcomes) {
         let person = &data.persons[p.person as usize];
         people.total += 1;
-        let g = person.gender.map_or(genders.codes.len(), usize::from);
+        let g = person.record.gender.map_or(genders.codes.len(), usize::from);
         people.by_gender_age[g][age_slot(p.age)] += 1;
-        people.by_ethnicity[person.ethnic_category.map_or(ethnic.codes.len(), usize::from)] += 1;
+        people.by_ethnicity[person.record.ethnic_category.map_or(ethnic.codes.len(), usize::from)] += 1;
     }
     people
 }

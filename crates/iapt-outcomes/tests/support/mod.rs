@@ -104,7 +104,7 @@ impl Sub {
     }
 
     pub fn outcomes(&self) -> Vec<ReferralOutcome> {
-        let data = Dataset::merge(std::slice::from_ref(&self.0));
+        let data = Dataset::merge(vec![self.0.clone()]);
         derive(&data, period(), &OutcomeRules::from_schema(&Schema::builtin()).unwrap())
     }
 
