@@ -62,11 +62,15 @@ pub struct Dataset {
     pub codes: Interner,
     pub persons: Vec<Person>,
     pub referrals: Vec<Referral>,
-    /// Every appointment, grouped by referral in date then time order (no time first); referral
-    /// `i` owns `appointments[appointment_offsets[i]..appointment_offsets[i + 1]]`, and an
-    /// appointment's `referral` is that `i`.
-    pub appointments: Vec<records::Appointment>,
-    pub appointment_offsets: Vec<u32>,
+    /// The appointments, one table for each provider that sent one version (its submission's
+    /// own, moved, not copied) and one for all that sent several; each grouped by referral in
+    /// date then time order (no time first), an appointment's `referral` its referral's index.
+    /// Read them with [`Dataset::appointments_of`].
+    appointment_tables: Vec<Vec<records::Appointment>>,
+    /// Each provider's table in `appointment_tables`.
+    appointment_table: Vec<u32>,
+    /// Each referral's run in its provider's table: (start, end).
+    appointment_runs: Vec<(u32, u32)>,
     /// As the appointments: grouped by referral in start order, `referral` an index.
     pub pauses: Vec<records::Pause>,
     pub pause_offsets: Vec<u32>,
@@ -81,7 +85,14 @@ impl Dataset {
     /// A referral's appointments, in order.
     #[must_use]
     pub fn appointments_of(&self, referral: usize) -> &[records::Appointment] {
-        &self.appointments[self.appointment_offsets[referral] as usize..self.appointment_offsets[referral + 1] as usize]
+        let (start, end) = self.appointment_runs[referral];
+        let table = self.appointment_table[self.referrals[referral].provider.index()];
+        self.appointment_tables.get(table as usize).map_or(&[], |t| &t[start as usize..end as usize])
+    }
+
+    /// Every appointment, grouped by referral.
+    pub fn appointments(&self) -> impl Iterator<Item = &records::Appointment> {
+        self.appointment_tables.iter().flatten()
     }
 
     /// A referral's pauses.
@@ -134,16 +145,12 @@ impl Dataset {
         }
         let versioned = versions.into_iter().filter(|&(_, n)| n > 1).map(|(p, _)| p.to_owned()).collect();
         let mut merge = Merge {
-            data: Dataset {
-                persons: Vec::with_capacity(submissions.iter().map(|s| s.persons.len()).sum()),
-                referrals: Vec::with_capacity(submissions.iter().map(|s| s.referrals.len()).sum()),
-                appointments: Vec::with_capacity(submissions.iter().map(|s| s.appointments.len()).sum()),
-                ..Dataset::default()
-            },
+            data: Dataset::default(),
             by_code: FxHashMap::default(),
             places: Vec::new(),
             versioned,
             appointment_at: FxHashMap::default(),
+            shared_table: None,
             pause_at: FxHashMap::default(),
         };
         for i in order {
@@ -169,6 +176,8 @@ struct Merge {
     versioned: Vec<String>,
     /// Versioned providers only: (referral, date, time) and (referral, start) to index.
     appointment_at: FxHashMap<(u32, i32, u32), u32>,
+    /// The appointment table of all versioned providers.
+    shared_table: Option<u32>,
     pause_at: FxHashMap<(u32, i32), u32>,
 }
 
@@ -178,7 +187,9 @@ impl Merge {
         let period_end = sub.period_end.unwrap_or(Date::from_days(0));
         let provider = self.provider(&mut sub);
         let p = provider.index();
-        let Dataset { providers, codes, persons, referrals, appointments, pauses, .. } = &mut self.data;
+        let Dataset {
+            providers, codes, persons, referrals, pauses, appointment_tables: tables, appointment_table, ..
+        } = &mut self.data;
         // A later version's ids, as the provider's; a first version's are the provider's.
         let ids = &mut providers[p].ids;
         let map: Vec<Sym> = (0..sub.ids.len()).map(|s| ids.intern(sub.ids.resolve(index(s)))).collect();
@@ -200,19 +211,26 @@ impl Merge {
             let at = &mut places.referral[record.id as usize];
             put(referrals, at, Referral { provider, person: None, record });
         }
-        for mut a in sub.appointments {
+        let mut appointments = sub.appointments;
+        for a in &mut appointments {
             // Validation guarantees the referral is in the same submission.
             a.referral = places.referral[id(a.referral) as usize];
-            if a.referral == NONE {
-                continue;
-            }
-            if places.versioned {
+        }
+        appointments.retain(|a| a.referral != NONE);
+        if places.versioned {
+            let shared = *self.shared_table.get_or_insert_with(|| {
+                tables.push(Vec::new());
+                index(tables.len() - 1)
+            });
+            appointment_table[p] = shared;
+            let table = &mut tables[shared as usize];
+            for a in appointments {
                 let key = (a.referral, a.date.days(), a.time.map_or(u32::MAX, |t| t.0));
-                let at = self.appointment_at.entry(key).or_insert(NONE);
-                put(appointments, at, a);
-            } else {
-                appointments.push(a);
+                put(table, self.appointment_at.entry(key).or_insert(NONE), a);
             }
+        } else {
+            appointment_table[p] = index(tables.len());
+            tables.push(appointments);
         }
         for mut pause in sub.pauses {
             pause.referral = places.referral[id(pause.referral) as usize];
@@ -242,6 +260,7 @@ impl Merge {
             versioned: self.versioned.contains(&sub.provider),
         });
         self.data.providers.push(Provider { code: std::mem::take(&mut sub.provider), ids });
+        self.data.appointment_table.push(NONE);
         p
     }
 
@@ -254,12 +273,30 @@ impl Merge {
             r.person = (at != NONE).then_some(at);
         }
         // Keys are unique once superseded versions are replaced, so an unstable sort gives one order.
-        data.appointments.sort_unstable_by_key(|a| (a.referral, a.date, a.time.map_or(0, |t| t.0 + 1)));
-        data.appointment_offsets = offsets(data.referrals.len(), data.appointments.iter().map(|a| a.referral));
+        data.appointment_runs = vec![(0, 0); data.referrals.len()];
+        for table in &mut data.appointment_tables {
+            table.sort_unstable_by_key(|a| (a.referral, a.date, a.time.map_or(0, |t| t.0 + 1)));
+            for (start, run) in runs(table.iter().map(|a| a.referral)) {
+                data.appointment_runs[run.0 as usize] = (start, run.1);
+            }
+        }
         data.pauses.sort_unstable_by_key(|p| (p.referral, p.start));
         data.pause_offsets = offsets(data.referrals.len(), data.pauses.iter().map(|p| p.referral));
         data
     }
+}
+
+/// The runs of equal owners in a sorted list: (start, (owner, end)).
+fn runs(owners: impl Iterator<Item = u32>) -> Vec<(u32, (u32, u32))> {
+    let mut out: Vec<(u32, (u32, u32))> = Vec::new();
+    for (i, owner) in owners.enumerate() {
+        let i = index(i);
+        match out.last_mut() {
+            Some((_, (o, end))) if *o == owner => *end = i + 1,
+            _ => out.push((i, (owner, i + 1))),
+        }
+    }
+    out
 }
 
 /// Keeps `value` at `*at` (an index into `items`, or [`NONE`] for a new record).
