@@ -27,8 +27,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("validate") => validate(),
         Some("outcomes") => outcomes(),
-        Some("report") => report(),
-        _ => Err("usage: cargo xtask bench validate|outcomes|report".into()),
+        Some("report") => crate::bench_national::report(),
+        Some("years") => crate::bench_national::years(),
+        _ => Err("usage: cargo xtask bench validate|outcomes|report|years".into()),
     }
 }
 
@@ -325,7 +326,7 @@ fn outcomes() -> Result<(), String> {
 }
 
 /// Runs `iapt` under `/usr/bin/time`: (wall seconds, peak resident MB).
-fn timed(iapt: &Path, args: &[&std::ffi::OsStr]) -> Result<(f64, f64), String> {
+pub fn timed(iapt: &Path, args: &[&std::ffi::OsStr]) -> Result<(f64, f64), String> {
     let run = Command::new("/usr/bin/time")
         .args(["-f", "%e %M"])
         .arg(iapt)
@@ -348,41 +349,4 @@ fn time_outcomes(iapt: &Path, dir: &Path) -> Result<(f64, f64), String> {
     let period = [os("outcomes"), os("--period"), os("2012-04-01..2013-03-31"), os("--quiet"), os("--output")];
     let args: Vec<&std::ffi::OsStr> = period.into_iter().chain([csv.as_os_str(), submissions.as_os_str()]).collect();
     timed(iapt, &args)
-}
-
-/// `cargo xtask bench report`: `iapt report` on the national year (CSV), against the limits of
-/// issue 6 (60 s, 3 GB), with `iapt outcomes` on the same files as the baseline of the run.
-fn report() -> Result<(), String> {
-    let out = crate::root().join("target/bench/national");
-    let config = iapt_synth::Config { scale: 1.0, seed: 2013, ..iapt_synth::Config::default() };
-    let _ = std::fs::remove_dir_all(&out);
-    let summary = iapt_synth::generate(&config, &out).map_err(|e| e.to_string())?;
-    println!(
-        "national year as CSV: {} submissions, {} referrals, {} appointments",
-        summary.submissions.len(),
-        summary.referrals,
-        summary.appointments
-    );
-    let iapt = crate::demo::build_iapt()?;
-    let os = std::ffi::OsStr::new;
-    let (submissions, report_dir) = (out.join("submissions"), out.join("report"));
-    let report = [os("report"), submissions.as_os_str(), os("--quiet"), os("--out"), report_dir.as_os_str()];
-    // Alternate the two, three times each, and keep the medians: the machine is noisy.
-    let (mut base, mut rep) = (Vec::new(), Vec::new());
-    for _ in 0..3 {
-        base.push(time_outcomes(&iapt, &out)?);
-        rep.push(timed(&iapt, &report)?);
-    }
-    let median = |v: &mut Vec<(f64, f64)>| {
-        v.sort_by(|a, b| a.0.total_cmp(&b.0));
-        v[v.len() / 2]
-    };
-    let ((bs, bm), (rs, rm)) = (median(&mut base), median(&mut rep));
-    println!("`iapt outcomes` (baseline): {bs:.1} s, peak {bm:.0} MB");
-    println!(
-        "`iapt report`: {rs:.1} s, peak {rm:.0} MB; {:.2}x the baseline's time; limits 60 s and 3,072 MB: {}",
-        rs / bs,
-        if rs < 60.0 && rm < 3072.0 { "met" } else { "NOT MET" }
-    );
-    Ok(())
 }

@@ -10,6 +10,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod bench_national;
 mod dataset_doc;
 mod demo;
 mod docs;
@@ -31,7 +32,8 @@ fn usage() -> ExitCode {
          spec-check DIR      the schema against a copy of the specification (DIR/dataset-v1.0.md, DIR/codes/)\n  \
          bench validate      time validation against a bare read and frictionless-py\n  \
          bench outcomes      the national year through iapt outcomes; the engine alone\n  \
-         bench report        the national year through iapt report, against iapt outcomes"
+         bench report        the national year through report, validate and outcomes, against a bare parse\n  \
+         bench years         five national years through iapt outcomes: bytes per referral"
     );
     ExitCode::from(2)
 }

@@ -19,18 +19,26 @@ pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
     let inputs = &expanded.paths;
     output::refuse_inputs(&[("--output", args.common.io.output.as_deref())], inputs)?;
     let limits = args.common.io.limits.limits();
-    let progress = render::Progress::new(args.common.io.chatter.progress());
-    let mut results = Vec::new();
-    for path in inputs {
-        progress.start(path);
-        let tick = |rows: u64| progress.rows(rows);
-        let opts = Options { today, progress: Some(&tick), limits };
-        results.push(
-            iapt_validate::validate(path, &schema, &opts)
-                .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")))?,
-        );
-    }
-    progress.finish();
+    let show_progress = args.common.io.chatter.progress();
+    let results = if inputs.len() > 1 {
+        // As many submissions at once as there are cores, with a bar of files done.
+        crate::inputs::validate_all(inputs, &schema, today, limits, show_progress)?
+    } else {
+        // One submission, with a count of rows read: a large workbook takes a while.
+        let progress = render::Progress::new(show_progress);
+        let mut results = Vec::new();
+        for path in inputs {
+            progress.start(path);
+            let tick = |rows: u64| progress.rows(rows);
+            let opts = Options { today, progress: Some(&tick), limits };
+            results.push(
+                iapt_validate::validate(path, &schema, &opts)
+                    .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")))?,
+            );
+        }
+        progress.finish();
+        results
+    };
 
     let mut out = output::open(args.common.io.output.as_deref())?;
     let written = match args.common.format {

@@ -112,43 +112,31 @@ fn an_optional_item_is_scored_over_the_rows_that_have_a_value() {
     assert_eq!(nobody.scored_validity(), None, "an optional item nobody filled in is not a failure");
 }
 
+/// Three Referral items as (sheet, column, [valid, default, invalid, missing]).
+const REFERRAL_ITEMS: [Tally<'static>; 3] = [
+    // Mandatory, weight 3: completeness 100, validity 100.
+    ("Referral", "SERVICE_REQUEST_ID", [10, 0, 0, 0]),
+    // Required, weight 2: completeness 80, validity 40.
+    ("Referral", "SOURCE_OF_REFERRAL", [4, 2, 2, 2]),
+    // Optional, weight 1: validity 50 over the 2 values given; its completeness (20) is not counted.
+    ("Referral", "END_CODE", [1, 0, 1, 8]),
+];
+
 #[test]
 fn scores_weight_validity_by_status_and_completeness_counts_mandatory_and_required_items() {
     let schema = Schema::builtin();
-    let v = validation(
-        &schema,
-        "RX4",
-        "rx4.xlsx",
-        &[
-            // Mandatory, weight 3: completeness 100, validity 100.
-            ("Referral", "SERVICE_REQUEST_ID", [10, 0, 0, 0]),
-            // Required, weight 2: completeness 80, validity 40.
-            ("Referral", "SOURCE_OF_REFERRAL", [4, 2, 2, 2]),
-            // Optional, weight 1: validity 50 over the 2 values given; its completeness (20) is
-            // not counted.
-            ("Referral", "END_CODE", [1, 0, 1, 8]),
-            // Optional and never filled in: in no score at all.
-            ("Referral", "END_DATE", [0, 0, 0, 10]),
-        ],
-    );
+    // Optional and never filled in: in no score at all.
+    let never = ("Referral", "END_DATE", [0, 0, 0, 10]);
+    let v = validation(&schema, "RX4", "rx4.xlsx", &[&REFERRAL_ITEMS[..], &[never]].concat());
     let q = Quality::from_validations(&[v], &schema);
     let referral = (3.0 * 100.0 + 2.0 * 40.0 + 50.0) / 6.0;
     assert_score(q.sheet_score("RX4", "Referral"), (3.0 * 100.0 + 2.0 * 80.0) / 5.0, referral);
     assert_score(q.provider_score("RX4"), (3.0 * 100.0 + 2.0 * 80.0) / 5.0, referral);
 
     // Another sheet's items join the provider's score, not the Referral sheet's.
-    let v = validation(
-        &schema,
-        "RX4",
-        "rx4.xlsx",
-        &[
-            ("Referral", "SERVICE_REQUEST_ID", [10, 0, 0, 0]),
-            ("Referral", "SOURCE_OF_REFERRAL", [4, 2, 2, 2]),
-            ("Referral", "END_CODE", [1, 0, 1, 8]),
-            // Required, weight 2: completeness 50, validity 25.
-            ("Person", "ETHNIC_CATEGORY", [1, 1, 0, 2]),
-        ],
-    );
+    // Required, weight 2: completeness 50, validity 25.
+    let ethnicity = ("Person", "ETHNIC_CATEGORY", [1, 1, 0, 2]);
+    let v = validation(&schema, "RX4", "rx4.xlsx", &[&REFERRAL_ITEMS[..], &[ethnicity]].concat());
     let q = Quality::from_validations(&[v], &schema);
     assert_score(q.sheet_score("RX4", "Referral"), 92.0, referral);
     assert_score(q.sheet_score("RX4", "Person"), 50.0, 25.0);
