@@ -11,6 +11,11 @@ use crate::bench::timed;
 /// Rounds of each measurement; the medians are reported.
 const ROUNDS: usize = 3;
 
+/// `iapt outcomes` for the year, written nowhere; the inputs follow.
+fn outcomes_args() -> [&'static OsStr; 6] {
+    ["outcomes", "--quiet", "--period", "2012-04-01..2013-03-31", "--output", "/dev/null"].map(OsStr::new)
+}
+
 /// The national year (scale 1.0, seed 2013) as CSV submissions under `out`.
 fn national(out: &Path, seed: u64) -> Result<iapt_synth::Summary, String> {
     let config = iapt_synth::Config { scale: 1.0, seed, ..iapt_synth::Config::default() };
@@ -87,18 +92,7 @@ pub fn report() -> Result<(), String> {
                 subs.as_os_str(),
             ],
         ),
-        (
-            "iapt outcomes",
-            vec![
-                os("outcomes"),
-                os("--quiet"),
-                os("--period"),
-                os("2012-04-01..2013-03-31"),
-                os("--output"),
-                os("/dev/null"),
-                subs.as_os_str(),
-            ],
-        ),
+        ("iapt outcomes", [&outcomes_args()[..], &[subs.as_os_str()]].concat()),
     ];
     let (mut bare, mut runs) = (Vec::new(), vec![Vec::new(); commands.len()]);
     let mut fields = 0;
@@ -157,16 +151,8 @@ pub fn years() -> Result<(), String> {
         referrals.push(summary.referrals as f64);
     }
     let iapt = crate::demo::build_iapt()?;
-    let os = OsStr::new;
     let outcomes = |folders: &[PathBuf]| -> Result<(f64, f64), String> {
-        let mut args = vec![
-            os("outcomes"),
-            os("--quiet"),
-            os("--period"),
-            os("2012-04-01..2013-03-31"),
-            os("--output"),
-            os("/dev/null"),
-        ];
+        let mut args = outcomes_args().to_vec();
         args.extend(folders.iter().map(|f| f.as_os_str()));
         timed(&iapt, &args)
     };
