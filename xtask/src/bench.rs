@@ -262,10 +262,8 @@ fn annotate_against_validate(xlsx: &Path, work: &Path) -> Result<(), String> {
 /// to end with peak memory, and the engine alone (merge and derive) in referrals per second.
 fn outcomes() -> Result<(), String> {
     let out = crate::root().join("target/bench/national");
-    let config = iapt_synth::Config { scale: 1.0, seed: 2013, ..iapt_synth::Config::default() };
-    let _ = std::fs::remove_dir_all(&out);
     let t = Instant::now();
-    let summary = iapt_synth::generate(&config, &out).map_err(|e| e.to_string())?;
+    let summary = crate::bench_national::national(&out, 2013)?;
     let t_synth = t.elapsed().as_secs_f64();
     println!(
         "generated the national year as CSV in {t_synth:.1} s: {} submissions, {} referrals, {} appointments",
@@ -274,7 +272,9 @@ fn outcomes() -> Result<(), String> {
         summary.appointments
     );
     let iapt = crate::demo::build_iapt()?;
-    let (secs, mb) = time_outcomes(&iapt, &out)?;
+    let submissions = out.join("submissions");
+    let args = [&crate::bench_national::outcomes_args()[..], &[submissions.as_os_str()]].concat();
+    let (secs, mb) = timed(&iapt, &args)?;
     println!(
         "end to end: `iapt outcomes` on {} submissions: {secs:.1} s wall, peak memory {mb:.0} MB",
         summary.submissions.len()
@@ -340,13 +340,4 @@ pub fn timed(iapt: &Path, args: &[&std::ffi::OsStr]) -> Result<(f64, f64), Strin
     let stderr = String::from_utf8_lossy(&run.stderr);
     let (secs, kb) = stderr.lines().last().and_then(|l| l.split_once(' ')).ok_or("no timing from /usr/bin/time")?;
     Ok((secs.trim().parse().unwrap_or(f64::NAN), kb.trim().parse::<f64>().unwrap_or(0.0) / 1024.0))
-}
-
-/// `iapt outcomes` on `dir/submissions` into `dir/outcomes.csv`, timed.
-fn time_outcomes(iapt: &Path, dir: &Path) -> Result<(f64, f64), String> {
-    let os = std::ffi::OsStr::new;
-    let (csv, submissions) = (dir.join("outcomes.csv"), dir.join("submissions"));
-    let period = [os("outcomes"), os("--period"), os("2012-04-01..2013-03-31"), os("--quiet"), os("--output")];
-    let args: Vec<&std::ffi::OsStr> = period.into_iter().chain([csv.as_os_str(), submissions.as_os_str()]).collect();
-    timed(iapt, &args)
 }

@@ -12,12 +12,12 @@ use crate::bench::timed;
 const ROUNDS: usize = 3;
 
 /// `iapt outcomes` for the year, written nowhere; the inputs follow.
-fn outcomes_args() -> [&'static OsStr; 6] {
+pub fn outcomes_args() -> [&'static OsStr; 6] {
     ["outcomes", "--quiet", "--period", "2012-04-01..2013-03-31", "--output", "/dev/null"].map(OsStr::new)
 }
 
 /// The national year (scale 1.0, seed 2013) as CSV submissions under `out`.
-fn national(out: &Path, seed: u64) -> Result<iapt_synth::Summary, String> {
+pub fn national(out: &Path, seed: u64) -> Result<iapt_synth::Summary, String> {
     let config = iapt_synth::Config { scale: 1.0, seed, ..iapt_synth::Config::default() };
     let _ = std::fs::remove_dir_all(out);
     iapt_synth::generate(&config, out).map_err(|e| e.to_string())

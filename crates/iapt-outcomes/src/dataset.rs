@@ -254,9 +254,10 @@ impl Merge {
         let p = ProviderId(index(self.data.providers.len()));
         self.by_code.insert(sub.provider.clone(), p);
         let ids = std::mem::take(&mut sub.ids);
+        // Sized to the provider's ids as each version is read.
         self.places.push(Places {
-            person: vec![NONE; ids.len()],
-            referral: vec![NONE; ids.len()],
+            person: Vec::new(),
+            referral: Vec::new(),
             versioned: self.versioned.contains(&sub.provider),
         });
         self.data.providers.push(Provider { code: std::mem::take(&mut sub.provider), ids });
