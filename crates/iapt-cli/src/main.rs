@@ -1,6 +1,7 @@
 //! The `iapt` command. It parses flags, calls the library crates and prints their results;
 //! it computes nothing itself. Only this crate (and the report writers) know output formats.
 
+mod alloc;
 mod annotate;
 mod copy;
 mod explain_cmd;
@@ -347,8 +348,7 @@ pub fn stderr_is_terminal() -> bool {
 }
 
 fn main() -> ExitCode {
-    // A reader that panics on a crafted file is caught at the file's boundary and reported as
-    // a finding; the hook keeps the note short instead of printing a backtrace hint.
+    alloc::return_large_blocks();
     // A reader that fails on a crafted file is caught at the file's boundary and reported as
     // a finding. The hook names only the place in the code: the message may quote a value.
     std::panic::set_hook(Box::new(|info| {
