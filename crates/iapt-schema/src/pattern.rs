@@ -7,18 +7,28 @@
 
 use std::fmt;
 
+/// The bytes one position may hold, as a set of 256 bits: a test is a shift and a mask.
 #[derive(Clone, Debug)]
-enum Atom {
-    Byte(u8),
-    Class(Vec<(u8, u8)>),
-}
+struct Atom([u64; 4]);
 
 impl Atom {
-    fn matches(&self, b: u8) -> bool {
-        match self {
-            Atom::Byte(x) => *x == b,
-            Atom::Class(ranges) => ranges.iter().any(|&(lo, hi)| lo <= b && b <= hi),
+    fn byte(b: u8) -> Atom {
+        Atom::ranges(&[(b, b)])
+    }
+
+    fn ranges(ranges: &[(u8, u8)]) -> Atom {
+        let mut set = [0u64; 4];
+        for &(lo, hi) in ranges {
+            for b in lo..=hi {
+                set[usize::from(b >> 6)] |= 1 << (b & 63);
+            }
         }
+        Atom(set)
+    }
+
+    #[inline]
+    fn matches(&self, b: u8) -> bool {
+        self.0[usize::from(b >> 6)] >> (b & 63) & 1 == 1
     }
 }
 
@@ -29,11 +39,19 @@ struct Piece {
     max: usize,
 }
 
+/// One side of a `|`, with the lengths a match can have (most values fail or pass on these).
+#[derive(Clone, Debug)]
+struct Sequence {
+    pieces: Vec<Piece>,
+    shortest: usize,
+    longest: usize,
+}
+
 /// A compiled pattern; see the module docs for the syntax.
 #[derive(Clone, Debug)]
 pub struct Pattern {
     source: String,
-    alternatives: Vec<Vec<Piece>>,
+    alternatives: Vec<Sequence>,
 }
 
 impl fmt::Display for Pattern {
@@ -62,8 +80,13 @@ impl Pattern {
     pub fn new(source: &str) -> Result<Pattern, PatternError> {
         let alternatives = source
             .split('|')
-            .map(parse_sequence)
-            .collect::<Result<_, _>>()
+            .map(|src| {
+                let pieces = parse_sequence(src)?;
+                let shortest = pieces.iter().map(|p| p.min).sum();
+                let longest = pieces.iter().map(|p| p.max).fold(0, usize::saturating_add);
+                Ok(Sequence { pieces, shortest, longest })
+            })
+            .collect::<Result<_, String>>()
             .map_err(|e| PatternError(format!("pattern `{source}`: {e}")))?;
         Ok(Pattern { source: source.to_owned(), alternatives })
     }
@@ -77,7 +100,25 @@ impl Pattern {
     /// Whether the whole of `s` matches.
     #[must_use]
     pub fn is_match(&self, s: &str) -> bool {
-        self.alternatives.iter().any(|seq| match_from(seq, s.as_bytes()))
+        let n = s.len();
+        self.alternatives.iter().any(|seq| {
+            if !(seq.shortest..=seq.longest).contains(&n) {
+                return false;
+            }
+            if seq.shortest == seq.longest {
+                // Every piece has one length: each byte has one atom to match, no backtracking.
+                let mut at = 0;
+                for piece in &seq.pieces {
+                    let run = &s.as_bytes()[at..at + piece.min];
+                    if !run.iter().all(|&b| piece.atom.matches(b)) {
+                        return false;
+                    }
+                    at += piece.min;
+                }
+                return true;
+            }
+            match_from(&seq.pieces, s.as_bytes())
+        })
     }
 }
 
@@ -121,19 +162,19 @@ fn parse_sequence(src: &str) -> Result<Vec<Piece>, String> {
                     }
                 }
                 i = end + 1;
-                Atom::Class(ranges)
+                Atom::ranges(&ranges)
             }
             b'\\' => {
                 let c = *b.get(i + 1).ok_or("trailing `\\`")?;
                 i += 2;
-                Atom::Byte(c)
+                Atom::byte(c)
             }
             b'(' | b')' | b'*' | b'+' | b'.' | b'^' | b'$' => {
                 return Err(format!("`{}` is not supported", b[i] as char));
             }
             c => {
                 i += 1;
-                Atom::Byte(c)
+                Atom::byte(c)
             }
         };
         let (min, max) = match b.get(i) {
@@ -179,6 +220,12 @@ mod tests {
         let icd = Pattern::new("[FZ][0-9]{2}\\.?[0-9]{0,2}").unwrap();
         assert!(icd.is_match("F41.1") && icd.is_match("F411") && icd.is_match("F32"));
         assert!(!icd.is_match("G41.1") && !icd.is_match("F4"));
+        // Patterns of one length are matched byte by byte.
+        let gp = Pattern::new("[A-Z][0-9]{5}").unwrap();
+        assert!(gp.is_match("N85420"));
+        assert!(!gp.is_match("885420") && !gp.is_match("N8542A") && !gp.is_match("N8542") && !gp.is_match("Né542"));
+        let version = Pattern::new("1\\.0").unwrap();
+        assert!(version.is_match("1.0") && !version.is_match("1x0") && !version.is_match("1.00"));
     }
 
     #[test]

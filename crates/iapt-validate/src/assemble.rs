@@ -2,7 +2,7 @@
 //! references, date order), and the typed records of the rows that stand.
 
 use iapt_schema::{Date, Schema, SchemaMismatch};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::field::Value;
 use crate::finding::Finding;
@@ -100,6 +100,43 @@ fn code(r: &SheetReader<'_>, i: usize) -> Option<u8> {
     }
 }
 
+/// No row: a field of [`IdUse`] not yet set.
+const NONE: u32 = u32::MAX;
+
+/// What the rows of a submission have said of one id. Ids are interned densely from 0, so one
+/// `Vec` indexed by id answers what five hash maps did (a look-up per key and reference).
+#[derive(Clone, Copy)]
+struct IdUse {
+    /// The accepted Person row with this id, and its index in the submission's persons.
+    person: (u32, u32),
+    /// The first rejected Person row with this id.
+    rejected_person: u32,
+    /// Whether a Referral row names this person.
+    referred: bool,
+    /// The accepted Referral row with this id, and its index in the submission's referrals.
+    referral: (u32, u32),
+    /// The first rejected Referral row with this id.
+    rejected_referral: u32,
+}
+
+impl IdUse {
+    const UNUSED: IdUse = IdUse {
+        person: (NONE, NONE),
+        rejected_person: NONE,
+        referred: false,
+        referral: (NONE, NONE),
+        rejected_referral: NONE,
+    };
+}
+
+fn use_of(uses: &mut Vec<IdUse>, id: Sym) -> &mut IdUse {
+    let i = id as usize;
+    if i >= uses.len() {
+        uses.resize(i + 1, IdUse::UNUSED);
+    }
+    &mut uses[i]
+}
+
 /// Builds the submission's records sheet by sheet, in the schema's order (Header first).
 pub(crate) struct Assembler {
     cols: Columns,
@@ -110,11 +147,8 @@ pub(crate) struct Assembler {
     nhs_verified: Option<u8>,
     pub sub: Submission,
     header_rows: u32,
-    persons: FxHashMap<Sym, (u32, usize)>,
-    rejected_persons: FxHashMap<Sym, u32>,
-    referred: FxHashSet<Sym>,
-    referrals: FxHashMap<Sym, (u32, usize)>,
-    rejected_referrals: FxHashMap<Sym, u32>,
+    /// What the rows so far have said of each interned id, indexed by the id.
+    uses: Vec<IdUse>,
     appointment_keys: FxHashMap<(Sym, i32, u32), u32>,
 }
 
@@ -128,11 +162,7 @@ impl Assembler {
             nhs_verified: schema.require_list("nhs-number-status")?.find("01"),
             sub: Submission::default(),
             header_rows: 0,
-            persons: FxHashMap::default(),
-            rejected_persons: FxHashMap::default(),
-            referred: FxHashSet::default(),
-            referrals: FxHashMap::default(),
-            rejected_referrals: FxHashMap::default(),
+            uses: Vec::new(),
             appointment_keys: FxHashMap::default(),
         })
     }
@@ -211,6 +241,10 @@ impl Assembler {
         self.sub.period_end = None;
     }
 
+    fn seen(&self, id: Sym) -> IdUse {
+        self.uses.get(id as usize).copied().unwrap_or(IdUse::UNUSED)
+    }
+
     fn reject(r: &SheetReader<'_>, rule: &'static Rule, row: u32, col: usize, detail: String, out: &mut Vec<Finding>) {
         let mut f = r.value_finding(rule, row, col);
         f.detail = Some(detail.into());
@@ -224,12 +258,13 @@ impl Assembler {
         row: u32,
         col: usize,
         rejected: bool,
-        seen: fn(&Self) -> &FxHashMap<Sym, (u32, usize)>,
+        accepted_row: fn(IdUse) -> u32,
         out: &mut Vec<Finding>,
     ) -> Result<Option<Sym>, ()> {
         let id = r.text(col).map(|s| self.sub.ids.intern(s));
         if let (Some(id), false) = (id, rejected)
-            && let Some(&(first, _)) = seen(self).get(&id)
+            && let first = accepted_row(self.seen(id))
+            && first != NONE
         {
             Self::reject(r, rules::DUPLICATE_KEY, row, col, first.to_string(), out);
             return Err(());
@@ -238,7 +273,7 @@ impl Assembler {
     }
 
     fn person(&mut self, r: &SheetReader<'_>, row: u32, mut rejected: bool, out: &mut Vec<Finding>) -> bool {
-        let Ok(id) = self.key(r, row, self.cols.p_id, rejected, |s| &s.persons, out) else { return true };
+        let Ok(id) = self.key(r, row, self.cols.p_id, rejected, |u| u.person.0, out) else { return true };
         let c = &self.cols;
         let nhs = r.text(c.p_nhs).and_then(|s| s.parse::<u64>().ok());
         if self.nhs_verified.is_some() && code(r, c.p_nhs_status) == self.nhs_verified && nhs.is_none() {
@@ -268,7 +303,8 @@ impl Assembler {
         }
         match (id, rejected, date(r, c.p_birth)) {
             (Some(id), false, Some(birth_date)) => {
-                self.persons.insert(id, (row, self.sub.persons.len()));
+                let index = u32::try_from(self.sub.persons.len()).unwrap_or(NONE);
+                use_of(&mut self.uses, id).person = (row, index);
                 self.sub.persons.push(Person {
                     row,
                     id,
@@ -280,7 +316,8 @@ impl Assembler {
                 false
             }
             (Some(id), _, _) => {
-                self.rejected_persons.entry(id).or_insert(row);
+                let first = &mut use_of(&mut self.uses, id).rejected_person;
+                *first = (*first).min(row);
                 true
             }
             _ => true,
@@ -288,16 +325,17 @@ impl Assembler {
     }
 
     fn referral(&mut self, r: &SheetReader<'_>, row: u32, mut rejected: bool, out: &mut Vec<Finding>) -> bool {
-        let Ok(id) = self.key(r, row, self.cols.r_id, rejected, |s| &s.referrals, out) else { return true };
+        let Ok(id) = self.key(r, row, self.cols.r_id, rejected, |u| u.referral.0, out) else { return true };
         let c = &self.cols;
         let person = r.text(c.r_person).map(|s| self.sub.ids.intern(s));
         let mut birth = None;
         if let Some(p) = person {
-            self.referred.insert(p);
-            if let Some(&(_, idx)) = self.persons.get(&p) {
-                birth = Some((self.sub.persons[idx].birth_date, self.sub.persons[idx].row));
+            use_of(&mut self.uses, p).referred = true;
+            let seen = self.seen(p);
+            if let Some(person) = self.sub.persons.get(seen.person.1 as usize) {
+                birth = Some((person.birth_date, person.row));
             } else {
-                let detail = self.rejected_persons.get(&p).map_or(String::new(), |prow| {
+                let detail = Some(seen.rejected_person).filter(|&r| r != NONE).map_or(String::new(), |prow| {
                     format!(" (orphaned because Person row {prow} with this id was rejected)")
                 });
                 Self::reject(r, rules::UNKNOWN_PERSON, row, c.r_person, detail, out);
@@ -354,7 +392,8 @@ impl Assembler {
         }
         match (id, person, received) {
             (Some(id), Some(person), Some(received)) if !rejected => {
-                self.referrals.insert(id, (row, self.sub.referrals.len()));
+                let index = u32::try_from(self.sub.referrals.len()).unwrap_or(NONE);
+                use_of(&mut self.uses, id).referral = (row, index);
                 let diagnosis = r.text(c.r_diagnosis).map(|s| self.sub.ids.intern(s));
                 let commissioner = r.text(c.r_commissioner).map(|s| self.sub.ids.intern(s));
                 self.sub.referrals.push(Referral {
@@ -371,7 +410,8 @@ impl Assembler {
                 false
             }
             (Some(id), ..) => {
-                self.rejected_referrals.entry(id).or_insert(row);
+                let first = &mut use_of(&mut self.uses, id).rejected_referral;
+                *first = (*first).min(row);
                 true
             }
             _ => true,
@@ -387,12 +427,12 @@ impl Assembler {
         out: &mut Vec<Finding>,
     ) -> Option<(Sym, Date, Option<Date>)> {
         let id = self.sub.ids.get(r.text(col)?);
-        if let Some(&(_, idx)) = id.and_then(|id| self.referrals.get(&id)) {
-            let rf = &self.sub.referrals[idx];
+        let seen = id.map_or(IdUse::UNUSED, |id| self.seen(id));
+        if let Some(rf) = self.sub.referrals.get(seen.referral.1 as usize) {
             return Some((rf.id, rf.received, rf.end_date));
         }
-        let detail = id
-            .and_then(|id| self.rejected_referrals.get(&id))
+        let detail = Some(seen.rejected_referral)
+            .filter(|&r| r != NONE)
             .map_or(String::new(), |rrow| format!(" (orphaned because Referral row {rrow} with this id was rejected)"));
         Self::reject(r, rules::UNKNOWN_REFERRAL, row, col, detail, out);
         None
@@ -524,7 +564,7 @@ impl Assembler {
         }
         if let Some(sheet) = schema.sheet_index("Person") {
             for p in &self.sub.persons {
-                if !self.referred.contains(&p.id) {
+                if !self.seen(p.id).referred {
                     let mut f = Finding::new(rules::PERSON_WITHOUT_REFERRAL);
                     f.sheet = u8::try_from(sheet).ok();
                     f.row = p.row;

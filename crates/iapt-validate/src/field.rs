@@ -81,9 +81,16 @@ pub(crate) struct Outcome {
     pub invalid: Option<Invalid>,
 }
 
+impl Outcome {
+    /// An empty cell.
+    pub(crate) const MISSING: Outcome =
+        Outcome { value: Value::Missing, present: false, default: false, note: None, invalid: None };
+}
+
 /// Reads `cell` as `col`'s type. `text` receives the cell as text (normalised for text
-/// columns) and `detail` what explains a note or an invalid value; `workbook` says whether
-/// cells carry types (so text in a typed column is noted).
+/// columns) and `detail` what explains a note or an invalid value (both come empty);
+/// `workbook` says whether cells carry types (so text in a typed column is noted).
+#[inline]
 pub(crate) fn parse(
     cell: CellValue<'_>,
     col: &Column,
@@ -92,8 +99,6 @@ pub(crate) fn parse(
     text: &mut String,
     detail: &mut String,
 ) -> Outcome {
-    text.clear();
-    detail.clear();
     // Typed cells in typed columns need no text: it is made only if a finding shows it.
     let typed = match (&col.kind, cell) {
         (Kind::Date, CellValue::DateTime { .. }) => Some(parse_date(cell, col.check, workbook, "")),
@@ -120,9 +125,13 @@ pub(crate) fn parse(
         text.push_str(e);
         Parsed::invalid(invalid_kind(&col.kind), format!("the cell holds the formula error {e}"))
     } else {
-        cell_text(cell, text);
+        match cell {
+            // A CSV's every cell: no call through `write_cell`'s match.
+            CellValue::Text(s) => text.push_str(trim_fast(s)),
+            _ => cell_text(cell, text),
+        }
         if text.is_empty() {
-            return Outcome { value: Value::Missing, present: false, default: false, note: None, invalid: None };
+            return Outcome::MISSING;
         }
         match &col.kind {
             Kind::Text { max_len, pattern } => parse_text(col, *max_len, pattern.as_ref(), text),
@@ -195,7 +204,7 @@ pub fn cell_as_written(cell: CellValue<'_>, out: &mut String) {
 fn write_cell(cell: CellValue<'_>, trim: bool, out: &mut String) {
     match cell {
         CellValue::Empty => {}
-        CellValue::Text(s) | CellValue::IsoDateTime(s) => out.push_str(if trim { s.trim() } else { s }),
+        CellValue::Text(s) | CellValue::IsoDateTime(s) => out.push_str(if trim { trim_fast(s) } else { s }),
         CellValue::Int(i) => {
             let _ = write!(out, "{i}");
         }
@@ -213,6 +222,18 @@ fn write_cell(cell: CellValue<'_>, trim: bool, out: &mut String) {
         }
         CellValue::Bool(b) => out.push_str(if b { "TRUE" } else { "FALSE" }),
         CellValue::Error(e) => out.push_str(e),
+    }
+}
+
+/// `s.trim()`, without its scan of Unicode white space when the first and last bytes are
+/// printable ASCII (no white space is).
+#[inline]
+fn trim_fast(s: &str) -> &str {
+    let solid = |b: u8| b > b' ' && b < 0x80;
+    match s.as_bytes() {
+        [first, .., last] if solid(*first) && solid(*last) => s,
+        [only] if solid(*only) => s,
+        _ => s.trim(),
     }
 }
 
@@ -240,8 +261,9 @@ fn parse_text(
 ) -> Parsed {
     match col.normalise {
         Normalise::None => {}
-        Normalise::StripSpaces => text.retain(|c| c != ' '),
-        Normalise::StripDot => text.retain(|c| c != '.'),
+        Normalise::StripSpaces if text.contains(' ') => text.retain(|c| c != ' '),
+        Normalise::StripDot if text.contains('.') => text.retain(|c| c != '.'),
+        Normalise::StripSpaces | Normalise::StripDot => {}
         Normalise::Upper => text.make_ascii_uppercase(),
     }
     // A byte scan: C0 controls and DEL are single bytes, C1 controls start with 0xC2.
@@ -250,7 +272,8 @@ fn parse_text(
     {
         return Parsed::invalid(Invalid::Text, format!("it holds the control character U+{:04X}", u32::from(c)));
     }
-    if let Some(max) = max_len {
+    // A character is at least a byte: only a longer text can have too many.
+    if let Some(max) = max_len.filter(|&max| text.len() > max) {
         let n = text.chars().count();
         if n > max {
             return Parsed::invalid(Invalid::Text, format!("{n} characters, where at most {max} are allowed"));

@@ -76,6 +76,8 @@ pub(crate) struct SheetReader<'s> {
     details: Vec<String>,
     last_row: u32,
     blank_run: Option<(u32, u32)>,
+    /// The current row's columns with findings to make (kept to reuse its memory).
+    others: Vec<usize>,
 }
 
 /// Reports the header's unknown names and the data set's columns it lacks, each with the
@@ -196,14 +198,12 @@ impl<'s> SheetReader<'s> {
             tallies,
             rows_read: 0,
             rows_rejected: 0,
-            slots: vec![
-                Outcome { value: Value::Missing, present: false, default: false, note: None, invalid: None };
-                sheet.columns.len()
-            ],
+            slots: vec![Outcome::MISSING; sheet.columns.len()],
             texts: vec![String::new(); sheet.columns.len()],
             details: vec![String::new(); sheet.columns.len()],
             last_row: 1,
             blank_run: None,
+            others: Vec::new(),
         })
     }
 
@@ -242,74 +242,115 @@ impl<'s> SheetReader<'s> {
         out: &mut Vec<Finding>,
     ) -> Option<bool> {
         let spans = self.shape(row, out)?;
-        for i in 0..self.sheet.columns.len() {
-            let cell = self.map[i].map_or(iapt_ingest::CellValue::Empty, |c| row.get(c as usize));
-            let column = &self.sheet.columns[i];
-            self.slots[i] =
-                field::parse(cell, column, self.schema, self.workbook, &mut self.texts[i], &mut self.details[i]);
+        let cells = self.slots.iter_mut().zip(&mut self.texts).zip(&mut self.details);
+        for (((slot, text), detail), (column, at)) in cells.zip(self.sheet.columns.iter().zip(&self.map)) {
+            let cell = at.map_or(iapt_ingest::CellValue::Empty, |c| row.get(c as usize));
+            text.clear();
+            detail.clear();
+            // Most cells of a national year are empty (unused score and therapy columns).
+            *slot = if cell == iapt_ingest::CellValue::Empty {
+                field::Outcome::MISSING
+            } else {
+                field::parse(cell, column, self.schema, self.workbook, text, detail)
+            };
         }
         let scope = scope(self);
-        let header_sheet = self.sheet.exactly_one_row;
         let mut rejected = spans;
-        for i in 0..self.sheet.columns.len() {
-            let column = &self.sheet.columns[i];
-            let slot = self.slots[i];
+        // Most cells are valid or empty and optional: they are counted here; the rest, which
+        // make findings, are judged one by one after, in column order.
+        let mut others = std::mem::take(&mut self.others);
+        others.clear();
+        let columns = self.slots.iter().zip(&mut self.tallies).zip(&self.sheet.columns);
+        for (i, ((slot, tally), column)) in columns.enumerate() {
             let applies = scope.applies(column);
-            if !applies && slot.present && !scope.attended && column.only_when_attended {
-                out.push(self.value_finding(rules::VALUE_ON_MISSED_APPOINTMENT, row.number, i));
-                self.slots[i].value = Value::Missing;
-                continue;
-            }
-            if !applies && !slot.present {
-                continue;
-            }
-            let mandatory = column.status == Status::Mandatory;
-            let tally = &mut self.tallies[i];
-            tally.rows += 1;
-            if let Some(kind) = slot.invalid {
-                tally.invalid += 1;
-                rejected |= mandatory;
-                let detail = &self.details[i];
-                let (rule, detail) = if header_sheet && mandatory {
-                    (rules::HEADER_VALUE, detail.trim_start_matches(": ").trim_start())
-                } else {
-                    (kind.rule(mandatory), detail.as_str())
-                };
-                let mut f = self.value_finding(rule, row.number, i);
-                f.detail = Some(detail.into());
-                out.push(f);
-            } else if !slot.present {
-                tally.missing += 1;
-                if self.map[i].is_none() {
-                    // An absent column was reported once, from the header row.
+            if slot.invalid.is_none() && slot.note.is_none() {
+                if slot.present && applies {
+                    tally.rows += 1;
+                    if slot.default {
+                        tally.default += 1;
+                    } else {
+                        tally.valid += 1;
+                    }
                     continue;
                 }
-                let rule = match column.status {
-                    Status::Mandatory if header_sheet => rules::HEADER_VALUE,
-                    Status::Mandatory => rules::MISSING_MANDATORY,
-                    Status::Required => rules::MISSING_REQUIRED,
-                    Status::Optional => continue,
-                };
-                let mut f = self.finding(rule, row.number, Some(i));
-                if header_sheet {
-                    f.detail = Some("it is empty".into());
+                if !slot.present && !applies {
+                    continue;
                 }
-                rejected |= mandatory;
-                out.push(f);
-            } else {
-                if slot.default {
-                    tally.default += 1;
-                } else {
-                    tally.valid += 1;
-                }
-                if let Some(rule) = slot.note {
-                    let mut f = self.value_finding(rule, row.number, i);
-                    f.detail = (!self.details[i].is_empty()).then(|| self.details[i].as_str().into());
-                    out.push(f);
+                if !slot.present && column.status == Status::Optional {
+                    tally.rows += 1;
+                    tally.missing += 1;
+                    continue;
                 }
             }
+            others.push(i);
         }
+        for &i in &others {
+            rejected |= self.judge(i, scope, row.number, out);
+        }
+        self.others = others;
         Some(rejected)
+    }
+
+    /// The findings of column `i`'s cell in the current row; whether they reject the row.
+    fn judge(&mut self, i: usize, scope: RowScope, row: u32, out: &mut Vec<Finding>) -> bool {
+        let header_sheet = self.sheet.exactly_one_row;
+        let column = &self.sheet.columns[i];
+        let slot = self.slots[i];
+        let applies = scope.applies(column);
+        if !applies && slot.present && !scope.attended && column.only_when_attended {
+            out.push(self.value_finding(rules::VALUE_ON_MISSED_APPOINTMENT, row, i));
+            self.slots[i].value = Value::Missing;
+            return false;
+        }
+        if !applies && !slot.present {
+            return false;
+        }
+        let mandatory = column.status == Status::Mandatory;
+        let tally = &mut self.tallies[i];
+        tally.rows += 1;
+        if let Some(kind) = slot.invalid {
+            tally.invalid += 1;
+            let detail = &self.details[i];
+            let (rule, detail) = if header_sheet && mandatory {
+                (rules::HEADER_VALUE, detail.trim_start_matches(": ").trim_start())
+            } else {
+                (kind.rule(mandatory), detail.as_str())
+            };
+            let mut f = self.value_finding(rule, row, i);
+            f.detail = Some(detail.into());
+            out.push(f);
+            return mandatory;
+        }
+        if !slot.present {
+            tally.missing += 1;
+            if self.map[i].is_none() {
+                // An absent column was reported once, from the header row.
+                return false;
+            }
+            let rule = match column.status {
+                Status::Mandatory if header_sheet => rules::HEADER_VALUE,
+                Status::Mandatory => rules::MISSING_MANDATORY,
+                Status::Required => rules::MISSING_REQUIRED,
+                Status::Optional => return false,
+            };
+            let mut f = self.finding(rule, row, Some(i));
+            if header_sheet {
+                f.detail = Some("it is empty".into());
+            }
+            out.push(f);
+            return mandatory;
+        }
+        if slot.default {
+            tally.default += 1;
+        } else {
+            tally.valid += 1;
+        }
+        if let Some(rule) = slot.note {
+            let mut f = self.value_finding(rule, row, i);
+            f.detail = (!self.details[i].is_empty()).then(|| self.details[i].as_str().into());
+            out.push(f);
+        }
+        false
     }
 
     /// The row as a whole: blank (`None`, remembered for the gap it may leave), after a gap, over
