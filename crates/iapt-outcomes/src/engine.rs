@@ -151,7 +151,31 @@ impl Trace for NoTrace {}
 #[must_use]
 pub fn derive(data: &Dataset, period: Period, rules: &OutcomeRules) -> Vec<ReferralOutcome> {
     let anxiety = anxiety_by_diagnosis(data, rules);
-    (0..data.referrals.len()).map(|i| derive_one(data, i, period, rules, &anxiety, &mut NoTrace)).collect()
+    let n = data.referrals.len();
+    let one = |i: usize| derive_one(data, i, period, rules, &anxiety, &mut NoTrace);
+    // Referrals are independent: a thread per core takes a run of them (a national year's
+    // 0.35 s halves on two), and the runs are joined in order.
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(n / 10_000 + 1);
+    if threads == 1 {
+        return (0..n).map(one).collect();
+    }
+    let run = n.div_ceil(threads);
+    let mut outcomes = Vec::with_capacity(n);
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..threads)
+            .map(|t| {
+                let one = &one;
+                scope.spawn(move || (t * run..n.min((t + 1) * run)).map(one).collect::<Vec<_>>())
+            })
+            .collect();
+        for handle in runs {
+            match handle.join() {
+                Ok(part) => outcomes.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    outcomes
 }
 
 /// One referral's outcome, telling `trace` what the engine saw.

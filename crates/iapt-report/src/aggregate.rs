@@ -121,10 +121,9 @@ fn median(waits: &mut [i32]) -> Option<f64> {
     Some(if n % 2 == 1 { f64::from(waits[n / 2]) } else { f64::from(waits[n / 2 - 1] + waits[n / 2]) / 2.0 })
 }
 
-/// One geography level being counted: a unit per referral, then people and waits per unit.
+/// One geography level being counted: a unit per referral, then waits per unit.
 struct Level {
     units: Vec<Unit>,
-    people: Vec<(u32, u32)>,
     waits: Vec<Vec<i32>>,
 }
 
@@ -132,18 +131,10 @@ impl Level {
     fn new(units: Vec<Unit>, groups: usize) -> Level {
         let n = units.len();
         let units = units.into_iter().map(|u| Unit { ended_by_group: vec![0; groups + 1], ..u }).collect();
-        Level { units, people: Vec::new(), waits: vec![Vec::new(); n] }
+        Level { units, waits: vec![Vec::new(); n] }
     }
 
-    fn add(
-        &mut self,
-        unit: usize,
-        o: &ReferralOutcome,
-        identity: Option<u32>,
-        group: Option<usize>,
-        data: &Dataset,
-        rules: &OutcomeRules,
-    ) {
+    fn add(&mut self, unit: usize, o: &ReferralOutcome, group: Option<usize>, data: &Dataset, rules: &OutcomeRules) {
         let u = &mut self.units[unit];
         u.counts.add(o, data, rules);
         if o.entered_treatment {
@@ -156,21 +147,32 @@ impl Level {
             let last = u.ended_by_group.len() - 1;
             u.ended_by_group[group.unwrap_or(last)] += 1;
         }
-        if let Some(id) = identity {
-            self.people.push((u32::try_from(unit).unwrap_or(u32::MAX), id));
-        }
     }
 
     fn finish(mut self) -> Vec<Unit> {
-        self.people.sort_unstable();
-        self.people.dedup();
-        for &(unit, _) in &self.people {
-            self.units[unit as usize].people += 1;
-        }
         for (u, w) in self.units.iter_mut().zip(&mut self.waits) {
             u.median_wait = median(w);
         }
         self.units
+    }
+}
+
+/// Counts the distinct people of each unit of each level from every referral's person and
+/// units (England, region, area team, CCG, provider): one sort by person, then each person's
+/// few referrals are compared among themselves.
+fn count_people(mut levels: [&mut Level; 5], mut seen: Vec<(u32, [u32; 5])>) {
+    seen.sort_unstable_by_key(|&(identity, _)| identity);
+    let mut units = Vec::new();
+    for person in seen.chunk_by(|a, b| a.0 == b.0) {
+        for (k, level) in levels.iter_mut().enumerate() {
+            units.clear();
+            units.extend(person.iter().map(|&(_, u)| u[k]));
+            units.sort_unstable();
+            units.dedup();
+            for &u in &units {
+                level.units[u as usize].people += 1;
+            }
+        }
     }
 }
 
@@ -217,6 +219,8 @@ pub fn aggregate(
     let mut ended_by_code = vec![0u64; end_codes.codes.len() + 1];
     let mut diagnosis = vec![Counts::default(); diagnosis_names.len()];
     let mut unknown: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+    // (person, their referral's unit at each level), counted into distinct people at the end.
+    let mut seen: Vec<(u32, [u32; 5])> = Vec::new();
 
     for o in outcomes.iter().filter(|o| o.received_in_period) {
         let r = &data.referrals[o.referral as usize];
@@ -228,11 +232,16 @@ pub fn aggregate(
         if ccg == unknown_ccg {
             *unknown.entry(r.record.commissioner.map_or("", |c| data.codes.resolve(c))).or_default() += 1;
         }
-        england.add(0, o, identity, group, data, rules);
-        regions.add(region, o, identity, group, data, rules);
-        teams.add(team, o, identity, group, data, rules);
-        ccgs.add(ccg, o, identity, group, data, rules);
-        provs.add(place_of_provider[r.provider.index()], o, identity, group, data, rules);
+        let provider = place_of_provider[r.provider.index()];
+        england.add(0, o, group, data, rules);
+        regions.add(region, o, group, data, rules);
+        teams.add(team, o, group, data, rules);
+        ccgs.add(ccg, o, group, data, rules);
+        provs.add(provider, o, group, data, rules);
+        if let Some(identity) = identity {
+            let place = |u: usize| u32::try_from(u).unwrap_or(u32::MAX);
+            seen.push((identity, [0, place(region), place(team), place(ccg), place(provider)]));
+        }
         if o.ended_in_period {
             ended_by_code[r.record.end_code.map_or(end_codes.codes.len(), usize::from)] += 1;
         }
@@ -240,6 +249,7 @@ pub fn aggregate(
         diagnosis[d].add(o, data, rules);
     }
 
+    count_people([&mut england, &mut regions, &mut teams, &mut ccgs, &mut provs], seen);
     let people = people(data, outcomes, genders, ethnic);
 
     let mut unknown_commissioners: Vec<(String, u64)> = unknown.into_iter().map(|(c, n)| (c.to_owned(), n)).collect();
@@ -273,21 +283,22 @@ impl<'d> SymbolUnits<'d> {
     fn new(data: &'d Dataset, schema: &Schema, reference: &Reference) -> SymbolUnits<'d> {
         let n_codes = data.codes.len();
         let unknown_ccg = reference.ccgs.len();
-        let mut ccg_of_sym = vec![unknown_ccg; n_codes];
+        let mut ccg_of_sym = vec![usize::MAX; n_codes];
         let ccg_index: std::collections::HashMap<&str, usize> =
             reference.ccgs.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
         let mut has_referrals = vec![false; data.providers.len()];
         let measures = &schema.measures;
         let mut diagnosis_names: Vec<String> = measures.diagnosis_groups.iter().map(|g| g.group.clone()).collect();
         diagnosis_names.push(measures.diagnosis_not_recorded.clone());
+        // Both start unset (`usize::MAX`); each code is looked up the first time it is met.
         let mut diagnosis_of_sym = vec![usize::MAX; n_codes];
         for r in &data.referrals {
-            if let Some(c) = r.record.commissioner {
-                let s = data.codes.resolve(c);
-                ccg_of_sym[c as usize] = ccg_index.get(s.trim()).copied().unwrap_or(unknown_ccg);
-            }
             has_referrals[r.provider.index()] = true;
-            if let Some(d) = r.record.diagnosis {
+            if let Some(c) = r.record.commissioner.filter(|&c| ccg_of_sym[c as usize] == usize::MAX) {
+                let code = data.codes.resolve(c).trim();
+                ccg_of_sym[c as usize] = ccg_index.get(code).copied().unwrap_or(unknown_ccg);
+            }
+            if let Some(d) = r.record.diagnosis.filter(|&d| diagnosis_of_sym[d as usize] == usize::MAX) {
                 let g = measures.group_of(Some(data.codes.resolve(d)));
                 diagnosis_of_sym[d as usize] =
                     diagnosis_names.iter().position(|n| n == g).unwrap_or(diagnosis_names.len() - 1);
