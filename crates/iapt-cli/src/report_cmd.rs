@@ -53,7 +53,13 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
 
     let intake =
         Intake { files: accepted.files, files_rejected: accepted.files_rejected.len(), rows: accepted.rows.clone() };
-    let data = Dataset::merge(std::mem::take(&mut accepted.submissions));
+    // The manifest's hashes read every input again: on a core of their own while merging runs.
+    let submissions = std::mem::take(&mut accepted.submissions);
+    let (data, input_files) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| manifest::inputs(&accepted.per_input));
+        let data = Dataset::merge(submissions);
+        (data, hashing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
     let providers: std::collections::BTreeSet<&str> =
         accepted.per_input.iter().filter(|i| i.accepted).map(|i| i.provider.as_str()).collect();
     let source = format!(
@@ -64,7 +70,6 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
         accepted.files_rejected.len(),
         providers.len()
     );
-    let input_files = manifest::inputs(&accepted.per_input);
     drop(accepted);
     let outcomes = iapt_outcomes::derive(&data, period, &rules);
     let aggregates = iapt_report::aggregate(&data, &outcomes, &rules, &schema, &reference)
