@@ -95,6 +95,7 @@ impl<'a> Row<'a> {
 
     /// The cell in column `col` (0-based, column A = 0); `Empty` past the end.
     #[must_use]
+    #[inline]
     pub fn get(&self, col: usize) -> CellValue<'_> {
         match &self.cells {
             // Field boundaries are commas or quotes, so they fall on character boundaries.

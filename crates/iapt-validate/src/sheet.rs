@@ -248,7 +248,7 @@ impl<'s> SheetReader<'s> {
             text.clear();
             detail.clear();
             // Most cells of a national year are empty (unused score and therapy columns).
-            *slot = if cell == iapt_ingest::CellValue::Empty {
+            *slot = if matches!(cell, iapt_ingest::CellValue::Empty) {
                 field::Outcome::MISSING
             } else {
                 field::parse(cell, column, self.schema, self.workbook, text, detail)
