@@ -107,15 +107,36 @@ pub fn run(args: &OutcomesArgs) -> Result<u8, Fatal> {
     Ok(0)
 }
 
-/// The rows in the contract's order: provider, then service request id.
-fn sorted<'a>(data: &Dataset, outcomes: &'a [ReferralOutcome]) -> Vec<&'a ReferralOutcome> {
-    let mut rows: Vec<&ReferralOutcome> = outcomes.iter().collect();
-    let key = |o: &ReferralOutcome| {
-        let r = &data.referrals[o.referral as usize];
-        (data.provider_code(r.provider), data.referral_id(r))
-    };
-    rows.sort_by(|a, b| key(a).cmp(&key(b)));
-    rows
+/// The rows in the contract's order: provider code, then service request id (then the order
+/// derived, as a stable sort would leave ties). Providers are ranked once, not compared by code
+/// at every step.
+fn sorted<'a>(data: &Dataset, outcomes: &'a [ReferralOutcome]) -> impl Iterator<Item = &'a ReferralOutcome> {
+    let mut by_code: Vec<usize> = (0..data.providers.len()).collect();
+    by_code.sort_by_key(|&i| data.providers[i].code.as_str());
+    let mut rank = vec![0u32; by_code.len()];
+    for (place, &i) in by_code.iter().enumerate() {
+        rank[i] = u32::try_from(place).unwrap_or(u32::MAX);
+    }
+    let mut keys: Vec<(u32, &str, u32)> = outcomes
+        .iter()
+        .enumerate()
+        .map(|(k, o)| {
+            let r = &data.referrals[o.referral as usize];
+            (rank[r.provider.index()], data.referral_id(r), u32::try_from(k).unwrap_or(u32::MAX))
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.into_iter().map(|(_, _, k)| &outcomes[k as usize])
+}
+
+/// A date that serialises as its ISO text without being made a `String` first.
+#[derive(Clone, Copy)]
+pub struct IsoDate(Date);
+
+impl Serialize for IsoDate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
 }
 
 /// A score as its column writes it: `12`, `2.3`; a whole score is an integer in JSON.
@@ -145,13 +166,13 @@ pub struct OutcomeRow<'a> {
     provider: &'a str,
     service_request_id: &'a str,
     pub local_patient_id: &'a str,
-    referral_received_date: String,
+    referral_received_date: IsoDate,
     received_in_period: bool,
-    first_treatment_date: Option<String>,
+    first_treatment_date: Option<IsoDate>,
     entered_treatment: bool,
     wait_days: Option<i32>,
     treatment_appointments: u32,
-    end_date: Option<String>,
+    end_date: Option<IsoDate>,
     end_code: Option<&'a str>,
     ended_in_period: bool,
     finished_course: bool,
@@ -170,21 +191,30 @@ pub struct OutcomeRow<'a> {
 
 impl<'a> OutcomeRow<'a> {
     pub fn new(schema: &'a Schema, data: &'a Dataset, rules: &'a OutcomeRules, o: &ReferralOutcome) -> OutcomeRow<'a> {
+        Self::with_end_codes(schema.code_list("end-code"), data, rules, o)
+    }
+
+    /// As [`OutcomeRow::new`], with the end-code list found once for many rows.
+    fn with_end_codes(
+        end_codes: Option<&'a iapt_schema::CodeList>,
+        data: &'a Dataset,
+        rules: &'a OutcomeRules,
+        o: &ReferralOutcome,
+    ) -> OutcomeRow<'a> {
         let r = &data.referrals[o.referral as usize];
-        let end_code =
-            r.record.end_code.and_then(|c| schema.code_list("end-code").map(|l| l.codes[usize::from(c)].code.as_str()));
+        let end_code = r.record.end_code.and_then(|c| end_codes.map(|l| l.codes[usize::from(c)].code.as_str()));
         let score = |h: Option<iapt_outcomes::Hundredths>| h.map(Score);
         OutcomeRow {
             provider: data.provider_code(r.provider),
             service_request_id: data.referral_id(r),
             local_patient_id: data.person_of(r).map_or("", |p| data.local_patient_id(p)),
-            referral_received_date: r.record.received.to_string(),
+            referral_received_date: IsoDate(r.record.received),
             received_in_period: o.received_in_period,
-            first_treatment_date: o.first_treatment_date.map(|d| d.to_string()),
+            first_treatment_date: o.first_treatment_date.map(IsoDate),
             entered_treatment: o.entered_treatment,
             wait_days: o.wait_days,
             treatment_appointments: o.treatment_appointments,
-            end_date: r.record.end_date.map(|d| d.to_string()),
+            end_date: r.record.end_date.map(IsoDate),
             end_code,
             ended_in_period: o.ended_in_period,
             finished_course: o.finished_course,
@@ -202,37 +232,46 @@ impl<'a> OutcomeRow<'a> {
         }
     }
 
-    /// The row as CSV text, in [`COLUMNS`] order; text from the submission made safe for a
-    /// spreadsheet.
-    fn fields(&self) -> [String; 24] {
-        let text = |v: Option<String>| v.unwrap_or_default();
-        let safe = crate::output::csv_safe;
-        [
-            safe(self.provider),
-            safe(self.service_request_id),
-            safe(self.local_patient_id),
-            self.referral_received_date.clone(),
-            self.received_in_period.to_string(),
-            text(self.first_treatment_date.clone()),
-            self.entered_treatment.to_string(),
-            text(self.wait_days.map(|n| n.to_string())),
-            self.treatment_appointments.to_string(),
-            text(self.end_date.clone()),
-            self.end_code.unwrap_or("").to_owned(),
-            self.ended_in_period.to_string(),
-            self.finished_course.to_string(),
-            self.adsm.to_owned(),
-            text(self.first_phq9.map(|s| s.to_string())),
-            text(self.last_phq9.map(|s| s.to_string())),
-            text(self.first_anxiety.map(|s| s.to_string())),
-            text(self.last_anxiety.map(|s| s.to_string())),
-            self.caseness.to_string(),
-            self.recovered.to_string(),
-            self.reliable_improvement.to_string(),
-            self.reliable_deterioration.to_string(),
-            self.reliable_recovery.to_string(),
-            text(self.wait_days_adjusted.map(|n| n.to_string())),
-        ]
+    /// Writes the row as CSV, in [`COLUMNS`] order, through one reused buffer; text from the
+    /// submission made safe for a spreadsheet.
+    fn write_csv<W: Write>(&self, w: &mut csv::Writer<W>, buf: &mut String) -> csv::Result<()> {
+        use std::fmt::Write as _;
+        let mut shown = |w: &mut csv::Writer<W>, value: Option<&dyn std::fmt::Display>| {
+            buf.clear();
+            if let Some(v) = value {
+                let _ = write!(buf, "{v}");
+            }
+            w.write_field(buf.as_bytes())
+        };
+        let safe = |w: &mut csv::Writer<W>, text: &str| w.write_field(iapt_report::write::neutralise(text).as_bytes());
+        safe(w, self.provider)?;
+        safe(w, self.service_request_id)?;
+        safe(w, self.local_patient_id)?;
+        shown(w, Some(&self.referral_received_date.0))?;
+        shown(w, Some(&self.received_in_period))?;
+        shown(w, self.first_treatment_date.as_ref().map(|d| &d.0 as &dyn std::fmt::Display))?;
+        shown(w, Some(&self.entered_treatment))?;
+        shown(w, self.wait_days.as_ref().map(|n| n as &dyn std::fmt::Display))?;
+        shown(w, Some(&self.treatment_appointments))?;
+        shown(w, self.end_date.as_ref().map(|d| &d.0 as &dyn std::fmt::Display))?;
+        w.write_field(self.end_code.unwrap_or(""))?;
+        shown(w, Some(&self.ended_in_period))?;
+        shown(w, Some(&self.finished_course))?;
+        w.write_field(self.adsm)?;
+        for score in [self.first_phq9, self.last_phq9, self.first_anxiety, self.last_anxiety] {
+            shown(w, score.as_ref().map(|s| s as &dyn std::fmt::Display))?;
+        }
+        for fact in [
+            self.caseness,
+            self.recovered,
+            self.reliable_improvement,
+            self.reliable_deterioration,
+            self.reliable_recovery,
+        ] {
+            shown(w, Some(&fact))?;
+        }
+        shown(w, self.wait_days_adjusted.as_ref().map(|n| n as &dyn std::fmt::Display))?;
+        w.write_record(None::<&[u8]>)
     }
 }
 
@@ -247,14 +286,16 @@ struct Rows<'a> {
 impl Rows<'_> {
     /// Every row, in the contract's order.
     fn each(&self) -> impl Iterator<Item = OutcomeRow<'_>> {
-        sorted(self.data, self.outcomes).into_iter().map(|o| OutcomeRow::new(self.schema, self.data, self.rules, o))
+        let end_codes = self.schema.code_list("end-code");
+        sorted(self.data, self.outcomes).map(move |o| OutcomeRow::with_end_codes(end_codes, self.data, self.rules, o))
     }
 
     fn csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
         let mut w = csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(out);
         w.write_record(COLUMNS)?;
+        let mut buf = String::new();
         for row in self.each() {
-            w.write_record(row.fields())?;
+            row.write_csv(&mut w, &mut buf)?;
         }
         w.flush()
     }
