@@ -156,7 +156,8 @@ pub fn derive(data: &Dataset, period: Period, rules: &OutcomeRules) -> Vec<Refer
     let one = |i: usize| derive_one(data, i, period, rules, &anxiety, &mut NoTrace);
     // Referrals are independent: a thread per core takes a run of them (a national year's
     // 0.35 s halves on two), and the runs are joined in order.
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(n / 10_000 + 1);
+    // From 2,000 referrals on, so that the demo year (the identical-bytes test) is split too.
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(n / 2_000 + 1);
     if threads == 1 {
         return (0..n).map(one).collect();
     }
