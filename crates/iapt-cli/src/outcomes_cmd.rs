@@ -108,9 +108,9 @@ pub fn run(args: &OutcomesArgs) -> Result<u8, Fatal> {
 }
 
 /// The rows in the contract's order: provider code, then service request id (then the order
-/// derived, as a stable sort would leave ties). Providers are ranked once, not compared by code
-/// at every step.
-fn sorted<'a>(data: &Dataset, outcomes: &'a [ReferralOutcome]) -> impl Iterator<Item = &'a ReferralOutcome> {
+/// derived, as a stable sort would leave ties), as (provider rank, id, index of the outcome).
+/// Providers are ranked once, not compared by code at every step.
+fn sorted<'d>(data: &'d Dataset, outcomes: &[ReferralOutcome]) -> Vec<(u32, &'d str, u32)> {
     let mut by_code: Vec<usize> = (0..data.providers.len()).collect();
     by_code.sort_by_key(|&i| data.providers[i].code.as_str());
     let mut rank = vec![0u32; by_code.len()];
@@ -126,7 +126,7 @@ fn sorted<'a>(data: &Dataset, outcomes: &'a [ReferralOutcome]) -> impl Iterator<
         })
         .collect();
     keys.sort_unstable();
-    keys.into_iter().map(|(_, _, k)| &outcomes[k as usize])
+    keys
 }
 
 /// A date that serialises as its ISO text without being made a `String` first.
@@ -287,7 +287,10 @@ impl Rows<'_> {
     /// Every row, in the contract's order.
     fn each(&self) -> impl Iterator<Item = OutcomeRow<'_>> {
         let end_codes = self.schema.code_list("end-code");
-        sorted(self.data, self.outcomes).map(move |o| OutcomeRow::with_end_codes(end_codes, self.data, self.rules, o))
+        let order = sorted(self.data, self.outcomes).into_iter();
+        order.map(move |(_, _, k)| {
+            OutcomeRow::with_end_codes(end_codes, self.data, self.rules, &self.outcomes[k as usize])
+        })
     }
 
     /// Rows are made into text a block at a time, the block shared among the cores, and
@@ -295,19 +298,20 @@ impl Rows<'_> {
     fn csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
         // Small enough that the demo year (the identical-bytes test) spans several blocks.
         const ROWS_PER_PART: usize = 1 << 12;
-        let text = |rows: &[&ReferralOutcome], header: bool| -> std::io::Result<Vec<u8>> {
+        let text = |rows: &[(u32, &str, u32)], header: bool| -> std::io::Result<Vec<u8>> {
             let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 128));
             if header {
                 w.write_record(COLUMNS)?;
             }
             let (end_codes, mut buf) = (self.schema.code_list("end-code"), String::new());
-            for &o in rows {
+            for &(_, _, k) in rows {
+                let o = &self.outcomes[k as usize];
                 OutcomeRow::with_end_codes(end_codes, self.data, self.rules, o).write_csv(&mut w, &mut buf)?;
             }
             w.into_inner().map_err(|e| e.into_error())
         };
         out.write_all(&text(&[], true)?)?;
-        let order: Vec<&ReferralOutcome> = sorted(self.data, self.outcomes).collect();
+        let order = sorted(self.data, self.outcomes);
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         for block in order.chunks(ROWS_PER_PART * cores) {
             let parts: Vec<std::io::Result<Vec<u8>>> = std::thread::scope(|scope| {
