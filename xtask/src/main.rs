@@ -7,6 +7,7 @@
 //! - `spec-check DIR`: the schema against a copy of the specification
 //! - `bench validate`: time validation against a bare read and the Python peer
 
+#![forbid(unsafe_code)]
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;

@@ -3,8 +3,8 @@
 //! glibc's malloc raises its mmap threshold each time a large block is freed, so once merging
 //! frees a submission's tables, the tables built after them come from the heap, and blocks
 //! freed there stay resident. A fixed threshold hands every large block back to the system
-//! when it is freed: five national years through `iapt outcomes` 2,130 -> 1,620 MB peak, the
-//! national report 497 -> 395 MB (`cargo xtask bench years`, `cargo xtask bench report`).
+//! when it is freed: five national years through `iapt outcomes` 2,178 -> 1,661 MB peak, the
+//! national report 497 -> 395 MB, when it was introduced (`cargo xtask bench years`, `bench report`).
 
 /// glibc's `M_MMAP_THRESHOLD` parameter of `mallopt`.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]

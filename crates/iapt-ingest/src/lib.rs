@@ -11,6 +11,8 @@
 //! This crate knows nothing of the data set: which sheets and columns matter is the
 //! validator's business.
 
+#![forbid(unsafe_code)]
+
 mod csv_folder;
 mod discover;
 mod error;

@@ -8,7 +8,10 @@
 //! up into the published measures.
 //!
 //! Invariant: pure. No I/O, no clock, no global state: the same records, period and rules
-//! always give the same outcomes, whatever the order of the input rows.
+//! always give the same outcomes, whatever the order of the input rows. [`derive`] may split
+//! the referrals among threads; the result does not depend on how.
+
+#![forbid(unsafe_code)]
 
 mod counts;
 mod dataset;

@@ -16,6 +16,8 @@
 //! Items that apply only to some rows (scores on attended appointments, therapy type on
 //! attended treatment appointments) are scored over the rows they apply to. No I/O here.
 
+#![forbid(unsafe_code)]
+
 use std::collections::hash_map::Entry;
 
 use iapt_schema::{Schema, Status};

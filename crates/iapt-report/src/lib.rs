@@ -6,6 +6,8 @@
 //! through [`disclosure`] control, key facts, charts and notes. The [`write`] module formats a
 //! report into files; it computes nothing.
 
+#![forbid(unsafe_code)]
+
 pub mod aggregate;
 pub mod disclosure;
 pub mod facts;

@@ -11,6 +11,8 @@
 //! and codes by their position in the list, so the rest of the pipeline stores a code in a
 //! byte.
 
+#![forbid(unsafe_code)]
+
 pub mod checked;
 mod date;
 mod load;

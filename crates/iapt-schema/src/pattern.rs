@@ -82,7 +82,7 @@ impl Pattern {
             .split('|')
             .map(|src| {
                 let pieces = parse_sequence(src)?;
-                let shortest = pieces.iter().map(|p| p.min).sum();
+                let shortest = pieces.iter().map(|p| p.min).fold(0, usize::saturating_add);
                 let longest = pieces.iter().map(|p| p.max).fold(0, usize::saturating_add);
                 Ok(Sequence { pieces, shortest, longest })
             })
@@ -187,10 +187,14 @@ fn parse_sequence(src: &str) -> Result<Vec<Piece>, String> {
                 let body = &src[i + 1..end];
                 i = end + 1;
                 let num = |t: &str| t.trim().parse::<usize>().map_err(|_| format!("bad count `{body}`"));
-                match body.split_once(',') {
+                let (lo, hi) = match body.split_once(',') {
                     Some((lo, hi)) => (num(lo)?, num(hi)?),
                     None => (num(body)?, num(body)?),
+                };
+                if lo > hi {
+                    return Err(format!("bad count `{body}`: the least is more than the most"));
                 }
+                (lo, hi)
             }
             _ => (1, 1),
         };
@@ -232,5 +236,9 @@ mod tests {
     fn rejects_unsupported_syntax() {
         assert!(Pattern::new("(ab)+").is_err());
         assert!(Pattern::new("[A-Z").is_err());
+        assert!(Pattern::new("a{3,1}").is_err());
+        // Counts too large to add up still compile, and match nothing they cannot.
+        let huge = Pattern::new(&format!("[0-9]{{{}}}[0-9]", usize::MAX)).unwrap();
+        assert!(!huge.is_match("123"));
     }
 }

@@ -8,6 +8,8 @@
 //! fact: the published rates emerge when the outcome engine derives them. The same seed and
 //! options give byte-identical output.
 
+#![forbid(unsafe_code)]
+
 mod defects;
 mod rng;
 pub mod world;

@@ -99,6 +99,7 @@ pub(crate) fn parse(
     text: &mut String,
     detail: &mut String,
 ) -> Outcome {
+    debug_assert!(text.is_empty() && detail.is_empty(), "the caller clears the buffers");
     // Typed cells in typed columns need no text: it is made only if a finding shows it.
     let typed = match (&col.kind, cell) {
         (Kind::Date, CellValue::DateTime { .. }) => Some(parse_date(cell, col.check, workbook, "")),
@@ -226,7 +227,7 @@ fn write_cell(cell: CellValue<'_>, trim: bool, out: &mut String) {
 }
 
 /// `s.trim()`, without its scan of Unicode white space when the first and last bytes are
-/// printable ASCII (no white space is).
+/// ASCII above the space (none of them is white space).
 #[inline]
 fn trim_fast(s: &str) -> &str {
     let solid = |b: u8| b > b' ' && b < 0x80;

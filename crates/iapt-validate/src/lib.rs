@@ -11,6 +11,8 @@
 //! record rules (keys, references, date order) are in `assemble`. Nothing here prints or
 //! knows an output format.
 
+#![forbid(unsafe_code)]
+
 mod applies;
 mod assemble;
 mod field;

@@ -76,7 +76,7 @@ pub(crate) struct SheetReader<'s> {
     details: Vec<String>,
     last_row: u32,
     blank_run: Option<(u32, u32)>,
-    /// The current row's columns with findings to make (kept to reuse its memory).
+    /// The current row's columns judged one by one (kept to reuse its memory).
     others: Vec<usize>,
 }
 
@@ -256,8 +256,8 @@ impl<'s> SheetReader<'s> {
         }
         let scope = scope(self);
         let mut rejected = spans;
-        // Most cells are valid or empty and optional: they are counted here; the rest, which
-        // make findings, are judged one by one after, in column order.
+        // Most cells are valid, or empty and optional: they are counted here; the rest (those
+        // that may make findings) are judged one by one after, in column order.
         let mut others = std::mem::take(&mut self.others);
         others.clear();
         let columns = self.slots.iter().zip(&mut self.tallies).zip(&self.sheet.columns);
