@@ -22,6 +22,38 @@ fn validations(path: &Path) -> Vec<Validation> {
     .unwrap()
 }
 
+#[test]
+fn validating_without_records_finds_and_counts_the_same() {
+    let paths = iapt_ingest::discover(&root().join("tests/fixtures")).submissions;
+    assert!(paths.len() > 2, "the fixtures hold several submissions: {paths:?}");
+    let today = Date::parse_iso("2026-11-26").unwrap();
+    let run = |records| {
+        iapt_validate::validate_all_with(
+            &paths,
+            &Schema::builtin(),
+            today,
+            iapt_validate::Limits::default(),
+            records,
+            &|_| {},
+        )
+        .unwrap()
+    };
+    let (kept, not_kept) = (run(true), run(false));
+    assert_eq!(kept.len(), not_kept.len());
+    let mut with_appointments = 0;
+    for (a, b) in kept.iter().zip(&not_kept) {
+        assert_eq!(format!("{:?}", a.findings), format!("{:?}", b.findings), "{}", a.path.display());
+        assert_eq!(format!("{:?}", a.sheets), format!("{:?}", b.sheets), "{}", a.path.display());
+        assert_eq!(a.submission.is_some(), b.submission.is_some());
+        if let (Some(x), Some(y)) = (&a.submission, &b.submission) {
+            assert_eq!((&x.provider, x.period_start, x.period_end), (&y.provider, y.period_start, y.period_end));
+            assert!(y.persons.is_empty() && y.referrals.is_empty() && y.appointments.is_empty() && y.ids.is_empty());
+            with_appointments += usize::from(!x.appointments.is_empty());
+        }
+    }
+    assert!(with_appointments > 0, "some fixture has accepted appointments to leave out");
+}
+
 fn item<'a>(q: &'a Quality, sheet: &str, column: &str) -> &'a iapt_quality::ItemScore {
     q.items.iter().find(|i| i.sheet == sheet && i.column == column).unwrap()
 }

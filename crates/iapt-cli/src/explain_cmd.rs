@@ -85,7 +85,7 @@ pub fn run(args: &ExplainArgs) -> Result<u8, Fatal> {
     output::refuse_inputs(&[("--output", args.io.output.as_deref())], &paths)?;
     let limits = args.io.limits.limits();
     let mut validations =
-        crate::inputs::validate_all(&paths, &schema, crate::inputs::today(), limits, args.io.chatter.progress())?;
+        crate::inputs::validate_all(&paths, &schema, crate::inputs::today(), limits, true, args.io.chatter.progress())?;
     // The file of each accepted submission, in the order they are merged from.
     let files: Vec<PathBuf> = validations.iter().filter(|v| v.submission.is_some()).map(|v| v.path.clone()).collect();
     let submissions: Vec<_> = validations.iter_mut().filter_map(|v| v.submission.take()).collect();

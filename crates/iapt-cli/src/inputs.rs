@@ -100,7 +100,7 @@ pub fn read(
     limits: Limits,
     progress: bool,
 ) -> Result<Accepted, Fatal> {
-    let results = validate_all(paths, schema, today, limits, progress)?;
+    let results = validate_all(paths, schema, today, limits, true, progress)?;
     let quality = iapt_quality::Quality::from_validations(&results, schema);
     let mut accepted = Accepted {
         submissions: Vec::new(),
@@ -161,12 +161,14 @@ pub fn today() -> Date {
     Date::from_days(i32::try_from(secs / 86_400).unwrap_or(0))
 }
 
-/// Validates many submissions at once, with a bar of submissions read on a terminal.
+/// Validates many submissions at once, with a bar of submissions read on a terminal; `records`
+/// says whether the accepted records are kept (see `iapt_validate::Options::records`).
 pub fn validate_all(
     paths: &[PathBuf],
     schema: &Schema,
     today: Date,
     limits: Limits,
+    records: bool,
     progress: bool,
 ) -> Result<Vec<iapt_validate::Validation>, Fatal> {
     let bar = crate::render::files_bar(paths.len(), progress);
@@ -175,7 +177,7 @@ pub fn validate_all(
             b.inc(1);
         }
     };
-    let results = iapt_validate::validate_all_with(paths, schema, today, limits, &done)
+    let results = iapt_validate::validate_all_with(paths, schema, today, limits, records, &done)
         .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")));
     if let Some(b) = bar {
         b.finish_and_clear();

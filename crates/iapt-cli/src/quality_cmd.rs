@@ -18,7 +18,7 @@ pub fn run(args: &QualityArgs) -> Result<u8, Fatal> {
     output::refuse_inputs(&[("--output", args.common.io.output.as_deref()), ("--html", args.html.as_deref())], &paths)?;
     let limits = args.common.io.limits.limits();
     let progress = args.common.io.chatter.progress();
-    let validations = crate::inputs::validate_all(&paths, &schema, crate::inputs::today(), limits, progress)?;
+    let validations = crate::inputs::validate_all(&paths, &schema, crate::inputs::today(), limits, false, progress)?;
     let quality = Quality::from_validations(&validations, &schema);
     let mut out = output::open(args.common.io.output.as_deref())?;
     let written = match args.common.format {

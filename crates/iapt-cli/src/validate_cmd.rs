@@ -22,7 +22,8 @@ pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
     let show_progress = args.common.io.chatter.progress();
     let results = if inputs.len() > 1 {
         // As many submissions at once as there are cores, with a bar of files done.
-        crate::inputs::validate_all(inputs, &schema, today, limits, show_progress)?
+        // Only findings and tallies are shown: the records are not kept.
+        crate::inputs::validate_all(inputs, &schema, today, limits, false, show_progress)?
     } else {
         // One submission, with a count of rows read: a large workbook takes a while.
         let progress = render::Progress::new(show_progress);
@@ -30,7 +31,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8, Fatal> {
         for path in inputs {
             progress.start(path);
             let tick = |rows: u64| progress.rows(rows);
-            let opts = Options { today, progress: Some(&tick), limits };
+            let opts = Options { today, progress: Some(&tick), limits, records: false };
             results.push(
                 iapt_validate::validate(path, &schema, &opts)
                     .map_err(|e| Fatal::new(format!("the schema does not fit the validator: {e}")))?,

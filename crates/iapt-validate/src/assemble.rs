@@ -146,6 +146,8 @@ pub(crate) struct Assembler {
     /// The NHS number status that says "present and verified" (`01`).
     nhs_verified: Option<u8>,
     pub sub: Submission,
+    /// Whether appointments are kept (the other records are needed by the rules).
+    keep_appointments: bool,
     header_rows: u32,
     /// What the rows so far have said of each interned id, indexed by the id.
     uses: Vec<IdUse>,
@@ -153,7 +155,7 @@ pub(crate) struct Assembler {
 }
 
 impl Assembler {
-    pub(crate) fn new(schema: &Schema, today: Date) -> Result<Assembler, SchemaMismatch> {
+    pub(crate) fn new(schema: &Schema, today: Date, keep_appointments: bool) -> Result<Assembler, SchemaMismatch> {
         Ok(Assembler {
             cols: Columns::resolve(schema)?,
             today,
@@ -161,6 +163,7 @@ impl Assembler {
             treatment: schema.require_list("appointment-type")?.flags("treatment")?,
             nhs_verified: schema.require_list("nhs-number-status")?.find("01"),
             sub: Submission::default(),
+            keep_appointments,
             header_rows: 0,
             uses: Vec::new(),
             appointment_keys: FxHashMap::default(),
@@ -482,6 +485,9 @@ impl Assembler {
         let (Some((referral, ..)), Some(date), Some(attendance)) = (referral, day, code(r, c.a_attendance)) else {
             return true;
         };
+        if !self.keep_appointments {
+            return false;
+        }
         let mut scores = [Score::NONE; SCORE_SLOTS];
         for (slot, &i) in scores.iter_mut().zip(&c.a_scores) {
             match r.slots[i].value {

@@ -45,13 +45,16 @@ pub struct Options<'a> {
     pub progress: Option<&'a dyn Fn(u64)>,
     /// How much one submission may hold, and how many findings of a rule are kept.
     pub limits: Limits,
+    /// Whether to keep the accepted records. A caller that wants only the findings and tallies
+    /// says no: the submission then holds its header alone, and validating allocates far less.
+    pub records: bool,
 }
 
 impl Options<'_> {
     /// Default limits, no progress.
     #[must_use]
     pub fn new(today: Date) -> Options<'static> {
-        Options { today, progress: None, limits: Limits::default() }
+        Options { today, progress: None, limits: Limits::default(), records: true }
     }
 }
 
@@ -130,7 +133,7 @@ pub use iapt_schema::SchemaMismatch;
 /// Only when the schema lacks a sheet or column that the record rules need; problems with
 /// the submission itself are findings.
 pub fn validate(path: &Path, schema: &Schema, opts: &Options<'_>) -> Result<Validation, SchemaMismatch> {
-    let mut asm = assemble::Assembler::new(schema, opts.today)?;
+    let mut asm = assemble::Assembler::new(schema, opts.today, opts.records)?;
     let mut findings = Kept::new(opts.limits.findings_per_rule);
     let mut reports = Vec::new();
     let mut source = match Source::open(path, opts.limits) {
@@ -196,7 +199,7 @@ pub fn validate(path: &Path, schema: &Schema, opts: &Options<'_>) -> Result<Vali
     });
     let file_problem = list.iter().any(|f| f.severity() == Severity::File);
     let provider = asm.sub.provider.clone();
-    let submission = (!file_problem).then_some(asm.sub);
+    let submission = (!file_problem).then(|| if opts.records { asm.sub } else { asm.sub.header_only() });
     let not_kept = rules::ALL.iter().zip(not_kept).filter(|(_, n)| *n > 0).map(|(r, n)| (*r, n)).collect();
     Ok(Validation { path: path.to_owned(), provider, findings: list, sheets: reports, submission, not_kept })
 }
@@ -421,10 +424,11 @@ pub fn validate_all(
     today: Date,
     limits: Limits,
 ) -> Result<Vec<Validation>, SchemaMismatch> {
-    validate_all_with(paths, schema, today, limits, &|_| ())
+    validate_all_with(paths, schema, today, limits, true, &|_| ())
 }
 
-/// As [`validate_all`], calling `done` with each path as its validation ends (for a progress bar).
+/// As [`validate_all`], keeping the records or not (see [`Options::records`]), and calling
+/// `done` with each path as its validation ends (for a progress bar).
 ///
 /// # Errors
 /// As [`validate`].
@@ -433,6 +437,7 @@ pub fn validate_all_with(
     schema: &Schema,
     today: Date,
     limits: Limits,
+    records: bool,
     done: &(dyn Fn(&Path) + Sync),
 ) -> Result<Vec<Validation>, SchemaMismatch> {
     use std::sync::Mutex;
@@ -443,7 +448,7 @@ pub fn validate_all_with(
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
-                let opts = Options { today, progress: None, limits };
+                let opts = Options { today, progress: None, limits, records };
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = paths.get(i) else { break };

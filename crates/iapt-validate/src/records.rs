@@ -170,3 +170,16 @@ pub struct Submission {
     pub appointments: Vec<Appointment>,
     pub pauses: Vec<Pause>,
 }
+
+impl Submission {
+    /// The provider and reporting period alone, without the records.
+    #[must_use]
+    pub fn header_only(self) -> Submission {
+        Submission {
+            provider: self.provider,
+            period_start: self.period_start,
+            period_end: self.period_end,
+            ..Submission::default()
+        }
+    }
+}
