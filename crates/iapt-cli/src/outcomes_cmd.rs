@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use iapt_outcomes::explain::push_score;
 use iapt_outcomes::{Dataset, OutcomeRules, Period, ReferralOutcome};
 use iapt_schema::{Date, Schema};
 use serde::Serialize;
@@ -153,12 +154,6 @@ impl Serialize for Score {
     }
 }
 
-impl std::fmt::Display for Score {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&iapt_outcomes::explain::score(self.0))
-    }
-}
-
 /// One referral's row, typed: JSON keeps integers, booleans and nulls; CSV writes it as text.
 /// Field order is [`COLUMNS`] order.
 #[derive(Serialize)]
@@ -233,33 +228,35 @@ impl<'a> OutcomeRow<'a> {
     }
 
     /// Writes the row as CSV, in [`COLUMNS`] order, through one reused buffer; text from the
-    /// submission made safe for a spreadsheet.
+    /// submission made safe for a spreadsheet. Numbers and dates are written without `fmt`:
+    /// a national year has 21 million fields.
     fn write_csv<W: Write>(&self, w: &mut csv::Writer<W>, buf: &mut String) -> csv::Result<()> {
-        use std::fmt::Write as _;
-        let mut shown = |w: &mut csv::Writer<W>, value: Option<&dyn std::fmt::Display>| {
+        let mut field = |w: &mut csv::Writer<W>, fill: &dyn Fn(&mut String)| {
             buf.clear();
-            if let Some(v) = value {
-                let _ = write!(buf, "{v}");
-            }
+            fill(buf);
             w.write_field(buf.as_bytes())
         };
+        let flag = |b: bool| if b { "true" } else { "false" };
+        let date = |d: Option<IsoDate>| move |out: &mut String| d.into_iter().for_each(|d| push_date(out, d.0));
+        let number = |n: Option<i64>| move |out: &mut String| n.into_iter().for_each(|n| push_int(out, n));
+        let score = |h: Option<Score>| move |out: &mut String| h.into_iter().for_each(|h| push_score(out, h.0));
         let safe = |w: &mut csv::Writer<W>, text: &str| w.write_field(iapt_report::write::neutralise(text).as_bytes());
         safe(w, self.provider)?;
         safe(w, self.service_request_id)?;
         safe(w, self.local_patient_id)?;
-        shown(w, Some(&self.referral_received_date.0))?;
-        shown(w, Some(&self.received_in_period))?;
-        shown(w, self.first_treatment_date.as_ref().map(|d| &d.0 as &dyn std::fmt::Display))?;
-        shown(w, Some(&self.entered_treatment))?;
-        shown(w, self.wait_days.as_ref().map(|n| n as &dyn std::fmt::Display))?;
-        shown(w, Some(&self.treatment_appointments))?;
-        shown(w, self.end_date.as_ref().map(|d| &d.0 as &dyn std::fmt::Display))?;
+        field(w, &date(Some(self.referral_received_date)))?;
+        w.write_field(flag(self.received_in_period))?;
+        field(w, &date(self.first_treatment_date))?;
+        w.write_field(flag(self.entered_treatment))?;
+        field(w, &number(self.wait_days.map(i64::from)))?;
+        field(w, &number(Some(i64::from(self.treatment_appointments))))?;
+        field(w, &date(self.end_date))?;
         w.write_field(self.end_code.unwrap_or(""))?;
-        shown(w, Some(&self.ended_in_period))?;
-        shown(w, Some(&self.finished_course))?;
+        w.write_field(flag(self.ended_in_period))?;
+        w.write_field(flag(self.finished_course))?;
         w.write_field(self.adsm)?;
-        for score in [self.first_phq9, self.last_phq9, self.first_anxiety, self.last_anxiety] {
-            shown(w, score.as_ref().map(|s| s as &dyn std::fmt::Display))?;
+        for s in [self.first_phq9, self.last_phq9, self.first_anxiety, self.last_anxiety] {
+            field(w, &score(s))?;
         }
         for fact in [
             self.caseness,
@@ -268,11 +265,49 @@ impl<'a> OutcomeRow<'a> {
             self.reliable_deterioration,
             self.reliable_recovery,
         ] {
-            shown(w, Some(&fact))?;
+            w.write_field(flag(fact))?;
         }
-        shown(w, self.wait_days_adjusted.as_ref().map(|n| n as &dyn std::fmt::Display))?;
+        field(w, &number(self.wait_days_adjusted.map(i64::from)))?;
         w.write_record(None::<&[u8]>)
     }
+}
+
+/// `n` in decimal, added to `out`.
+fn push_int(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    let (mut digits, mut at, mut rest) = ([0u8; 20], 20, n.unsigned_abs());
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    digits[at..].iter().for_each(|&d| out.push(char::from(d)));
+}
+
+/// A date as `Date`'s `Display` writes it (`2012-04-01`), added to `out`.
+fn push_date(out: &mut String, d: Date) {
+    let (y, m, day) = d.ymd();
+    if !(0..=9999).contains(&y) {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{d}");
+        return;
+    }
+    let two = |out: &mut String, n: u32| {
+        out.push(char::from(b'0' + (n / 10 % 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
+    };
+    let y = y.unsigned_abs();
+    two(out, y / 100);
+    two(out, y % 100);
+    out.push('-');
+    two(out, m);
+    out.push('-');
+    two(out, day);
 }
 
 /// What the outcome rows are made from.
@@ -330,5 +365,29 @@ impl Rows<'_> {
         let rows: Vec<OutcomeRow<'_>> = self.each().collect();
         serde_json::to_writer(&mut *out, &rows)?;
         writeln!(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_dates_as_display_writes_them() {
+        for n in [0i64, 7, -7, 10, 99, 100, -12345, i64::MAX, i64::MIN] {
+            let mut out = String::new();
+            push_int(&mut out, n);
+            assert_eq!(out, n.to_string());
+        }
+        for (y, m, d) in [(2012, 4, 1), (1900, 12, 31), (999, 1, 9), (9999, 12, 31)] {
+            let date = Date::from_ymd(y, m, d).unwrap();
+            let mut out = String::new();
+            push_date(&mut out, date);
+            assert_eq!(out, date.to_string());
+        }
+        let far = Date::from_days(5_000_000);
+        let mut out = String::new();
+        push_date(&mut out, far);
+        assert_eq!(out, far.to_string());
     }
 }

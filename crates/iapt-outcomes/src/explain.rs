@@ -48,12 +48,20 @@ impl Trace for Recorder {
 /// A score in hundredths as its column shows it: `16`, `2.3`, `0.73`.
 #[must_use]
 pub fn score(h: Hundredths) -> String {
+    let mut text = String::new();
+    push_score(&mut text, h);
+    text
+}
+
+/// [`score`], added to `out`.
+pub fn push_score(out: &mut String, h: Hundredths) {
+    use std::fmt::Write as _;
     let (whole, frac) = (h / 100, h % 100);
-    match frac {
-        0 => whole.to_string(),
-        f if f % 10 == 0 => format!("{whole}.{}", f / 10),
-        f => format!("{whole}.{f:02}"),
-    }
+    let _ = match frac {
+        0 => write!(out, "{whole}"),
+        f if f % 10 == 0 => write!(out, "{whole}.{}", f / 10),
+        f => write!(out, "{whole}.{f:02}"),
+    };
 }
 
 fn date(d: Date) -> String {
