@@ -101,10 +101,12 @@ impl<'a> Row<'a> {
     pub fn get(&self, col: usize) -> CellValue<'_> {
         match &self.cells {
             // Field boundaries are commas or quotes, so they fall on character boundaries.
-            RowCells::Csv(r, text) => match r.range(col).and_then(|range| text.get(range)) {
-                None | Some("") => CellValue::Empty,
-                Some(s) => CellValue::Text(s),
-            },
+            RowCells::Csv(r, text) => {
+                match r.range(col).filter(|range| !range.is_empty()).and_then(|range| text.get(range)) {
+                    None => CellValue::Empty,
+                    Some(s) => CellValue::Text(s),
+                }
+            }
             RowCells::Xlsx(c) => c.get(col).map_or(CellValue::Empty, workbook::from_data_ref),
             RowCells::Range(c) => c.get(col).map_or(CellValue::Empty, workbook::from_data),
         }
