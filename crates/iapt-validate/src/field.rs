@@ -90,7 +90,6 @@ impl Outcome {
 /// Reads `cell` as `col`'s type. `text` receives the cell as text (normalised for text
 /// columns) and `detail` what explains a note or an invalid value (both come empty);
 /// `workbook` says whether cells carry types (so text in a typed column is noted).
-#[inline]
 pub(crate) fn parse(
     cell: CellValue<'_>,
     col: &Column,
