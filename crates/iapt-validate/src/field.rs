@@ -99,6 +99,16 @@ pub(crate) fn parse(
     detail: &mut String,
 ) -> Outcome {
     debug_assert!(text.is_empty() && detail.is_empty(), "the caller clears the buffers");
+    // A CSV cell that is plainly valid (most are) is settled here; anything else, with its
+    // notes and reasons, is read by the general path below.
+    if let (CellValue::Text(raw), false) = (cell, workbook) {
+        let s = trim_fast(raw);
+        if let Some(value) = plainly_valid(s, col, schema) {
+            text.push_str(s);
+            let default = !col.defaults.is_empty() && col.defaults.iter().any(|d| d == s);
+            return Outcome { value, present: true, default, note: None, invalid: None };
+        }
+    }
     // Typed cells in typed columns need no text: it is made only if a finding shows it.
     let typed = match (&col.kind, cell) {
         (Kind::Date, CellValue::DateTime { .. }) => Some(parse_date(cell, col.check, workbook, "")),
@@ -160,6 +170,22 @@ pub(crate) fn parse(
             detail.push_str(&d);
             Outcome { value: Value::Missing, present: true, default: false, note: None, invalid: Some(kind) }
         }
+    }
+}
+
+/// The value of a trimmed CSV cell of a code, date, time or whole-number column, when the
+/// general path would accept it without a note; `None` sends the cell there. A code found is
+/// spelt as its list spells it, so `s` is what the general path would compare with defaults.
+fn plainly_valid(s: &str, col: &Column, schema: &Schema) -> Option<Value> {
+    if s.is_empty() {
+        return None;
+    }
+    match &col.kind {
+        Kind::Code(list) => schema.list(*list).find(s).map(Value::Code),
+        Kind::Date => Date::parse_iso(s).filter(|&d| misplaced_day(col.check, d).is_none()).map(Value::Date),
+        Kind::Integer { min, max } => s.parse::<i64>().ok().filter(|n| (*min..=*max).contains(n)).map(Value::Int),
+        Kind::Time if !s.contains(['T', ' ']) => TimeOfDay::parse(s).map(Value::Time),
+        _ => None,
     }
 }
 
@@ -368,14 +394,18 @@ fn parse_date(cell: CellValue<'_>, check: Option<Check>, workbook: bool, text: &
     let Parsed::Ok { value: Value::Date(d), .. } = &date else {
         return date;
     };
+    match misplaced_day(check, *d) {
+        Some(why) => Parsed::invalid(Invalid::Date, why),
+        None => date,
+    }
+}
+
+/// Why a date breaks its column's check (first or last day of a month), if it does.
+fn misplaced_day(check: Option<Check>, d: Date) -> Option<&'static str> {
     match check {
-        Some(Check::FirstOfMonth) if d.ymd().2 != 1 => {
-            Parsed::invalid(Invalid::Date, ": it must be the first day of a month")
-        }
-        Some(Check::LastOfMonth) if *d != d.last_of_month() => {
-            Parsed::invalid(Invalid::Date, ": it must be the last day of a month")
-        }
-        _ => date,
+        Some(Check::FirstOfMonth) if d.ymd().2 != 1 => Some(": it must be the first day of a month"),
+        Some(Check::LastOfMonth) if d != d.last_of_month() => Some(": it must be the last day of a month"),
+        _ => None,
     }
 }
 
