@@ -98,7 +98,7 @@ pub fn run(args: &OutcomesArgs) -> Result<u8, Fatal> {
     let data = Dataset::merge(accepted.submissions);
     let outcomes = iapt_outcomes::derive(&data, period, &rules);
     let mut out = output::open(args.io.output.as_deref())?;
-    let rows = Rows { schema: &schema, data: &data, rules: &rules, outcomes: &outcomes };
+    let rows = Rows { end_codes: schema.code_list("end-code"), data: &data, rules: &rules, outcomes: &outcomes };
     let written = match args.format {
         OutputFormat::Csv => rows.csv(&mut out),
         OutputFormat::Json => rows.json(&mut out),
@@ -112,10 +112,8 @@ pub fn run(args: &OutcomesArgs) -> Result<u8, Fatal> {
 /// derived, as a stable sort would leave ties), as (provider rank, id, index of the outcome).
 /// Providers are ranked once, not compared by code at every step.
 fn sorted<'d>(data: &'d Dataset, outcomes: &[ReferralOutcome]) -> Vec<(u32, &'d str, u32)> {
-    let mut by_code: Vec<usize> = (0..data.providers.len()).collect();
-    by_code.sort_by_key(|&i| data.providers[i].code.as_str());
-    let mut rank = vec![0u32; by_code.len()];
-    for (place, &i) in by_code.iter().enumerate() {
+    let mut rank = vec![0u32; data.providers.len()];
+    for (place, i) in data.providers_by_code().into_iter().enumerate() {
         rank[i] = u32::try_from(place).unwrap_or(u32::MAX);
     }
     let mut keys: Vec<(u32, &str, u32)> = outcomes
@@ -227,18 +225,30 @@ impl<'a> OutcomeRow<'a> {
         }
     }
 
-    /// Writes the row as CSV, in [`COLUMNS`] order, through one reused buffer; text from the
-    /// submission made safe for a spreadsheet. Numbers and dates are written without `fmt`:
-    /// a national year has 21 million fields.
+    /// Writes the row as CSV, in [`COLUMNS`] order, through one reused buffer (a national year
+    /// has 21 million fields); text from the submission made safe for a spreadsheet.
     fn write_csv<W: Write>(&self, w: &mut csv::Writer<W>, buf: &mut String) -> csv::Result<()> {
+        use std::fmt::Write as _;
         let mut field = |w: &mut csv::Writer<W>, fill: &dyn Fn(&mut String)| {
             buf.clear();
             fill(buf);
             w.write_field(buf.as_bytes())
         };
         let flag = |b: bool| if b { "true" } else { "false" };
-        let date = |d: Option<IsoDate>| move |out: &mut String| d.into_iter().for_each(|d| push_date(out, d.0));
-        let number = |n: Option<i64>| move |out: &mut String| n.into_iter().for_each(|n| push_int(out, n));
+        let date = |d: Option<IsoDate>| {
+            move |out: &mut String| {
+                if let Some(d) = d {
+                    let _ = write!(out, "{}", d.0);
+                }
+            }
+        };
+        let number = |n: Option<i64>| {
+            move |out: &mut String| {
+                if let Some(n) = n {
+                    let _ = write!(out, "{n}");
+                }
+            }
+        };
         let score = |h: Option<Score>| move |out: &mut String| h.into_iter().for_each(|h| push_score(out, h.0));
         let safe = |w: &mut csv::Writer<W>, text: &str| w.write_field(iapt_report::write::neutralise(text).as_bytes());
         safe(w, self.provider)?;
@@ -272,47 +282,9 @@ impl<'a> OutcomeRow<'a> {
     }
 }
 
-/// `n` in decimal, added to `out`.
-fn push_int(out: &mut String, n: i64) {
-    if n < 0 {
-        out.push('-');
-    }
-    let (mut digits, mut at, mut rest) = ([0u8; 20], 20, n.unsigned_abs());
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    digits[at..].iter().for_each(|&d| out.push(char::from(d)));
-}
-
-/// A date as `Date`'s `Display` writes it (`2012-04-01`), added to `out`.
-fn push_date(out: &mut String, d: Date) {
-    let (y, m, day) = d.ymd();
-    if !(0..=9999).contains(&y) {
-        use std::fmt::Write as _;
-        let _ = write!(out, "{d}");
-        return;
-    }
-    let two = |out: &mut String, n: u32| {
-        out.push(char::from(b'0' + (n / 10 % 10) as u8));
-        out.push(char::from(b'0' + (n % 10) as u8));
-    };
-    let y = y.unsigned_abs();
-    two(out, y / 100);
-    two(out, y % 100);
-    out.push('-');
-    two(out, m);
-    out.push('-');
-    two(out, day);
-}
-
 /// What the outcome rows are made from.
 struct Rows<'a> {
-    schema: &'a Schema,
+    end_codes: Option<&'a iapt_schema::CodeList>,
     data: &'a Dataset,
     rules: &'a OutcomeRules,
     outcomes: &'a [ReferralOutcome],
@@ -321,11 +293,12 @@ struct Rows<'a> {
 impl Rows<'_> {
     /// Every row, in the contract's order.
     fn each(&self) -> impl Iterator<Item = OutcomeRow<'_>> {
-        let end_codes = self.schema.code_list("end-code");
-        let order = sorted(self.data, self.outcomes).into_iter();
-        order.map(move |(_, _, k)| {
-            OutcomeRow::with_end_codes(end_codes, self.data, self.rules, &self.outcomes[k as usize])
-        })
+        sorted(self.data, self.outcomes).into_iter().map(|(_, _, k)| self.row(k))
+    }
+
+    /// The row of outcome `k`.
+    fn row(&self, k: u32) -> OutcomeRow<'_> {
+        OutcomeRow::with_end_codes(self.end_codes, self.data, self.rules, &self.outcomes[k as usize])
     }
 
     /// Rows are made into text a block at a time, the block shared among the cores, and
@@ -333,25 +306,23 @@ impl Rows<'_> {
     fn csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
         // Small enough that the demo year (the identical-bytes test) spans several blocks.
         const ROWS_PER_PART: usize = 1 << 12;
-        let text = |rows: &[(u32, &str, u32)], header: bool| -> std::io::Result<Vec<u8>> {
+        let text = |rows: &[(u32, &str, u32)]| -> std::io::Result<Vec<u8>> {
             let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 128));
-            if header {
-                w.write_record(COLUMNS)?;
-            }
-            let (end_codes, mut buf) = (self.schema.code_list("end-code"), String::new());
+            let mut buf = String::new();
             for &(_, _, k) in rows {
-                let o = &self.outcomes[k as usize];
-                OutcomeRow::with_end_codes(end_codes, self.data, self.rules, o).write_csv(&mut w, &mut buf)?;
+                self.row(k).write_csv(&mut w, &mut buf)?;
             }
             w.into_inner().map_err(|e| e.into_error())
         };
-        out.write_all(&text(&[], true)?)?;
+        let mut header = csv::Writer::from_writer(&mut *out);
+        header.write_record(COLUMNS)?;
+        header.flush()?;
+        drop(header);
         let order = sorted(self.data, self.outcomes);
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         for block in order.chunks(ROWS_PER_PART * cores) {
             let parts: Vec<std::io::Result<Vec<u8>>> = std::thread::scope(|scope| {
-                let made: Vec<_> =
-                    block.chunks(ROWS_PER_PART).map(|rows| scope.spawn(move || text(rows, false))).collect();
+                let made: Vec<_> = block.chunks(ROWS_PER_PART).map(|rows| scope.spawn(move || text(rows))).collect();
                 made.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
             });
             for part in parts {
@@ -365,29 +336,5 @@ impl Rows<'_> {
         let rows: Vec<OutcomeRow<'_>> = self.each().collect();
         serde_json::to_writer(&mut *out, &rows)?;
         writeln!(out)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_and_dates_as_display_writes_them() {
-        for n in [0i64, 7, -7, 10, 99, 100, -12345, i64::MAX, i64::MIN] {
-            let mut out = String::new();
-            push_int(&mut out, n);
-            assert_eq!(out, n.to_string());
-        }
-        for (y, m, d) in [(2012, 4, 1), (1900, 12, 31), (999, 1, 9), (9999, 12, 31)] {
-            let date = Date::from_ymd(y, m, d).unwrap();
-            let mut out = String::new();
-            push_date(&mut out, date);
-            assert_eq!(out, date.to_string());
-        }
-        let far = Date::from_days(5_000_000);
-        let mut out = String::new();
-        push_date(&mut out, far);
-        assert_eq!(out, far.to_string());
     }
 }

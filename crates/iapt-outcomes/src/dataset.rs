@@ -107,6 +107,15 @@ impl Dataset {
         &self.providers[provider.index()].code
     }
 
+    /// Every provider's index in `providers`, in the order of their codes (the order tables and
+    /// rows are published in).
+    #[must_use]
+    pub fn providers_by_code(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.providers.len()).collect();
+        order.sort_unstable_by_key(|&i| self.providers[i].code.as_str());
+        order
+    }
+
     /// A referral's service request id.
     #[must_use]
     pub fn referral_id(&self, r: &Referral) -> &str {

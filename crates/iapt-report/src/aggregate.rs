@@ -304,8 +304,7 @@ impl<'d> SymbolUnits<'d> {
                     diagnosis_names.iter().position(|n| n == g).unwrap_or(diagnosis_names.len() - 1);
             }
         }
-        let mut in_order: Vec<usize> = (0..data.providers.len()).filter(|&i| has_referrals[i]).collect();
-        in_order.sort_unstable_by_key(|&i| data.providers[i].code.as_str());
+        let in_order: Vec<usize> = data.providers_by_code().into_iter().filter(|&i| has_referrals[i]).collect();
         let providers: Vec<&str> = in_order.iter().map(|&i| data.providers[i].code.as_str()).collect();
         let mut place_of_provider = vec![0; data.providers.len()];
         for (place, &i) in in_order.iter().enumerate() {

@@ -82,7 +82,25 @@ impl Date {
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (y, m, d) = self.ymd();
-        write!(f, "{y:04}-{m:02}-{d:02}")
+        let year = match u32::try_from(y) {
+            Ok(year) if year <= 9999 => year,
+            _ => return write!(f, "{y:04}-{m:02}-{d:02}"),
+        };
+        // Written from bytes: a national year's outcomes write millions of dates.
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        let text = [
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(d / 10),
+            digit(d),
+        ];
+        f.write_str(std::str::from_utf8(&text).unwrap_or_default())
     }
 }
 
@@ -178,6 +196,14 @@ mod tests {
         }
         assert_eq!(Date::from_ymd(1970, 1, 1).unwrap().days(), 0);
         assert_eq!(Date::parse_iso("2013-03-31").unwrap().to_string(), "2013-03-31");
+    }
+
+    #[test]
+    fn shows_dates_as_iso_text_at_any_year() {
+        for (y, m, d) in [(2012, 4, 1), (999, 1, 9), (1, 12, 31), (9999, 12, 31), (10_000, 1, 1), (-1, 3, 1)] {
+            let date = Date::from_ymd(y, m, d).unwrap();
+            assert_eq!(date.to_string(), format!("{y:04}-{m:02}-{d:02}"));
+        }
     }
 
     #[test]
