@@ -30,8 +30,6 @@ pub enum IngestErrorKind {
     SheetNotFound,
     /// A CSV file that is not UTF-8.
     NotUtf8 { line: u64, byte: u8 },
-    /// A CSV file the parser could not read.
-    Csv { line: Option<u64>, reason: String },
     /// A CSV file in UTF-16 (what Excel's "Unicode Text" writes).
     Utf16,
     /// The path is a pipe, device or socket: reading it could block for ever.
@@ -75,8 +73,6 @@ impl fmt::Display for IngestErrorKind {
                     "is not UTF-8: line {line} holds the byte 0x{byte:02X} (probably Windows-1252 or Latin-1 text)"
                 )
             }
-            IngestErrorKind::Csv { line: Some(l), reason } => write!(f, "cannot be parsed at line {l}: {reason}"),
-            IngestErrorKind::Csv { line: None, reason } => write!(f, "cannot be parsed: {reason}"),
             IngestErrorKind::Utf16 => write!(f, "is UTF-16 text, not UTF-8"),
             IngestErrorKind::NotARegularFile => {
                 write!(f, "is not a regular file (a pipe, device or socket), so it was not opened")
@@ -110,9 +106,6 @@ impl IngestErrorKind {
             }
             IngestErrorKind::SheetNotFound => "check the sheet names",
             IngestErrorKind::NotUtf8 { .. } => "save the file as UTF-8 (in Excel: Save As > CSV UTF-8)",
-            IngestErrorKind::Csv { .. } => {
-                "check the quoting near that line: a field with a comma or quote must be quoted, and quotes doubled"
-            }
             IngestErrorKind::Utf16 => "save the file as UTF-8 (in Excel: Save As > CSV UTF-8)",
             IngestErrorKind::NotARegularFile => "give the path of a saved workbook or a folder of CSV files",
             IngestErrorKind::AmbiguousArchive(_) => {

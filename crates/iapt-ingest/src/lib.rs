@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 mod csv_folder;
+mod csv_records;
 mod discover;
 mod error;
 mod limits;
@@ -72,8 +73,11 @@ pub struct Row<'a> {
 }
 
 enum RowCells<'a> {
-    /// The record and its bytes, checked once to be UTF-8.
-    Csv(&'a csv::ByteRecord, &'a str),
+    /// The record's text, checked once to be UTF-8, and each field's byte range in it.
+    Csv {
+        text: &'a str,
+        fields: &'a [(u32, u32)],
+    },
     Xlsx(&'a [calamine::DataRef<'a>]),
     Range(&'a [calamine::Data]),
 }
@@ -83,7 +87,7 @@ impl<'a> Row<'a> {
     #[must_use]
     pub fn len(&self) -> usize {
         match &self.cells {
-            RowCells::Csv(r, _) => r.len(),
+            RowCells::Csv { fields, .. } => fields.len(),
             RowCells::Xlsx(c) => c.len(),
             RowCells::Range(c) => c.len(),
         }
@@ -101,12 +105,12 @@ impl<'a> Row<'a> {
     pub fn get(&self, col: usize) -> CellValue<'_> {
         match &self.cells {
             // Field boundaries are commas or quotes, so they fall on character boundaries.
-            RowCells::Csv(r, text) => {
-                match r.range(col).filter(|range| !range.is_empty()).and_then(|range| text.get(range)) {
-                    None => CellValue::Empty,
-                    Some(s) => CellValue::Text(s),
+            RowCells::Csv { text, fields } => match fields.get(col) {
+                Some(&(start, end)) if start < end => {
+                    text.get(start as usize..end as usize).map_or(CellValue::Empty, CellValue::Text)
                 }
-            }
+                _ => CellValue::Empty,
+            },
             RowCells::Xlsx(c) => c.get(col).map_or(CellValue::Empty, workbook::from_data_ref),
             RowCells::Range(c) => c.get(col).map_or(CellValue::Empty, workbook::from_data),
         }
@@ -116,7 +120,9 @@ impl<'a> Row<'a> {
     #[must_use]
     pub fn is_blank(&self) -> bool {
         match &self.cells {
-            RowCells::Csv(_, text) => text.bytes().all(|b| b.is_ascii_whitespace()),
+            RowCells::Csv { text, fields } => fields.iter().all(|&(start, end)| {
+                text.get(start as usize..end as usize).is_none_or(|f| f.bytes().all(|b| b.is_ascii_whitespace()))
+            }),
             _ => (0..self.len()).all(|i| self.get(i).is_blank()),
         }
     }

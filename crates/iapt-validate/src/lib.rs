@@ -268,9 +268,8 @@ impl Run<'_, '_, '_> {
         if let Err(e) = result {
             self.stopped.push(sheet.name.as_str());
             let mut f = ingest_finding(&e.kind, Some(idx));
-            if let IngestErrorKind::NotUtf8 { line, .. }
-            | IngestErrorKind::Csv { line: Some(line), .. }
-            | IngestErrorKind::LimitExceeded { line: Some(line), .. } = e.kind
+            if let IngestErrorKind::NotUtf8 { line, .. } | IngestErrorKind::LimitExceeded { line: Some(line), .. } =
+                e.kind
             {
                 f.row = u32::try_from(line).unwrap_or(u32::MAX);
             }
