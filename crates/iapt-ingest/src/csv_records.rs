@@ -12,7 +12,7 @@ use std::io::{self, Read};
 use csv_core::ReadRecordResult;
 
 /// Bytes read from the file at a time.
-const CHUNK: usize = 1 << 18;
+const CHUNK: usize = 1 << 16;
 
 /// A UTF-8 byte-order mark.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -52,8 +52,9 @@ pub(crate) struct CsvRecords<R> {
     max_record: usize,
     /// The fields of the record last read.
     fields: Vec<(u32, u32)>,
-    /// For quoted records: `csv_core`'s reader, its output and its field ends.
-    quoted: csv_core::Reader,
+    /// For quoted records: `csv_core`'s reader (made at the first, as it builds a table), its
+    /// output and its field ends.
+    quoted: Option<csv_core::Reader>,
     unquoted: Vec<u8>,
     ends: Vec<usize>,
 }
@@ -75,7 +76,7 @@ impl<R: Read> CsvRecords<R> {
             // Offsets within a record are u32s.
             max_record: usize::try_from(max_record.min(u64::from(u32::MAX) / 2)).unwrap_or(usize::MAX),
             fields: Vec::new(),
-            quoted: csv_core::Reader::new(),
+            quoted: None,
             unquoted: Vec::new(),
             ends: Vec::new(),
         }
@@ -178,8 +179,9 @@ impl<R: Read> CsvRecords<R> {
         }
         loop {
             let input = &self.buf[self.pos + read..self.end];
+            let quoted = self.quoted.get_or_insert_with(primed_reader);
             let (result, nin, nout, nend) =
-                self.quoted.read_record(input, &mut self.unquoted[written..], &mut self.ends[fields..]);
+                quoted.read_record(input, &mut self.unquoted[written..], &mut self.ends[fields..]);
             read += nin;
             written += nout;
             fields += nend;
@@ -216,6 +218,15 @@ impl<R: Read> CsvRecords<R> {
         }
         Ok(Some(Record { line, last: line + line_breaks(bytes), bytes, fields: &self.fields }))
     }
+}
+
+/// A `csv_core` reader that has read a record: it strips a byte-order mark from the start of
+/// its first input only, and its first input here may be any line of the file.
+fn primed_reader() -> csv_core::Reader {
+    let mut reader = csv_core::Reader::new();
+    let (mut out, mut ends) = ([0u8; 4], [0usize; 2]);
+    let _ = reader.read_record(b"x\n", &mut out, &mut ends);
+    reader
 }
 
 /// Finds where an unquoted line ends (its first `\n`, `\r` or quote), pushing the range of
@@ -354,6 +365,12 @@ mod tests {
     fn a_second_byte_order_mark_is_skipped_as_csv_core_does() {
         let data = b"\xEF\xBB\xBF\xEF\xBB\xBFa,b\n";
         assert_eq!(records(data, usize::MAX), vec![(1, 1, vec!["a".to_owned(), "b".to_owned()])]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_inside_the_file_is_a_value() {
+        let data = "a\n\u{FEFF}\"x\"\n".as_bytes();
+        assert_eq!(records(data, usize::MAX)[1].2, vec!["\u{FEFF}\"x\"".to_owned()]);
     }
 
     #[test]

@@ -104,7 +104,10 @@ pub(crate) fn parse(
     if let (CellValue::Text(raw), false) = (cell, workbook) {
         let s = trim_fast(raw);
         if let Some(value) = plainly_valid(s, col, schema) {
-            text.push_str(s);
+            // A code or date shows as written without its text (see `SheetReader::value_finding`).
+            if !matches!(value, Value::Code(_) | Value::Date(_)) {
+                text.push_str(s);
+            }
             let default = !col.defaults.is_empty() && col.defaults.iter().any(|d| d == s);
             return Outcome { value, present: true, default, note: None, invalid: None };
         }

@@ -3,7 +3,7 @@
 //! and records is `assemble`'s business.
 
 use iapt_ingest::Row;
-use iapt_schema::{Column, Schema, Scope, Sheet, Status};
+use iapt_schema::{Column, Kind, Schema, Scope, Sheet, Status};
 
 use crate::ColumnTally;
 use crate::field::{self, Outcome, Value};
@@ -223,8 +223,15 @@ impl<'s> SheetReader<'s> {
     pub(crate) fn value_finding(&self, rule: &'static Rule, row: u32, i: usize) -> Finding {
         let mut f = self.finding(rule, row, Some(i));
         if self.texts[i].is_empty() {
+            // A cell read without its text: a typed workbook cell, or a plainly valid CSV code
+            // or date, which was written as its list spells it or as ISO text.
             let mut text = String::new();
-            field::value_text(self.slots[i].value, &mut text);
+            match (&self.sheet.columns[i].kind, self.slots[i].value) {
+                (Kind::Code(list), Value::Code(c)) => {
+                    text.push_str(&self.schema.list(*list).codes[usize::from(c)].code)
+                }
+                (_, value) => field::value_text(value, &mut text),
+            }
             f.value = Some(text.into());
         } else {
             f.value = Some(self.texts[i].as_str().into());
