@@ -285,7 +285,7 @@ impl Merge {
         // Keys are unique once superseded versions are replaced, so an unstable sort gives one order.
         data.appointment_runs = vec![(0, 0); data.referrals.len()];
         for table in &mut data.appointment_tables {
-            table.sort_unstable_by_key(|a| (a.referral, a.date, a.time.map_or(0, |t| t.0 + 1)));
+            sort_by_referral(table);
             for (start, run) in runs(table.iter().map(|a| a.referral)) {
                 data.appointment_runs[run.0 as usize] = (start, run.1);
             }
@@ -293,6 +293,46 @@ impl Merge {
         data.pauses.sort_unstable_by_key(|p| (p.referral, p.start));
         data.pause_offsets = offsets(data.referrals.len(), data.pauses.iter().map(|p| p.referral));
         data
+    }
+}
+
+/// Sorts appointments by (referral, date, time), a missing time first. Referrals are dense
+/// indexes, so each appointment is placed in its referral's run by counting (a national year's
+/// tables sorted by comparison were two thirds of merging), then each run (a few appointments)
+/// is sorted. Keys are unique, so the order is the one sort of them.
+fn sort_by_referral(table: &mut [records::Appointment]) {
+    let (Some(lo), Some(hi)) = (table.iter().map(|a| a.referral).min(), table.iter().map(|a| a.referral).max()) else {
+        return;
+    };
+    let mut starts = vec![0u32; (hi - lo) as usize + 2];
+    for a in table.iter() {
+        starts[(a.referral - lo) as usize + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    // Each appointment's place, then each moved there in place (a new table would be fresh
+    // pages to fault in, which cost more than the sort saved).
+    let mut next = starts.clone();
+    let mut place: Vec<u32> = table
+        .iter()
+        .map(|a| {
+            let slot = &mut next[(a.referral - lo) as usize];
+            *slot += 1;
+            *slot - 1
+        })
+        .collect();
+    for i in 0..table.len() {
+        while place[i] as usize != i {
+            let j = place[i] as usize;
+            table.swap(i, j);
+            place.swap(i, j);
+        }
+    }
+    for run in starts.windows(2) {
+        if run[1] - run[0] > 1 {
+            table[run[0] as usize..run[1] as usize].sort_unstable_by_key(|a| (a.date, a.time.map_or(0, |t| t.0 + 1)));
+        }
     }
 }
 
@@ -351,4 +391,37 @@ fn offsets(owners: usize, sorted: impl Iterator<Item = u32>) -> Vec<u32> {
         counts[i] += counts[i - 1];
     }
     counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iapt_schema::TimeOfDay;
+    use iapt_validate::records::{Appointment, SCORE_SLOTS, Score};
+
+    #[test]
+    fn counting_by_referral_gives_the_sorted_order() {
+        let mut table = Vec::new();
+        let mut keys = std::collections::HashSet::new();
+        let mut seed = 12_345u64;
+        for row in 0..2_000u32 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let referral = 40 + (seed >> 33) as u32 % 300;
+            let date = Date::from_days(15_000 + (seed >> 20) as i32 % 400);
+            let time = (!(seed >> 50).is_multiple_of(3)).then_some(TimeOfDay(row));
+            // Keys are unique in a merged table.
+            if !keys.insert((referral, date, time)) {
+                continue;
+            }
+            let (kind, attendance, scores) = (None, 5, [Score::NONE; SCORE_SLOTS]);
+            table.push(Appointment { row, referral, date, time, kind, attendance, scores });
+        }
+        let mut expect = table.clone();
+        expect.sort_unstable_by_key(|a| (a.referral, a.date, a.time.map_or(0, |t| t.0 + 1)));
+        sort_by_referral(&mut table);
+        assert_eq!(table, expect);
+        let mut empty = Vec::new();
+        sort_by_referral(&mut empty);
+        assert!(empty.is_empty());
+    }
 }
