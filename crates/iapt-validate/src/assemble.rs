@@ -137,6 +137,20 @@ fn use_of(uses: &mut Vec<IdUse>, id: Sym) -> &mut IdUse {
     &mut uses[i]
 }
 
+/// A worker thread's tables from its last submission, emptied. A national year is 150
+/// submissions a thread works through one by one: tables built afresh for each grew by
+/// rehashing into newly mapped memory, tens of thousands of page faults a year.
+struct Spare {
+    uses: Vec<IdUse>,
+    appointment_keys: FxHashMap<(Sym, i32, u32), u32>,
+    /// The records' tables, when the last submission's records were not kept.
+    records: Option<Submission>,
+}
+
+thread_local! {
+    static SPARE: std::cell::Cell<Option<Spare>> = const { std::cell::Cell::new(None) };
+}
+
 /// Builds the submission's records sheet by sheet, in the schema's order (Header first).
 pub(crate) struct Assembler {
     cols: Columns,
@@ -167,7 +181,55 @@ impl Assembler {
             header_rows: 0,
             uses: Vec::new(),
             appointment_keys: FxHashMap::default(),
-        })
+        }
+        .with_spare_tables())
+    }
+
+    /// Takes this thread's tables left by its last submission (see [`Spare`]).
+    fn with_spare_tables(mut self) -> Assembler {
+        if let Some(spare) = SPARE.take() {
+            (self.uses, self.appointment_keys) = (spare.uses, spare.appointment_keys);
+            if let Some(records) = spare.records {
+                let Submission { ids, persons, referrals, appointments, pauses, .. } = records;
+                (self.sub.ids, self.sub.persons, self.sub.referrals) = (ids, persons, referrals);
+                (self.sub.appointments, self.sub.pauses) = (appointments, pauses);
+            }
+        }
+        self
+    }
+
+    /// The submission read, its records kept or not; the tables it no longer needs are left,
+    /// emptied, to the thread's next submission.
+    pub(crate) fn into_submission(self, records: bool) -> Submission {
+        let Assembler { mut uses, mut appointment_keys, sub, .. } = self;
+        uses.clear();
+        appointment_keys.clear();
+        let (sub, spare_records) = if records {
+            (sub, None)
+        } else {
+            let mut spare = Submission {
+                ids: sub.ids,
+                persons: sub.persons,
+                referrals: sub.referrals,
+                appointments: sub.appointments,
+                pauses: sub.pauses,
+                ..Submission::default()
+            };
+            spare.ids.clear();
+            spare.persons.clear();
+            spare.referrals.clear();
+            spare.appointments.clear();
+            spare.pauses.clear();
+            let header = Submission {
+                provider: sub.provider,
+                period_start: sub.period_start,
+                period_end: sub.period_end,
+                ..Submission::default()
+            };
+            (header, Some(spare))
+        };
+        SPARE.set(Some(Spare { uses, appointment_keys, records: spare_records }));
+        sub
     }
 
     /// Which scoped columns apply to the current row.

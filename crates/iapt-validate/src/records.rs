@@ -42,6 +42,13 @@ impl Interner {
         }
     }
 
+    /// Forgets every string, keeping the memory.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.table.clear();
+    }
+
     /// The id of `s` if it was interned.
     #[must_use]
     pub fn get(&self, s: &str) -> Option<Sym> {
@@ -169,17 +176,4 @@ pub struct Submission {
     pub referrals: Vec<Referral>,
     pub appointments: Vec<Appointment>,
     pub pauses: Vec<Pause>,
-}
-
-impl Submission {
-    /// The provider and reporting period alone, without the records.
-    #[must_use]
-    pub fn header_only(self) -> Submission {
-        Submission {
-            provider: self.provider,
-            period_start: self.period_start,
-            period_end: self.period_end,
-            ..Submission::default()
-        }
-    }
 }
