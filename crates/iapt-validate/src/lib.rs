@@ -443,15 +443,20 @@ pub fn validate_all_with(
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let next = AtomicUsize::new(0);
+    // Largest first, so that the last to finish is small and no worker waits long for it.
+    let mut order: Vec<usize> = (0..paths.len()).collect();
+    if paths.len() > 1 {
+        let sizes: Vec<u64> = paths.iter().map(|p| input_bytes(p)).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
+    }
     let results: Mutex<Vec<(usize, Result<Validation, SchemaMismatch>)>> = Mutex::new(Vec::new());
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(paths.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
                 let opts = Options { today, progress: None, limits, records };
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = paths.get(i) else { break };
+                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let path = &paths[i];
                     let v = validate(path, schema, &opts);
                     done(path);
                     results.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((i, v));
@@ -462,6 +467,16 @@ pub fn validate_all_with(
     let mut results = results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, v)| v).collect()
+}
+
+/// The bytes of a submission as it lies on disk: a file's size, or a folder's files' (0 for
+/// what cannot be read, which validation will report).
+fn input_bytes(path: &Path) -> u64 {
+    let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| if m.is_file() { m.len() } else { 0 });
+    match std::fs::read_dir(path) {
+        Ok(entries) => entries.flatten().map(|e| size(&e.path())).sum(),
+        Err(_) => size(path),
+    }
 }
 
 fn ingest_finding(kind: &IngestErrorKind, sheet: Option<u8>) -> Finding {
