@@ -76,8 +76,7 @@ impl Date {
             return None;
         }
         Date::from_ymd(digits(&b[0..4])? as i32, digits(&b[5..7])?, digits(&b[8..10])?)
-    }
-}
+    }}
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -212,6 +211,16 @@ mod tests {
         assert!(Date::parse_iso("2012-02-29").is_some());
         assert_eq!(Date::parse_iso("2013-13-01"), None);
         assert_eq!(Date::parse_iso("2013-1-01"), None);
+        // Anything but a digit, in any digit's place, and a separator out of place.
+        for at in [0, 1, 2, 3, 5, 6, 8, 9] {
+            for bad in [b'/', b':', b' ', b'a', b'-'] {
+                let mut text = *b"2012-11-27";
+                text[at] = bad;
+                assert_eq!(Date::parse_iso(std::str::from_utf8(&text).unwrap()), None, "{text:?}");
+            }
+        }
+        assert_eq!(Date::parse_iso("2012/11/27"), None);
+        assert_eq!(Date::parse_iso("0000-01-01").map(|d| d.to_string()).as_deref(), Some("0000-01-01"));
     }
 
     #[test]
