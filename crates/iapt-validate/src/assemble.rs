@@ -100,6 +100,9 @@ fn code(r: &SheetReader<'_>, i: usize) -> Option<u8> {
     }
 }
 
+/// A referral as its appointments and pauses are checked against it: id, received, ended.
+type ReferralDates = (Sym, Date, Option<Date>);
+
 /// No row: a field of [`IdUse`] not yet set.
 const NONE: u32 = u32::MAX;
 
@@ -166,6 +169,8 @@ pub(crate) struct Assembler {
     /// What the rows so far have said of each interned id, indexed by the id.
     uses: Vec<IdUse>,
     appointment_keys: FxHashMap<(Sym, i32, u32), u32>,
+    /// The id the last appointment or pause named, and what it found.
+    last_referral: Option<(String, ReferralDates)>,
 }
 
 impl Assembler {
@@ -181,6 +186,7 @@ impl Assembler {
             header_rows: 0,
             uses: Vec::new(),
             appointment_keys: FxHashMap::default(),
+            last_referral: None,
         }
         .with_spare_tables())
     }
@@ -485,16 +491,33 @@ impl Assembler {
 
     /// The referral a row points at, or the reason it is an orphan.
     fn referral_of(
-        &self,
+        &mut self,
         r: &SheetReader<'_>,
         row: u32,
         col: usize,
         out: &mut Vec<Finding>,
-    ) -> Option<(Sym, Date, Option<Date>)> {
-        let id = self.sub.ids.get(r.text(col)?);
+    ) -> Option<ReferralDates> {
+        let text = r.text(col)?;
+        // Appointments usually come a referral's at a time: the last one found is asked first.
+        // (Every Referral row is read before them, so what an id finds does not change.)
+        if let Some((last, found)) = &self.last_referral
+            && last == text
+        {
+            return Some(*found);
+        }
+        let id = self.sub.ids.get(text);
         let seen = id.map_or(IdUse::UNUSED, |id| self.seen(id));
         if let Some(rf) = self.sub.referrals.get(seen.referral.1 as usize) {
-            return Some((rf.id, rf.received, rf.end_date));
+            let found = (rf.id, rf.received, rf.end_date);
+            match &mut self.last_referral {
+                Some((last, was)) => {
+                    last.clear();
+                    last.push_str(text);
+                    *was = found;
+                }
+                none => *none = Some((text.to_owned(), found)),
+            }
+            return Some(found);
         }
         let detail = Some(seen.rejected_referral)
             .filter(|&r| r != NONE)
@@ -504,9 +527,9 @@ impl Assembler {
     }
 
     fn appointment(&mut self, r: &SheetReader<'_>, row: u32, mut rejected: bool, out: &mut Vec<Finding>) -> bool {
-        let c = &self.cols;
-        let (a_referral, a_date, a_time) = (c.a_referral, c.a_date, c.a_time);
+        let (a_referral, a_date, a_time) = (self.cols.a_referral, self.cols.a_date, self.cols.a_time);
         let referral = self.referral_of(r, row, a_referral, out);
+        let c = &self.cols;
         rejected |= referral.is_none() && r.text(a_referral).is_some();
         let day = date(r, a_date);
         let time = match r.slots[a_time].value {
@@ -571,9 +594,9 @@ impl Assembler {
     }
 
     fn pause(&mut self, r: &SheetReader<'_>, row: u32, mut rejected: bool, out: &mut Vec<Finding>) -> bool {
-        let c = &self.cols;
-        let (w_referral, w_start, w_end) = (c.w_referral, c.w_start, c.w_end);
+        let (w_referral, w_start, w_end) = (self.cols.w_referral, self.cols.w_start, self.cols.w_end);
         let referral = self.referral_of(r, row, w_referral, out);
+        let c = &self.cols;
         rejected |= referral.is_none() && r.text(w_referral).is_some();
         let (start, end) = (date(r, w_start), date(r, w_end));
         if let (Some((_, received, _)), Some(s)) = (referral, start)
