@@ -241,37 +241,52 @@ pub fn aggregate(
     let mut unknown: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
     // (person, their referral's unit at each level), counted into distinct people at the end.
     let mut seen: Vec<(u32, [u32; 5])> = Vec::new();
-
-    for o in outcomes.iter().filter(|o| o.received_in_period) {
+    let received = || outcomes.iter().filter(|o| o.received_in_period);
+    // A referral's end group, and its units: CCG, area team, region, provider.
+    let units_of = |o: &ReferralOutcome| {
         let r = &data.referrals[o.referral as usize];
-        let identity = data.person_of(r).map(|p| p.identity);
         let group = r.record.end_code.map(|c| group_of_code[usize::from(c)]);
         let ccg = r.record.commissioner.map_or(unknown_ccg, |c| ccg_of_sym[c as usize]);
         let team = reference.ccgs.get(ccg).and_then(|c| c.area_team).unwrap_or(unknown_team);
         let region = reference.area_teams.get(team).map_or(unknown_region, |t| t.region);
-        if ccg == unknown_ccg {
-            *unknown.entry(r.record.commissioner.map_or("", |c| data.codes.resolve(c))).or_default() += 1;
-        }
-        let provider = place_of_provider[r.provider.index()];
-        england.add(0, o, group, data, rules);
-        regions.add(region, o, group, data, rules);
-        teams.add(team, o, group, data, rules);
-        ccgs.add(ccg, o, group, data, rules);
-        provs.add(provider, o, group, data, rules);
-        if let Some(identity) = identity {
-            let place = |u: usize| u32::try_from(u).unwrap_or(u32::MAX);
-            seen.push((identity, [0, place(region), place(team), place(ccg), place(provider)]));
-        }
-        if o.ended_in_period {
-            ended_by_code[r.record.end_code.map_or(end_codes.codes.len(), usize::from)] += 1;
-        }
-        let d = r.record.diagnosis.map_or(diagnosis_names.len() - 1, |d| diagnosis_of_sym[d as usize]);
-        diagnosis[d].add(o, data, rules);
-    }
+        (r, group, [ccg, team, region, place_of_provider[r.provider.index()]])
+    };
 
+    // Two passes over the referrals at once, each counting into its own levels; then the
+    // people, who need every level's units.
+    let people = std::thread::scope(|scope| {
+        let (ccgs, provs, diagnosis) = (&mut ccgs, &mut provs, &mut diagnosis);
+        let (diagnosis_of_sym, unknown_diagnosis) = (&diagnosis_of_sym, diagnosis_names.len() - 1);
+        let other = scope.spawn(move || {
+            for o in received() {
+                let (r, group, [ccg, _, _, provider]) = units_of(o);
+                ccgs.add(ccg, o, group, data, rules);
+                provs.add(provider, o, group, data, rules);
+                let d = r.record.diagnosis.map_or(unknown_diagnosis, |d| diagnosis_of_sym[d as usize]);
+                diagnosis[d].add(o, data, rules);
+            }
+            people(data, outcomes, genders, ethnic)
+        });
+        for o in received() {
+            let (r, group, [ccg, team, region, provider]) = units_of(o);
+            if ccg == unknown_ccg {
+                *unknown.entry(r.record.commissioner.map_or("", |c| data.codes.resolve(c))).or_default() += 1;
+            }
+            england.add(0, o, group, data, rules);
+            regions.add(region, o, group, data, rules);
+            teams.add(team, o, group, data, rules);
+            if let Some(identity) = data.person_of(r).map(|p| p.identity) {
+                let place = |u: usize| u32::try_from(u).unwrap_or(u32::MAX);
+                seen.push((identity, [0, place(region), place(team), place(ccg), place(provider)]));
+            }
+            if o.ended_in_period {
+                ended_by_code[r.record.end_code.map_or(end_codes.codes.len(), usize::from)] += 1;
+            }
+        }
+        other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
     count_people([&mut england, &mut regions, &mut teams, &mut ccgs, &mut provs], &seen);
     drop(seen);
-    let people = people(data, outcomes, genders, ethnic);
 
     let mut unknown_commissioners: Vec<(String, u64)> = unknown.into_iter().map(|(c, n)| (c.to_owned(), n)).collect();
     unknown_commissioners.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
