@@ -329,9 +329,12 @@ fn sort_by_referral(table: &mut [records::Appointment]) {
             place.swap(i, j);
         }
     }
+    let key = |a: &records::Appointment| (a.date, a.time.map_or(0, |t| t.0 + 1));
     for run in starts.windows(2) {
-        if run[1] - run[0] > 1 {
-            table[run[0] as usize..run[1] as usize].sort_unstable_by_key(|a| (a.date, a.time.map_or(0, |t| t.0 + 1)));
+        // A referral's appointments usually come in date order already.
+        let run = &mut table[run[0] as usize..run[1] as usize];
+        if !run.is_sorted_by_key(key) {
+            run.sort_unstable_by_key(key);
         }
     }
 }
@@ -366,7 +369,7 @@ fn index(i: usize) -> u32 {
 /// Numbers the people: one identity per valid NHS number, else one per provider record.
 /// Returns how many there are.
 fn identify(persons: &mut [Person]) -> u32 {
-    let mut by_nhs: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut by_nhs: FxHashMap<u64, u32> = FxHashMap::with_capacity_and_hasher(persons.len(), Default::default());
     let mut people = 0u32;
     for p in persons {
         let mut next = || {
