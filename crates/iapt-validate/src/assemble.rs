@@ -573,23 +573,20 @@ impl Assembler {
         if !self.keep_appointments {
             return false;
         }
-        let mut scores = [Score::NONE; SCORE_SLOTS];
-        for (slot, &i) in scores.iter_mut().zip(&c.a_scores) {
-            match r.slots[i].value {
-                Value::Int(v) => *slot = Score::from_f64(v as f64),
-                Value::Decimal(v) => *slot = Score::from_f64(v),
-                _ => {}
+        let kind = code(r, c.a_type);
+        let scores = [Score::NONE; SCORE_SLOTS];
+        self.sub.appointments.push(Appointment { row, referral, date, time, kind, attendance, scores });
+        // The scores are written where the record lies: an array built apart and copied in was
+        // read back before its two-byte stores had landed (a store-forwarding stall a record).
+        if let Some(appointment) = self.sub.appointments.last_mut() {
+            for (slot, &i) in appointment.scores.iter_mut().zip(&c.a_scores) {
+                match r.slots[i].value {
+                    Value::Int(v) => *slot = Score::from_f64(v as f64),
+                    Value::Decimal(v) => *slot = Score::from_f64(v),
+                    _ => {}
+                }
             }
         }
-        self.sub.appointments.push(Appointment {
-            row,
-            referral,
-            date,
-            time,
-            kind: code(r, c.a_type),
-            attendance,
-            scores,
-        });
         false
     }
 
