@@ -68,11 +68,11 @@ impl CsvFolder {
                 Ok(Some(record)) => record,
                 Ok(None) => return Ok(()),
                 Err(RecordError::Io(e)) => return Err(IngestErrorKind::Io(e)),
-                Err(RecordError::Overlong { line, found }) => {
+                Err(RecordError::Overlong { line, found, max }) => {
                     return Err(IngestErrorKind::LimitExceeded {
                         limit: Limit::RecordBytes,
                         found,
-                        max: self.limits.record_bytes,
+                        max,
                         line: Some(line),
                     });
                 }

@@ -31,10 +31,11 @@ pub(crate) struct Record<'a> {
 #[derive(Debug)]
 pub(crate) enum RecordError {
     Io(io::Error),
-    /// A record ran past `max_record` bytes without ending: `found` were read of it.
+    /// A record ran past `max` bytes: `found` were read of it.
     Overlong {
         line: u64,
         found: u64,
+        max: u64,
     },
 }
 
@@ -57,11 +58,13 @@ pub(crate) struct CsvRecords<R> {
     quoted: Option<csv_core::Reader>,
     unquoted: Vec<u8>,
     ends: Vec<usize>,
+    /// Bytes scanned for line ends and commas (a test holds it to the file's length).
+    scanned_bytes: u64,
 }
 
 impl<R: Read> CsvRecords<R> {
     /// Records of `inner`, whose first bytes `head` were already read from it; a byte-order
-    /// mark at the start is skipped (and a second one after it, which `csv_core` would skip).
+    /// mark at the start is skipped (a second one is text, as it was to the csv crate's reader).
     pub(crate) fn new(inner: R, head: &[u8], max_record: u64) -> CsvRecords<R> {
         let mut buf = Vec::with_capacity(CHUNK.max(head.len()));
         buf.extend_from_slice(head);
@@ -73,23 +76,26 @@ impl<R: Read> CsvRecords<R> {
             eof: false,
             line: 1,
             after_cr: false,
-            // Offsets within a record are u32s.
+            // Offsets within a record are u32s: a larger limit is this one (and says so).
             max_record: usize::try_from(max_record.min(u64::from(u32::MAX) / 2)).unwrap_or(usize::MAX),
             fields: Vec::new(),
             quoted: None,
             unquoted: Vec::new(),
             ends: Vec::new(),
+            scanned_bytes: 0,
         }
-        .skipping_boms()
+        .skipping_bom()
     }
 
-    fn skipping_boms(mut self) -> Self {
-        for _ in 0..2 {
-            if self.fill_to(BOM.len()).is_ok() && self.buf[self.pos..self.end].starts_with(BOM) {
-                self.pos += BOM.len();
-            }
+    fn skipping_bom(mut self) -> Self {
+        if self.fill_to(BOM.len()).is_ok() && self.buf[self.pos..self.end].starts_with(BOM) {
+            self.pos += BOM.len();
         }
         self
+    }
+
+    fn overlong(&self, line: u64, found: usize) -> RecordError {
+        RecordError::Overlong { line, found: found as u64, max: self.max_record as u64 }
     }
 
     /// Reads until `n` bytes are unread or the file ends.
@@ -146,22 +152,30 @@ impl<R: Read> CsvRecords<R> {
         self.after_cr = false;
         let line = self.line;
         // The record's extent and fields when it holds no quote: up to the line's end.
+        // A long line is read in several parts: each is scanned once (field offsets are from the
+        // record's start, so they hold when the buffer moves).
+        self.fields.clear();
+        let mut scanned = 0;
         let stop = loop {
-            self.fields.clear();
-            match split_line(&self.buf[self.pos..self.end], &mut self.fields) {
+            let found = split_line(&self.buf[self.pos..self.end], scanned, &mut self.fields);
+            self.scanned_bytes += (found.unwrap_or(self.end - self.pos) - scanned) as u64;
+            match found {
                 Some(i) => break self.pos + i,
                 None if self.eof => break self.end,
                 None if self.end - self.pos > self.max_record => {
-                    return Err(RecordError::Overlong { line, found: (self.end - self.pos) as u64 });
+                    return Err(self.overlong(line, self.end - self.pos));
                 }
-                None => self.fill().map_err(RecordError::Io)?,
+                None => {
+                    scanned = self.end - self.pos;
+                    self.fill().map_err(RecordError::Io)?;
+                }
             }
         };
-        if self.buf.get(stop) == Some(&b'"') {
+        if stop < self.end && self.buf[stop] == b'"' {
             return self.quoted_record(line);
         }
         if stop - self.pos > self.max_record {
-            return Err(RecordError::Overlong { line, found: (stop - self.pos) as u64 });
+            return Err(self.overlong(line, stop - self.pos));
         }
         let bytes = &self.buf[self.pos..stop];
         self.pos = stop;
@@ -177,7 +191,8 @@ impl<R: Read> CsvRecords<R> {
             self.unquoted.resize(1024, 0);
             self.ends.resize(64, 0);
         }
-        loop {
+        // Whether the record ended at a line break (which csv_core consumed) or at the file's end.
+        let at_break = loop {
             let input = &self.buf[self.pos + read..self.end];
             let quoted = self.quoted.get_or_insert_with(primed_reader);
             let (result, nin, nout, nend) =
@@ -186,21 +201,22 @@ impl<R: Read> CsvRecords<R> {
             written += nout;
             fields += nend;
             match result {
-                ReadRecordResult::Record | ReadRecordResult::End => break,
+                ReadRecordResult::Record | ReadRecordResult::End => break !input.is_empty(),
                 ReadRecordResult::OutputFull => self.unquoted.resize(self.unquoted.len() * 2, 0),
                 ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
                 // An empty input at the end of the file tells csv_core the record is done.
                 ReadRecordResult::InputEmpty if self.eof => {}
                 ReadRecordResult::InputEmpty => {
                     if read > self.max_record {
-                        return Err(RecordError::Overlong { line, found: read as u64 });
+                        return Err(self.overlong(line, read));
                     }
                     self.fill().map_err(RecordError::Io)?;
                 }
             }
-        }
-        if read > self.max_record {
-            return Err(RecordError::Overlong { line, found: read as u64 });
+        };
+        // As an unquoted line, the record's length is without the line break that ends it.
+        if read - usize::from(at_break) > self.max_record {
+            return Err(self.overlong(line, read - usize::from(at_break)));
         }
         let raw = &self.buf[self.pos..self.pos + read];
         self.pos += read;
@@ -230,12 +246,13 @@ fn primed_reader() -> csv_core::Reader {
 }
 
 /// Finds where an unquoted line ends (its first `\n`, `\r` or quote), pushing the range of
-/// each field before its last comma; `None` when `bytes` hold no end. Eight bytes at a time:
-/// most fields are a few bytes long, too short for a search call per comma to pay.
-fn split_line(bytes: &[u8], fields: &mut Vec<(u32, u32)>) -> Option<usize> {
-    let mut from = 0u32;
-    let mut words = bytes.chunks_exact(8);
-    let mut base = 0usize;
+/// each field before its last comma; `None` when `bytes` hold no end. Scanning starts at
+/// `start` (what was scanned before is in `fields`). Eight bytes at a time: most fields are a
+/// few bytes long, too short for a search call per comma to pay.
+fn split_line(bytes: &[u8], start: usize, fields: &mut Vec<(u32, u32)>) -> Option<usize> {
+    let mut from = fields.last().map_or(0, |&(_, comma)| comma + 1);
+    let mut words = bytes[start..].chunks_exact(8);
+    let mut base = start;
     for word in &mut words {
         let w = u64::from_le_bytes([word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7]]);
         let stops = equal_bytes(w, b'\n') | equal_bytes(w, b'\r') | equal_bytes(w, b'"');
@@ -362,9 +379,9 @@ mod tests {
     }
 
     #[test]
-    fn a_second_byte_order_mark_is_skipped_as_csv_core_does() {
+    fn a_second_byte_order_mark_is_text_as_it_was_to_the_csv_crate() {
         let data = b"\xEF\xBB\xBF\xEF\xBB\xBFa,b\n";
-        assert_eq!(records(data, usize::MAX), vec![(1, 1, vec!["a".to_owned(), "b".to_owned()])]);
+        assert_eq!(records(data, usize::MAX), vec![(1, 1, vec!["\u{FEFF}a".to_owned(), "b".to_owned()])]);
     }
 
     #[test]
@@ -373,13 +390,45 @@ mod tests {
         assert_eq!(records(data, usize::MAX)[1].2, vec!["\u{FEFF}\"x\"".to_owned()]);
     }
 
+    /// A record of exactly the limit is read, quoted or not, however it ends; one byte more is not.
+    #[test]
+    fn the_limit_counts_a_record_without_its_line_break() {
+        for end in ["", "\n", "\r\n", "\r"] {
+            for record in ["a,bcdefghijklmno", "a,\"bcdefghijklm\""] {
+                assert_eq!(record.len(), 16);
+                let data = format!("x\n{record}{end}");
+                let mut reader = CsvRecords::new(&data.as_bytes()[4..], &data.as_bytes()[..4], 16);
+                assert!(reader.next().unwrap().is_some());
+                assert!(reader.next().is_ok_and(|r| r.is_some()), "{data:?}");
+                let data = format!("x\n{record}z{end}");
+                let mut reader = CsvRecords::new(&data.as_bytes()[4..], &data.as_bytes()[..4], 16);
+                assert!(reader.next().unwrap().is_some());
+                match reader.next() {
+                    Err(RecordError::Overlong { line: 2, found: 17, max: 16 }) => {}
+                    other => panic!("{data:?}: {:?}", other.map(|r| r.map(|r| r.line))),
+                }
+            }
+        }
+    }
+
+    /// A line many reads long is scanned once, not again from its start after each read.
+    #[test]
+    fn a_long_line_is_scanned_once() {
+        let line = "abc,".repeat(1 << 18);
+        let data = format!("{line}\nx\n");
+        let mut reader = CsvRecords::new(&data.as_bytes()[4..], &data.as_bytes()[..4], 64 << 20);
+        assert_eq!(reader.next().unwrap().map(|r| r.fields.len()), Some((1 << 18) + 1));
+        // 1 MiB read in 16 parts: rescanning from the start would look at about 8 MiB.
+        assert!(reader.scanned_bytes <= data.len() as u64, "{} of {}", reader.scanned_bytes, data.len());
+    }
+
     #[test]
     fn a_record_past_the_limit_is_refused_with_its_line() {
         for data in [&b"a\nbbbbbbbbbbbbbbbbbbbbbbbb\n"[..], b"a\n\"bbbbbbbbbbbbbbbbbbbbbbbbbbbb\n"] {
             let mut reader = CsvRecords::new(&data[4..], &data[..4], 16);
             assert!(reader.next().unwrap().is_some());
             match reader.next() {
-                Err(RecordError::Overlong { line: 2, found }) => assert!(found > 16),
+                Err(RecordError::Overlong { line: 2, found, max: 16 }) => assert!(found > 16),
                 other => panic!("{:?}", other.map(|r| r.map(|r| r.line))),
             }
         }
