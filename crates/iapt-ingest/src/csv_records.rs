@@ -1,8 +1,8 @@
 //! Splitting a CSV file into records, each with the physical line it starts on.
 //!
 //! Most lines of a submission hold no quote: such a line is one record, and its fields are
-//! the text between commas, read in place (a SIMD search finds the line's end and its
-//! commas). A line with a quote before its end is handed to `csv_core`, whose reading of
+//! the text between commas, read in place (one pass, eight bytes at a time, finds the line's
+//! end and its commas). A line with a quote before its end is handed to `csv_core`, whose reading of
 //! quotes is the csv crate's; the two meet only at record starts, where `csv_core` is always
 //! between records. Line breaks are `\n`, `\r` or `\r\n`, and blank lines hold no record,
 //! as in `csv_core`.
@@ -11,8 +11,10 @@ use std::io::{self, Read};
 
 use csv_core::ReadRecordResult;
 
-/// Bytes read from the file at a time.
-const CHUNK: usize = 1 << 16;
+/// Bytes read from the file at a time. The buffer starts at twice this, room for a read and
+/// the record it interrupts, and under glibc's 128 KiB mmap threshold: a file's buffer is then
+/// the last file's memory again, not fresh pages (a national year has 750 files).
+const CHUNK: usize = 1 << 15;
 
 /// A UTF-8 byte-order mark.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -66,7 +68,7 @@ impl<R: Read> CsvRecords<R> {
     /// Records of `inner`, whose first bytes `head` were already read from it; a byte-order
     /// mark at the start is skipped (a second one is text, as it was to the csv crate's reader).
     pub(crate) fn new(inner: R, head: &[u8], max_record: u64) -> CsvRecords<R> {
-        let mut buf = Vec::with_capacity(CHUNK.max(head.len()));
+        let mut buf = Vec::with_capacity(2 * CHUNK);
         buf.extend_from_slice(head);
         CsvRecords {
             inner,

@@ -195,10 +195,9 @@ impl Assembler {
     fn with_spare_tables(mut self) -> Assembler {
         if let Some(spare) = SPARE.take() {
             (self.uses, self.appointment_keys) = (spare.uses, spare.appointment_keys);
+            // An empty submission: no provider or period, only the tables' memory.
             if let Some(records) = spare.records {
-                let Submission { ids, persons, referrals, appointments, pauses, .. } = records;
-                (self.sub.ids, self.sub.persons, self.sub.referrals) = (ids, persons, referrals);
-                (self.sub.appointments, self.sub.pauses) = (appointments, pauses);
+                self.sub = records;
             }
         }
         self
