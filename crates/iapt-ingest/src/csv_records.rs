@@ -296,7 +296,7 @@ fn equal_bytes(w: u64, b: u8) -> u64 {
 }
 
 /// Line breaks in `bytes`; `\r\n` is one.
-pub(crate) fn line_breaks(bytes: &[u8]) -> u64 {
+fn line_breaks(bytes: &[u8]) -> u64 {
     memchr::memchr2_iter(b'\r', b'\n', bytes).filter(|&i| bytes[i] == b'\r' || i == 0 || bytes[i - 1] != b'\r').count()
         as u64
 }

@@ -304,13 +304,7 @@ fn sort_by_referral(table: &mut [records::Appointment]) {
     let (Some(lo), Some(hi)) = (table.iter().map(|a| a.referral).min(), table.iter().map(|a| a.referral).max()) else {
         return;
     };
-    let mut starts = vec![0u32; (hi - lo) as usize + 2];
-    for a in table.iter() {
-        starts[(a.referral - lo) as usize + 1] += 1;
-    }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
-    }
+    let starts = offsets((hi - lo) as usize + 1, table.iter().map(|a| a.referral - lo));
     // Each appointment's place, then each moved there in place (a new table would be fresh
     // pages to fault in, which cost more than the sort saved).
     let mut next = starts.clone();
@@ -384,7 +378,8 @@ fn identify(persons: &mut [Person]) -> u32 {
     people
 }
 
-/// Start offsets (plus the end) of each owner's run in a list sorted by owner.
+/// Start offsets (plus the end) of each owner's run in a list sorted by owner (or where each
+/// run would start, were the list sorted).
 fn offsets(owners: usize, sorted: impl Iterator<Item = u32>) -> Vec<u32> {
     let mut counts = vec![0u32; owners + 1];
     for o in sorted {
