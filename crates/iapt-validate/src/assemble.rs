@@ -163,8 +163,9 @@ pub(crate) struct Assembler {
     /// The NHS number status that says "present and verified" (`01`).
     nhs_verified: Option<u8>,
     pub sub: Submission,
-    /// Whether appointments are kept (the other records are needed by the rules).
-    keep_appointments: bool,
+    /// Whether the records are kept for the caller; the rules need all but the appointments,
+    /// which are then not kept at all.
+    records: bool,
     header_rows: u32,
     /// What the rows so far have said of each interned id, indexed by the id.
     uses: Vec<IdUse>,
@@ -174,7 +175,7 @@ pub(crate) struct Assembler {
 }
 
 impl Assembler {
-    pub(crate) fn new(schema: &Schema, today: Date, keep_appointments: bool) -> Result<Assembler, SchemaMismatch> {
+    pub(crate) fn new(schema: &Schema, today: Date, records: bool) -> Result<Assembler, SchemaMismatch> {
         Ok(Assembler {
             cols: Columns::resolve(schema)?,
             today,
@@ -182,7 +183,7 @@ impl Assembler {
             treatment: schema.require_list("appointment-type")?.flags("treatment")?,
             nhs_verified: schema.require_list("nhs-number-status")?.find("01"),
             sub: Submission::default(),
-            keep_appointments,
+            records,
             header_rows: 0,
             uses: Vec::new(),
             appointment_keys: FxHashMap::default(),
@@ -203,36 +204,23 @@ impl Assembler {
         self
     }
 
-    /// The submission read, its records kept or not; the tables it no longer needs are left,
-    /// emptied, to the thread's next submission.
-    pub(crate) fn into_submission(self, records: bool) -> Submission {
-        let Assembler { mut uses, mut appointment_keys, sub, .. } = self;
+    /// The submission read, with its records when they are kept; the tables it no longer needs
+    /// are left, emptied, to the thread's next submission.
+    pub(crate) fn into_submission(self) -> Submission {
+        let Assembler { mut uses, mut appointment_keys, mut sub, records, .. } = self;
         uses.clear();
         appointment_keys.clear();
-        let (sub, spare_records) = if records {
-            (sub, None)
-        } else {
-            let mut spare = Submission {
-                ids: sub.ids,
-                persons: sub.persons,
-                referrals: sub.referrals,
-                appointments: sub.appointments,
-                pauses: sub.pauses,
-                ..Submission::default()
-            };
-            spare.ids.clear();
-            spare.persons.clear();
-            spare.referrals.clear();
-            spare.appointments.clear();
-            spare.pauses.clear();
+        let spare_records = (!records).then(|| {
             let header = Submission {
-                provider: sub.provider,
+                provider: std::mem::take(&mut sub.provider),
                 period_start: sub.period_start,
                 period_end: sub.period_end,
                 ..Submission::default()
             };
-            (header, Some(spare))
-        };
+            let mut tables = std::mem::replace(&mut sub, header);
+            tables.clear();
+            tables
+        });
         SPARE.set(Some(Spare { uses, appointment_keys, records: spare_records }));
         sub
     }
@@ -569,7 +557,7 @@ impl Assembler {
         let (Some((referral, ..)), Some(date), Some(attendance)) = (referral, day, code(r, c.a_attendance)) else {
             return true;
         };
-        if !self.keep_appointments {
+        if !self.records {
             return false;
         }
         let kind = code(r, c.a_type);

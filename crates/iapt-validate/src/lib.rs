@@ -199,7 +199,7 @@ pub fn validate(path: &Path, schema: &Schema, opts: &Options<'_>) -> Result<Vali
     });
     let file_problem = list.iter().any(|f| f.severity() == Severity::File);
     let provider = asm.sub.provider.clone();
-    let sub = asm.into_submission(opts.records);
+    let sub = asm.into_submission();
     let submission = (!file_problem).then_some(sub);
     let not_kept = rules::ALL.iter().zip(not_kept).filter(|(_, n)| *n > 0).map(|(r, n)| (*r, n)).collect();
     Ok(Validation { path: path.to_owned(), provider, findings: list, sheets: reports, submission, not_kept })

@@ -177,3 +177,16 @@ pub struct Submission {
     pub appointments: Vec<Appointment>,
     pub pauses: Vec<Pause>,
 }
+
+impl Submission {
+    /// Empties the submission, keeping its tables' memory.
+    pub fn clear(&mut self) {
+        self.provider.clear();
+        (self.period_start, self.period_end) = (None, None);
+        self.ids.clear();
+        self.persons.clear();
+        self.referrals.clear();
+        self.appointments.clear();
+        self.pauses.clear();
+    }
+}
