@@ -4,87 +4,12 @@
 use iapt_schema::{Date, Schema, SchemaMismatch};
 use rustc_hash::FxHashMap;
 
+use crate::columns::Columns;
 use crate::field::Value;
 use crate::finding::Finding;
 use crate::records::{Appointment, Pause, Person, Referral, SCORE_SLOTS, Score, Submission, Sym};
 use crate::rules::{self, Rule};
 use crate::sheet::{RowScope, SheetKind, SheetReader};
-
-/// Column positions the record rules need, resolved once from the schema.
-struct Columns {
-    provider: usize,
-    period_start: usize,
-    period_end: usize,
-    p_id: usize,
-    p_nhs: usize,
-    p_nhs_status: usize,
-    p_birth: usize,
-    p_gender: usize,
-    p_ethnic: usize,
-    r_id: usize,
-    r_person: usize,
-    r_received: usize,
-    r_source: usize,
-    r_diagnosis: usize,
-    r_commissioner: usize,
-    r_end_date: usize,
-    r_end_code: usize,
-    a_referral: usize,
-    a_date: usize,
-    a_time: usize,
-    a_type: usize,
-    a_attendance: usize,
-    a_scores: Vec<usize>,
-    w_referral: usize,
-    w_start: usize,
-    w_end: usize,
-    w_reason: usize,
-}
-
-impl Columns {
-    fn resolve(schema: &Schema) -> Result<Columns, SchemaMismatch> {
-        let col = |sheet: &str, name: &str| schema.require_column(sheet, name);
-        let appointment = schema.require_sheet("Appointment")?;
-        let a_scores: Vec<usize> = (0..schema.sheets[appointment].columns.len())
-            .filter(|&i| schema.sheets[appointment].columns[i].score)
-            .collect();
-        if a_scores.len() > SCORE_SLOTS {
-            return Err(SchemaMismatch::Unsupported(format!(
-                "the schema has {} score columns; at most {SCORE_SLOTS} are supported",
-                a_scores.len()
-            )));
-        }
-        Ok(Columns {
-            provider: col("Header", "ORG_CODE_PROVIDER")?,
-            period_start: col("Header", "REPORTING_PERIOD_START")?,
-            period_end: col("Header", "REPORTING_PERIOD_END")?,
-            p_id: col("Person", "LOCAL_PATIENT_ID")?,
-            p_nhs: col("Person", "NHS_NUMBER")?,
-            p_nhs_status: col("Person", "NHS_NUMBER_STATUS")?,
-            p_birth: col("Person", "PERSON_BIRTH_DATE")?,
-            p_gender: col("Person", "GENDER")?,
-            p_ethnic: col("Person", "ETHNIC_CATEGORY")?,
-            r_id: col("Referral", "SERVICE_REQUEST_ID")?,
-            r_person: col("Referral", "LOCAL_PATIENT_ID")?,
-            r_received: col("Referral", "REFERRAL_RECEIVED_DATE")?,
-            r_source: col("Referral", "SOURCE_OF_REFERRAL")?,
-            r_diagnosis: col("Referral", "PROVISIONAL_DIAGNOSIS")?,
-            r_commissioner: col("Referral", "COMMISSIONER_CODE")?,
-            r_end_date: col("Referral", "END_DATE")?,
-            r_end_code: col("Referral", "END_CODE")?,
-            a_referral: col("Appointment", "SERVICE_REQUEST_ID")?,
-            a_date: col("Appointment", "APPOINTMENT_DATE")?,
-            a_time: col("Appointment", "APPOINTMENT_TIME")?,
-            a_type: col("Appointment", "APPOINTMENT_TYPE")?,
-            a_attendance: col("Appointment", "ATTENDANCE")?,
-            a_scores,
-            w_referral: col("WaitingTimePause", "SERVICE_REQUEST_ID")?,
-            w_start: col("WaitingTimePause", "PAUSE_START_DATE")?,
-            w_end: col("WaitingTimePause", "PAUSE_END_DATE")?,
-            w_reason: col("WaitingTimePause", "PAUSE_REASON")?,
-        })
-    }
-}
 
 fn date(r: &SheetReader<'_>, i: usize) -> Option<Date> {
     match r.slots[i].value {

@@ -15,6 +15,7 @@
 
 mod applies;
 mod assemble;
+mod columns;
 mod field;
 mod finding;
 mod lookup;
