@@ -188,8 +188,27 @@ fn plainly_valid(s: &str, col: &Column, schema: &Schema) -> Option<Value> {
         Kind::Date => Date::parse_iso(s).filter(|&d| misplaced_day(col.check, d).is_none()).map(Value::Date),
         Kind::Integer { min, max } => s.parse::<i64>().ok().filter(|n| (*min..=*max).contains(n)).map(Value::Int),
         Kind::Time if !s.contains(['T', ' ']) => TimeOfDay::parse(s).map(Value::Time),
-        _ => None,
+        Kind::Text { max_len, pattern } => plain_text(s, col, *max_len, pattern.as_ref()).then_some(Value::Text),
+        Kind::Time | Kind::Decimal { .. } => None,
     }
+}
+
+/// Whether `parse_text` would accept `s` as it is, without a note: nothing to normalise, no
+/// control character, short enough, of the pattern's form and, for an NHS number, valid and
+/// not a test number.
+fn plain_text(s: &str, col: &Column, max_len: Option<usize>, pattern: Option<&iapt_schema::Pattern>) -> bool {
+    let b = s.as_bytes();
+    let unchanged = match col.normalise {
+        Normalise::None => true,
+        Normalise::StripSpaces => !b.contains(&b' '),
+        Normalise::StripDot => !b.contains(&b'.'),
+        Normalise::Upper => !b.iter().any(u8::is_ascii_lowercase),
+    };
+    unchanged
+        && !b.iter().any(|&b| b < 0x20 || b == 0x7F || b == 0xC2)
+        && max_len.is_none_or(|max| b.len() <= max)
+        && pattern.is_none_or(|p| p.is_match(s))
+        && (col.check != Some(Check::NhsNumber) || (nhs_number_is_valid(b) && !s.starts_with("999")))
 }
 
 pub(crate) fn invalid_kind(kind: &Kind) -> Invalid {
