@@ -116,6 +116,17 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// The row as CSV text, when it was read from a CSV file: every cell is text, so a
+    /// reader can take each field as it is without matching on its type.
+    #[must_use]
+    #[inline]
+    pub fn csv(&self) -> Option<CsvFields<'a>> {
+        match self.cells {
+            RowCells::Csv { text, fields } => Some(CsvFields { text, fields }),
+            _ => None,
+        }
+    }
+
     /// Whether every cell is blank.
     #[must_use]
     pub fn is_blank(&self) -> bool {
@@ -124,6 +135,26 @@ impl<'a> Row<'a> {
                 text.get(start as usize..end as usize).is_none_or(|f| f.bytes().all(|b| b.is_ascii_whitespace()))
             }),
             _ => (0..self.len()).all(|i| self.get(i).is_blank()),
+        }
+    }
+}
+
+/// The fields of a CSV record (see [`Row::csv`]).
+#[derive(Clone, Copy)]
+pub struct CsvFields<'a> {
+    text: &'a str,
+    fields: &'a [(u32, u32)],
+}
+
+impl<'a> CsvFields<'a> {
+    /// The text of field `col` (0-based), empty past the end: the same as [`Row::get`]'s
+    /// `Text` or `Empty`.
+    #[must_use]
+    #[inline]
+    pub fn field(&self, col: usize) -> &'a str {
+        match self.fields.get(col) {
+            Some(&(start, end)) => self.text.get(start as usize..end as usize).unwrap_or(""),
+            None => "",
         }
     }
 }

@@ -98,20 +98,40 @@ pub(crate) fn parse(
     text: &mut String,
     detail: &mut String,
 ) -> Outcome {
+    match (cell, workbook) {
+        (CellValue::Text(raw), false) => parse_csv(raw, col, schema, text, detail),
+        _ => parse_general(cell, col, schema, workbook, text, detail),
+    }
+}
+
+/// [`parse`] of a CSV cell's text.
+#[inline(never)]
+pub(crate) fn parse_csv(raw: &str, col: &Column, schema: &Schema, text: &mut String, detail: &mut String) -> Outcome {
     debug_assert!(text.is_empty() && detail.is_empty(), "the caller clears the buffers");
     // A CSV cell that is plainly valid (most are) is settled here; anything else, with its
-    // notes and reasons, is read by the general path below.
-    if let (CellValue::Text(raw), false) = (cell, workbook) {
-        let s = trim_fast(raw);
-        if let Some(value) = plainly_valid(s, col, schema) {
-            // A code or date shows as written without its text (see `SheetReader::value_finding`).
-            if !matches!(value, Value::Code(_) | Value::Date(_)) {
-                text.push_str(s);
-            }
-            let default = !col.defaults.is_empty() && col.defaults.iter().any(|d| d == s);
-            return Outcome { value, present: true, default, note: None, invalid: None };
+    // notes and reasons, is read by the general path.
+    let s = trim_fast(raw);
+    if let Some(value) = plainly_valid(s, col, schema) {
+        // A code or date shows as written without its text (see `SheetReader::value_finding`).
+        if !matches!(value, Value::Code(_) | Value::Date(_)) {
+            text.push_str(s);
         }
+        let default = !col.defaults.is_empty() && col.defaults.iter().any(|d| d == s);
+        return Outcome { value, present: true, default, note: None, invalid: None };
     }
+    parse_general(CellValue::Text(raw), col, schema, false, text, detail)
+}
+
+/// [`parse`] of any cell, with every note and reason.
+#[inline(never)]
+fn parse_general(
+    cell: CellValue<'_>,
+    col: &Column,
+    schema: &Schema,
+    workbook: bool,
+    text: &mut String,
+    detail: &mut String,
+) -> Outcome {
     // Typed cells in typed columns need no text: it is made only if a finding shows it.
     let typed = match (&col.kind, cell) {
         (Kind::Date, CellValue::DateTime { .. }) => Some(parse_date(cell, col.check, workbook, "")),

@@ -249,17 +249,36 @@ impl<'s> SheetReader<'s> {
         out: &mut Vec<Finding>,
     ) -> Option<bool> {
         let spans = self.shape(row, out)?;
-        let cells = self.slots.iter_mut().zip(&mut self.texts).zip(&mut self.details);
-        for (((slot, text), detail), (column, at)) in cells.zip(self.sheet.columns.iter().zip(&self.map)) {
-            let cell = at.map_or(iapt_ingest::CellValue::Empty, |c| row.get(c as usize));
-            text.clear();
-            detail.clear();
-            // Most cells of a national year are empty (unused score and therapy columns).
-            *slot = if matches!(cell, iapt_ingest::CellValue::Empty) {
-                field::Outcome::MISSING
-            } else {
-                field::parse(cell, column, self.schema, self.workbook, text, detail)
-            };
+        let n = self.sheet.columns.len();
+        let (slots, texts, details) = (&mut self.slots[..n], &mut self.texts[..n], &mut self.details[..n]);
+        let (columns, map) = (&self.sheet.columns[..n], &self.map[..n]);
+        match row.csv() {
+            // Every cell of a CSV file is text: no match on its type.
+            Some(csv) if !self.workbook => {
+                for i in 0..n {
+                    texts[i].clear();
+                    details[i].clear();
+                    let raw = map[i].map_or("", |c| csv.field(c as usize));
+                    // Most cells of a national year are empty (unused score and therapy columns).
+                    slots[i] = if raw.is_empty() {
+                        field::Outcome::MISSING
+                    } else {
+                        field::parse_csv(raw, &columns[i], self.schema, &mut texts[i], &mut details[i])
+                    };
+                }
+            }
+            _ => {
+                for i in 0..n {
+                    texts[i].clear();
+                    details[i].clear();
+                    let cell = map[i].map_or(iapt_ingest::CellValue::Empty, |c| row.get(c as usize));
+                    slots[i] = if matches!(cell, iapt_ingest::CellValue::Empty) {
+                        field::Outcome::MISSING
+                    } else {
+                        field::parse(cell, &columns[i], self.schema, self.workbook, &mut texts[i], &mut details[i])
+                    };
+                }
+            }
         }
         let scope = scope(self);
         let mut rejected = spans;
