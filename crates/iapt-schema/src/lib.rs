@@ -149,8 +149,52 @@ pub struct CodeList {
     /// Names of the extra columns after `code,label`.
     pub attributes: Vec<String>,
     pub provenance: Option<String>,
+    /// How `find` looks a code up, built from `codes` when the list is loaded.
+    pub(crate) lookup: CodeLookup,
+}
+
+/// The printable ASCII bytes (space to `~`), the alphabet of the short-code table.
+const PRINTABLES: usize = 95;
+
+/// The index of a code of one or two printable ASCII bytes in [`CodeLookup::short`].
+#[inline]
+fn short_slot(code: &[u8]) -> Option<usize> {
+    let at = |b: u8| {
+        let i = usize::from(b.wrapping_sub(b' '));
+        (i < PRINTABLES).then_some(i)
+    };
+    match *code {
+        [a] => Some(PRINTABLES * PRINTABLES + at(a)?),
+        [a, b] => Some(at(a)? * PRINTABLES + at(b)?),
+        _ => None,
+    }
+}
+
+/// A code list's index: codes of one or two characters (most of the data set's) by direct
+/// table, longer ones as packed integers.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CodeLookup {
+    /// For each short code's slot, its position plus one; 0 where no code is.
+    short: Vec<u16>,
     /// Each code packed by [`pack`], when every code fits; empty otherwise.
-    pub packed: Vec<u64>,
+    packed: Vec<u64>,
+}
+
+impl CodeLookup {
+    pub(crate) fn new(codes: &[Code]) -> CodeLookup {
+        let mut short = vec![0u16; PRINTABLES * PRINTABLES + PRINTABLES];
+        for (i, c) in codes.iter().enumerate() {
+            if let (Some(slot), Ok(pos)) = (short_slot(c.code.as_bytes()), u16::try_from(i + 1)) {
+                // The first of two equal codes is the one found, as by a scan.
+                if short[slot] == 0 {
+                    short[slot] = pos;
+                }
+            }
+        }
+        let packed: Vec<u64> = codes.iter().filter_map(|c| pack(&c.code)).collect();
+        let packed = if packed.len() == codes.len() { packed } else { Vec::new() };
+        CodeLookup { short, packed }
+    }
 }
 
 /// A code of at most 8 bytes as one integer (its bytes, little-endian, zero-padded).
@@ -163,10 +207,20 @@ pub fn pack(code: &str) -> Option<u64> {
 impl CodeList {
     /// The position of a code, compared exactly.
     #[must_use]
+    #[inline]
     pub fn find(&self, code: &str) -> Option<u8> {
+        let lookup = &self.lookup;
+        if let Some(slot) = short_slot(code.as_bytes())
+            && let Some(&pos) = lookup.short.get(slot)
+        {
+            return pos
+                .checked_sub(1)
+                .filter(|&i| usize::from(i) < self.codes.len())
+                .and_then(|i| u8::try_from(i).ok());
+        }
         // Codes are at most 8 bytes in practice: compare them as integers, not strings.
-        if let (Some(key), false) = (pack(code), self.packed.is_empty()) {
-            return self.packed.iter().position(|&p| p == key).and_then(|i| u8::try_from(i).ok());
+        if let (Some(key), false) = (pack(code), lookup.packed.is_empty()) {
+            return lookup.packed.iter().position(|&p| p == key).and_then(|i| u8::try_from(i).ok());
         }
         self.codes.iter().position(|c| c.code == code).and_then(|i| u8::try_from(i).ok())
     }
@@ -237,5 +291,40 @@ impl Schema {
     #[must_use]
     pub fn list(&self, id: CodeListId) -> &CodeList {
         &self.code_lists[usize::from(id.0)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Code, CodeList, CodeLookup};
+
+    fn list(codes: &[&str]) -> CodeList {
+        let codes: Vec<Code> = codes
+            .iter()
+            .map(|c| Code { code: (*c).to_owned(), label: String::new(), attributes: Vec::new() })
+            .collect();
+        let lookup = CodeLookup::new(&codes);
+        CodeList { name: "test".into(), codes, attributes: Vec::new(), provenance: None, lookup }
+    }
+
+    /// The table and the packed integers find what a scan finds, for short, long, absent,
+    /// repeated and non-ASCII codes.
+    #[test]
+    fn finds_as_a_scan_would() {
+        let many: Vec<String> = (0..300).map(|i| format!("X{i:03}")).collect();
+        let long: Vec<&str> = ["01", "1", "A", "~", " ", "Z9", "A1B2C3D4E", "01"]
+            .into_iter()
+            .chain(many.iter().map(String::as_str))
+            .chain(["Q"])
+            .collect();
+        for codes in [&["01", "02", "10", "99"][..], &["F", "M", "X", "N"], &long] {
+            let l = list(codes);
+            let probes =
+                ["01", "1", "001", "A", "a", "~", " ", "Z9", "A1B2C3D4E", "A1B2C3D4", "", "é", "X299", "Q", "0"];
+            for probe in probes {
+                let scan = l.codes.iter().position(|c| c.code == probe).and_then(|i| u8::try_from(i).ok());
+                assert_eq!(l.find(probe), scan, "{probe:?} in {codes:?}");
+            }
+        }
     }
 }

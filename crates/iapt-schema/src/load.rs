@@ -404,7 +404,7 @@ fn parse_code_list(name: &str, file: &str, text: &str, problems: &mut FileProble
         codes: Vec::new(),
         attributes,
         provenance: None,
-        packed: Vec::new(),
+        lookup: crate::CodeLookup::default(),
     };
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let headers = match rdr.headers() {
@@ -468,9 +468,8 @@ fn parse_code_list(name: &str, file: &str, text: &str, problems: &mut FileProble
     if codes.len() > 255 {
         problems.push(FileProblem::new(file, None, None, "a code list holds at most 255 codes"));
     }
-    let packed: Vec<u64> = codes.iter().filter_map(|c| crate::pack(&c.code)).collect();
-    let packed = if packed.len() == codes.len() { packed } else { Vec::new() };
-    CodeList { name: name.to_owned(), codes, attributes, provenance: None, packed }
+    let lookup = crate::CodeLookup::new(&codes);
+    CodeList { name: name.to_owned(), codes, attributes, provenance: None, lookup }
 }
 
 #[cfg(test)]
