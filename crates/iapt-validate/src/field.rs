@@ -99,14 +99,28 @@ pub(crate) fn parse(
     detail: &mut String,
 ) -> Outcome {
     match (cell, workbook) {
-        (CellValue::Text(raw), false) => parse_csv(raw, col, schema, text, detail),
+        (CellValue::Text(raw), false) => {
+            let mut slot = Outcome::MISSING;
+            parse_csv_into(&mut slot, raw, col, schema, text, detail);
+            slot
+        }
         _ => parse_general(cell, col, schema, workbook, text, detail),
     }
 }
 
-/// [`parse`] of a CSV cell's text.
+/// [`parse`] of a CSV cell's text, written into `slot`.
+///
+/// Written in place rather than returned: a returned outcome came back through the stack and
+/// was read whole before its narrower stores had landed (a store-forwarding stall a cell).
 #[inline(never)]
-pub(crate) fn parse_csv(raw: &str, col: &Column, schema: &Schema, text: &mut String, detail: &mut String) -> Outcome {
+pub(crate) fn parse_csv_into(
+    slot: &mut Outcome,
+    raw: &str,
+    col: &Column,
+    schema: &Schema,
+    text: &mut String,
+    detail: &mut String,
+) {
     debug_assert!(text.is_empty() && detail.is_empty(), "the caller clears the buffers");
     // A CSV cell that is plainly valid (most are) is settled here; anything else, with its
     // notes and reasons, is read by the general path.
@@ -117,9 +131,10 @@ pub(crate) fn parse_csv(raw: &str, col: &Column, schema: &Schema, text: &mut Str
             text.push_str(s);
         }
         let default = !col.defaults.is_empty() && col.defaults.iter().any(|d| d == s);
-        return Outcome { value, present: true, default, note: None, invalid: None };
+        *slot = Outcome { value, present: true, default, note: None, invalid: None };
+        return;
     }
-    parse_general(CellValue::Text(raw), col, schema, false, text, detail)
+    *slot = parse_general(CellValue::Text(raw), col, schema, false, text, detail);
 }
 
 /// [`parse`] of any cell, with every note and reason.

@@ -260,11 +260,18 @@ impl<'s> SheetReader<'s> {
                     details[i].clear();
                     let raw = map[i].map_or("", |c| csv.field(c as usize));
                     // Most cells of a national year are empty (unused score and therapy columns).
-                    slots[i] = if raw.is_empty() {
-                        field::Outcome::MISSING
+                    if raw.is_empty() {
+                        slots[i] = field::Outcome::MISSING;
                     } else {
-                        field::parse_csv(raw, &columns[i], self.schema, &mut texts[i], &mut details[i])
-                    };
+                        field::parse_csv_into(
+                            &mut slots[i],
+                            raw,
+                            &columns[i],
+                            self.schema,
+                            &mut texts[i],
+                            &mut details[i],
+                        );
+                    }
                 }
             }
             _ => {
