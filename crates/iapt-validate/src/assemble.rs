@@ -493,7 +493,7 @@ impl Assembler {
         if let Some(appointment) = self.sub.appointments.last_mut() {
             for (slot, &i) in appointment.scores.iter_mut().zip(&c.a_scores) {
                 match r.slots[i].value {
-                    Value::Int(v) => *slot = Score::from_f64(v as f64),
+                    Value::Int(v) => *slot = Score::from_whole(v),
                     Value::Decimal(v) => *slot = Score::from_f64(v),
                     _ => {}
                 }

@@ -290,7 +290,7 @@ impl Run<'_, '_, '_> {
                 found_as,
                 rows_read: r.rows_read,
                 rows_rejected: r.rows_rejected,
-                columns: r.tallies,
+                columns: r.into_tallies(),
                 width,
             },
             None => SheetReport {

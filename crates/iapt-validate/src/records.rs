@@ -99,6 +99,16 @@ impl Score {
         if (0.0..65_535.0).contains(&h) { Score(h as u16) } else { Score::NONE }
     }
 
+    /// A whole-number score, without the float rounding of [`Score::from_f64`] (the same
+    /// value: a whole number times 100 is exact).
+    #[must_use]
+    pub fn from_whole(v: i64) -> Score {
+        match v.checked_mul(100).map(u16::try_from) {
+            Some(Ok(h)) if h < u16::MAX => Score(h),
+            _ => Score::NONE,
+        }
+    }
+
     /// The score, or `None`.
     #[must_use]
     pub fn get(self) -> Option<f64> {
@@ -188,5 +198,18 @@ impl Submission {
         self.referrals.clear();
         self.appointments.clear();
         self.pauses.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Score;
+
+    #[test]
+    fn a_whole_score_is_the_float_score() {
+        let edges = [i64::MIN, -1_000, -1, 0, 1, 27, 100, 654, 655, 656, 1_000, i64::MAX / 100, i64::MAX];
+        for v in (-10..=700).chain(edges) {
+            assert_eq!(Score::from_whole(v), Score::from_f64(v as f64), "{v}");
+        }
     }
 }

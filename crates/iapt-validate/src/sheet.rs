@@ -65,7 +65,7 @@ pub(crate) struct SheetReader<'s> {
     headed: Vec<bool>,
     /// File columns inside the header's width that have no header.
     unheaded: Vec<usize>,
-    pub tallies: Vec<ColumnTally>,
+    tallies: Vec<ColumnTally>,
     pub rows_read: u64,
     pub rows_rejected: u64,
     /// The current row's cells as read, one per schema column.
@@ -207,6 +207,16 @@ impl<'s> SheetReader<'s> {
         })
     }
 
+    /// Each column's tally, complete: a row a column applies to is counted once as valid,
+    /// default, invalid or missing, so its rows are their sum (not counted a cell at a time).
+    pub(crate) fn into_tallies(self) -> Vec<ColumnTally> {
+        let mut tallies = self.tallies;
+        for t in &mut tallies {
+            t.rows = t.valid + t.default + t.invalid + t.missing;
+        }
+        tallies
+    }
+
     /// A finding at `row` in schema column `column`.
     pub(crate) fn finding(&self, rule: &'static Rule, row: u32, column: Option<usize>) -> Finding {
         let mut f = Finding::new(rule);
@@ -298,7 +308,6 @@ impl<'s> SheetReader<'s> {
             let applies = scope.applies(column);
             if slot.invalid.is_none() && slot.note.is_none() {
                 if slot.present && applies {
-                    tally.rows += 1;
                     if slot.default {
                         tally.default += 1;
                     } else {
@@ -310,7 +319,6 @@ impl<'s> SheetReader<'s> {
                     continue;
                 }
                 if !slot.present && column.status == Status::Optional {
-                    tally.rows += 1;
                     tally.missing += 1;
                     continue;
                 }
@@ -340,7 +348,6 @@ impl<'s> SheetReader<'s> {
         }
         let mandatory = column.status == Status::Mandatory;
         let tally = &mut self.tallies[i];
-        tally.rows += 1;
         if let Some(kind) = slot.invalid {
             tally.invalid += 1;
             let detail = &self.details[i];
