@@ -413,7 +413,7 @@ impl Assembler {
         // Appointments usually come a referral's at a time: the last one found is asked first.
         // (Every Referral row is read before them, so what an id finds does not change.)
         if let Some((last, found)) = &self.last_referral
-            && last == text
+            && crate::records::same_text(last, text)
         {
             return Some(*found);
         }
