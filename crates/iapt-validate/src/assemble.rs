@@ -2,8 +2,8 @@
 //! references, date order), and the typed records of the rows that stand.
 
 use iapt_schema::{Date, Schema, SchemaMismatch};
-use rustc_hash::FxHashMap;
 
+use crate::appointment_keys::AppointmentKeys;
 use crate::columns::Columns;
 use crate::field::Value;
 use crate::finding::Finding;
@@ -70,7 +70,7 @@ fn use_of(uses: &mut Vec<IdUse>, id: Sym) -> &mut IdUse {
 /// rehashing into newly mapped memory, tens of thousands of page faults a year.
 struct Spare {
     uses: Vec<IdUse>,
-    appointment_keys: FxHashMap<(Sym, i32, u32), u32>,
+    appointment_keys: AppointmentKeys,
     /// The records' tables, when the last submission's records were not kept.
     records: Option<Submission>,
 }
@@ -94,7 +94,7 @@ pub(crate) struct Assembler {
     header_rows: u32,
     /// What the rows so far have said of each interned id, indexed by the id.
     uses: Vec<IdUse>,
-    appointment_keys: FxHashMap<(Sym, i32, u32), u32>,
+    appointment_keys: AppointmentKeys,
     /// The id the last appointment or pause named, and what it found.
     last_referral: Option<(String, ReferralDates)>,
 }
@@ -111,7 +111,7 @@ impl Assembler {
             records,
             header_rows: 0,
             uses: Vec::new(),
-            appointment_keys: FxHashMap::default(),
+            appointment_keys: AppointmentKeys::default(),
             last_referral: None,
         }
         .with_spare_tables())
@@ -464,8 +464,8 @@ impl Assembler {
                 rejected = true;
             }
             if !rejected {
-                let key = (id, d.days(), time.map_or(u32::MAX, |t| t.0));
-                if let Some(&first) = self.appointment_keys.get(&key) {
+                let first = self.appointment_keys.first_or_insert(id, d.days(), time.map_or(u32::MAX, |t| t.0), row);
+                if let Some(first) = first {
                     let mut f = r.finding(rules::DUPLICATE_KEY, row, Some(a_referral));
                     let time = time.map_or(String::new(), |t| t.to_string());
                     f.value = Some(format!("{} {d} {time}", r.texts[a_referral]).trim_end().into());
@@ -473,7 +473,6 @@ impl Assembler {
                     out.push(f);
                     return true;
                 }
-                self.appointment_keys.insert(key, row);
             }
         }
         if rejected {

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 mod applies;
+mod appointment_keys;
 mod assemble;
 mod columns;
 mod field;
