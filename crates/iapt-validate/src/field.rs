@@ -222,9 +222,11 @@ fn plainly_valid(s: &str, col: &Column, schema: &Schema) -> Option<Value> {
         Kind::Code(list) => schema.list(*list).find(s).map(Value::Code),
         Kind::Date => Date::parse_iso(s).filter(|&d| misplaced_day(col.check, d).is_none()).map(Value::Date),
         Kind::Integer { min, max } => s.parse::<i64>().ok().filter(|n| (*min..=*max).contains(n)).map(Value::Int),
-        Kind::Time if !s.contains(['T', ' ']) => TimeOfDay::parse(s).map(Value::Time),
+        // What `TimeOfDay::parse` takes holds no `T` or space: a time the general path finds
+        // after one (a date and time) is not taken here.
+        Kind::Time => TimeOfDay::parse(s).map(Value::Time),
         Kind::Text { max_len, pattern } => plain_text(s, col, *max_len, pattern.as_ref()).then_some(Value::Text),
-        Kind::Time | Kind::Decimal { .. } => None,
+        Kind::Decimal { .. } => None,
     }
 }
 
