@@ -153,8 +153,9 @@ impl<'a> CsvFields<'a> {
     #[inline]
     pub fn field(&self, col: usize) -> &'a str {
         match self.fields.get(col) {
-            Some(&(start, end)) => self.text.get(start as usize..end as usize).unwrap_or(""),
-            None => "",
+            // Empty fields (most of a national year's) need no slicing and its checks.
+            Some(&(start, end)) if start < end => self.text.get(start as usize..end as usize).unwrap_or(""),
+            _ => "",
         }
     }
 }
