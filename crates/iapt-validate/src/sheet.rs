@@ -303,8 +303,10 @@ impl<'s> SheetReader<'s> {
         // that may make findings) are judged one by one after, in column order.
         let mut others = std::mem::take(&mut self.others);
         others.clear();
-        let columns = self.slots.iter().zip(&mut self.tallies).zip(&self.sheet.columns);
-        for (i, ((slot, tally), column)) in columns.enumerate() {
+        let n = self.sheet.columns.len();
+        let (slots, tallies, columns) = (&self.slots[..n], &mut self.tallies[..n], &self.sheet.columns[..n]);
+        for i in 0..n {
+            let (slot, tally, column) = (&slots[i], &mut tallies[i], &columns[i]);
             let applies = scope.applies(column);
             if slot.invalid.is_none() && slot.note.is_none() {
                 if slot.present && applies {
