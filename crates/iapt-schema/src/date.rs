@@ -75,7 +75,7 @@ impl Date {
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return None;
         }
-        Date::from_ymd(digits(&b[0..4])? as i32, digits(&b[5..7])?, digits(&b[8..10])?)
+        Date::from_ymd(fixed_digits::<4>(&b[0..4])? as i32, fixed_digits::<2>(&b[5..7])?, fixed_digits::<2>(&b[8..10])?)
     }
 }
 
@@ -118,6 +118,20 @@ pub fn digits(b: &[u8]) -> Option<u32> {
         n = n * 10 + u32::from(c - b'0');
     }
     Some(n)
+}
+
+/// [`digits`] of exactly `N` bytes, unrolled and without a branch a digit (dates and times
+/// have fixed widths).
+#[inline]
+fn fixed_digits<const N: usize>(b: &[u8]) -> Option<u32> {
+    let b: &[u8; N] = b.try_into().ok()?;
+    let (mut n, mut all) = (0u32, true);
+    for &c in b {
+        let d = c.wrapping_sub(b'0');
+        all &= d < 10;
+        n = n.wrapping_mul(10).wrapping_add(u32::from(d));
+    }
+    all.then_some(n)
 }
 
 fn is_leap(y: i32) -> bool {
@@ -167,8 +181,10 @@ impl TimeOfDay {
     pub fn parse(s: &str) -> Option<TimeOfDay> {
         let b = s.as_bytes();
         let (h, m, sec) = match b.len() {
-            5 if b[2] == b':' => (digits(&b[0..2])?, digits(&b[3..5])?, 0),
-            8 if b[2] == b':' && b[5] == b':' => (digits(&b[0..2])?, digits(&b[3..5])?, digits(&b[6..8])?),
+            5 if b[2] == b':' => (fixed_digits::<2>(&b[0..2])?, fixed_digits::<2>(&b[3..5])?, 0),
+            8 if b[2] == b':' && b[5] == b':' => {
+                (fixed_digits::<2>(&b[0..2])?, fixed_digits::<2>(&b[3..5])?, fixed_digits::<2>(&b[6..8])?)
+            }
             _ => return None,
         };
         (h < 24 && m < 60 && sec < 60).then_some(TimeOfDay(h * 3600 + m * 60 + sec))
@@ -237,5 +253,17 @@ mod tests {
         assert_eq!(TimeOfDay::parse("23:59:59"), Some(TimeOfDay(86_399)));
         assert_eq!(TimeOfDay::parse("24:00"), None);
         assert_eq!(TimeOfDay::parse("9:30"), None);
+        // Anything but a digit in any digit's place.
+        for at in [0, 1, 3, 4, 6, 7] {
+            for bad in [b'/', b':', b' ', b'a', b'T'] {
+                let mut text = *b"12:34:56";
+                text[at] = bad;
+                let text = std::str::from_utf8(&text).unwrap();
+                assert_eq!(TimeOfDay::parse(text), None, "{text}");
+                if at < 5 {
+                    assert_eq!(TimeOfDay::parse(&text[..5]), None, "{text}");
+                }
+            }
+        }
     }
 }
