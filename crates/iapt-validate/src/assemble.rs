@@ -377,8 +377,10 @@ impl Assembler {
             (Some(id), Some(person), Some(received)) if !rejected => {
                 let index = u32::try_from(self.sub.referrals.len()).unwrap_or(NONE);
                 use_of(&mut self.uses, id).referral = (row, index);
-                let diagnosis = r.text(c.r_diagnosis).map(|s| self.sub.ids.intern(s));
-                let commissioner = r.text(c.r_commissioner).map(|s| self.sub.ids.intern(s));
+                // Codes no rule reads: interned only for records the caller keeps.
+                let keep = |s: &str, ids: &mut crate::records::Interner| self.records.then(|| ids.intern(s));
+                let diagnosis = r.text(c.r_diagnosis).and_then(|s| keep(s, &mut self.sub.ids));
+                let commissioner = r.text(c.r_commissioner).and_then(|s| keep(s, &mut self.sub.ids));
                 self.sub.referrals.push(Referral {
                     row,
                     id,
