@@ -87,28 +87,7 @@ impl Outcome {
         Outcome { value: Value::Missing, present: false, default: false, note: None, invalid: None };
 }
 
-/// Reads `cell` as `col`'s type. `text` receives the cell as text (normalised for text
-/// columns) and `detail` what explains a note or an invalid value (both come empty);
-/// `workbook` says whether cells carry types (so text in a typed column is noted).
-pub(crate) fn parse(
-    cell: CellValue<'_>,
-    col: &Column,
-    schema: &Schema,
-    workbook: bool,
-    text: &mut String,
-    detail: &mut String,
-) -> Outcome {
-    match (cell, workbook) {
-        (CellValue::Text(raw), false) => {
-            let mut slot = Outcome::MISSING;
-            parse_csv_into(&mut slot, raw, col, schema, text, detail);
-            slot
-        }
-        _ => parse_general(cell, col, schema, workbook, text, detail),
-    }
-}
-
-/// [`parse`] of a CSV cell's text, written into `slot`.
+/// A CSV cell's text read as [`parse`] reads it, written into `slot`.
 ///
 /// Written in place rather than returned: a returned outcome came back through the stack and
 /// was read whole before its narrower stores had landed (a store-forwarding stall a cell).
@@ -134,12 +113,16 @@ pub(crate) fn parse_csv_into(
         *slot = Outcome { value, present: true, default, note: None, invalid: None };
         return;
     }
-    *slot = parse_general(CellValue::Text(raw), col, schema, false, text, detail);
+    *slot = parse(CellValue::Text(raw), col, schema, false, text, detail);
 }
 
-/// [`parse`] of any cell, with every note and reason.
+/// Reads `cell` as `col`'s type. `text` receives the cell as text (normalised for text
+/// columns) and `detail` what explains a note or an invalid value (both come empty);
+/// `workbook` says whether cells carry types (so text in a typed column is noted).
+///
+/// Every note and reason; a CSV cell goes first through [`parse_csv_into`]'s fast path.
 #[inline(never)]
-fn parse_general(
+pub(crate) fn parse(
     cell: CellValue<'_>,
     col: &Column,
     schema: &Schema,
@@ -147,6 +130,7 @@ fn parse_general(
     text: &mut String,
     detail: &mut String,
 ) -> Outcome {
+    debug_assert!(text.is_empty() && detail.is_empty(), "the caller clears the buffers");
     // Typed cells in typed columns need no text: it is made only if a finding shows it.
     let typed = match (&col.kind, cell) {
         (Kind::Date, CellValue::DateTime { .. }) => Some(parse_date(cell, col.check, workbook, "")),
