@@ -104,12 +104,9 @@ impl<'a> Row<'a> {
     #[inline]
     pub fn get(&self, col: usize) -> CellValue<'_> {
         match &self.cells {
-            // Field boundaries are commas or quotes, so they fall on character boundaries.
-            RowCells::Csv { text, fields } => match fields.get(col) {
-                Some(&(start, end)) if start < end => {
-                    text.get(start as usize..end as usize).map_or(CellValue::Empty, CellValue::Text)
-                }
-                _ => CellValue::Empty,
+            RowCells::Csv { text, fields } => match (CsvFields { text, fields }).field(col) {
+                "" => CellValue::Empty,
+                s => CellValue::Text(s),
             },
             RowCells::Xlsx(c) => c.get(col).map_or(CellValue::Empty, workbook::from_data_ref),
             RowCells::Range(c) => c.get(col).map_or(CellValue::Empty, workbook::from_data),
@@ -153,7 +150,8 @@ impl<'a> CsvFields<'a> {
     #[inline]
     pub fn field(&self, col: usize) -> &'a str {
         match self.fields.get(col) {
-            // Empty fields (most of a national year's) need no slicing and its checks.
+            // Empty fields (most of a national year's) need no slicing and its checks. Field
+            // boundaries are commas or quotes, so they fall on character boundaries.
             Some(&(start, end)) if start < end => self.text.get(start as usize..end as usize).unwrap_or(""),
             _ => "",
         }
