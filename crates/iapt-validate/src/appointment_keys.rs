@@ -13,7 +13,9 @@ use crate::records::Sym;
 /// A run longer than this is checked through the map, so that no scan is long.
 const RUN_MAX: usize = 32;
 
+/// A referral not met in an ended run yet, and one whose keys are in the map.
 const UNSEEN: (u32, u32) = (u32::MAX, u32::MAX);
+const MAPPED: (u32, u32) = (u32::MAX, 0);
 
 #[derive(Default)]
 pub(crate) struct AppointmentKeys {
@@ -21,10 +23,8 @@ pub(crate) struct AppointmentKeys {
     keys: Vec<(i32, u32, u32)>,
     /// The referral of the current run and where its keys start in `keys`.
     current: Option<(Sym, usize)>,
-    /// For each referral, its ended run's keys in `keys` (`UNSEEN` before its run ends).
+    /// For each referral, its ended run's keys in `keys`, or `UNSEEN` or `MAPPED`.
     run_of: Vec<(u32, u32)>,
-    /// Referrals whose keys are in `map`.
-    mapped: Vec<bool>,
     map: FxHashMap<(Sym, i32, u32), u32>,
 }
 
@@ -34,7 +34,6 @@ impl AppointmentKeys {
         self.keys.clear();
         self.current = None;
         self.run_of.clear();
-        self.mapped.clear();
         self.map.clear();
     }
 
@@ -43,20 +42,19 @@ impl AppointmentKeys {
         let r = referral as usize;
         if r >= self.run_of.len() {
             self.run_of.resize(r + 1, UNSEEN);
-            self.mapped.resize(r + 1, false);
         }
         let start = match self.current {
             Some((c, start)) if c == referral => start,
             _ => self.start_run(referral),
         };
-        if !self.mapped[r] && self.keys.len() - start >= RUN_MAX {
+        if self.run_of[r] != MAPPED && self.keys.len() - start >= RUN_MAX {
             for &(d, t, first) in &self.keys[start..] {
                 self.map.insert((referral, d, t), first);
             }
             self.keys.truncate(start);
-            self.mapped[r] = true;
+            self.run_of[r] = MAPPED;
         }
-        if self.mapped[r] {
+        if self.run_of[r] == MAPPED {
             return match self.map.entry((referral, date, time)) {
                 std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
                 std::collections::hash_map::Entry::Vacant(e) => {
@@ -76,17 +74,17 @@ impl AppointmentKeys {
     /// met again has its earlier run's keys moved into the map.
     fn start_run(&mut self, referral: Sym) -> usize {
         if let Some((c, start)) = self.current.take()
-            && !self.mapped[c as usize]
+            && self.run_of[c as usize] != MAPPED
         {
             self.run_of[c as usize] = (start as u32, self.keys.len() as u32);
         }
         let r = referral as usize;
-        if !self.mapped[r] && self.run_of[r] != UNSEEN {
+        if self.run_of[r] != MAPPED && self.run_of[r] != UNSEEN {
             let (from, to) = self.run_of[r];
             for &(d, t, first) in &self.keys[from as usize..to as usize] {
                 self.map.insert((referral, d, t), first);
             }
-            self.mapped[r] = true;
+            self.run_of[r] = MAPPED;
         }
         let start = self.keys.len();
         self.current = Some((referral, start));
