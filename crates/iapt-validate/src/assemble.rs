@@ -378,9 +378,9 @@ impl Assembler {
                 let index = u32::try_from(self.sub.referrals.len()).unwrap_or(NONE);
                 use_of(&mut self.uses, id).referral = (row, index);
                 // Codes no rule reads: interned only for records the caller keeps.
-                let keep = |s: &str, ids: &mut crate::records::Interner| self.records.then(|| ids.intern(s));
-                let diagnosis = r.text(c.r_diagnosis).and_then(|s| keep(s, &mut self.sub.ids));
-                let commissioner = r.text(c.r_commissioner).and_then(|s| keep(s, &mut self.sub.ids));
+                let (keep, ids) = (self.records, &mut self.sub.ids);
+                let mut interned = |i| r.text(i).filter(|_| keep).map(|s| ids.intern(s));
+                let (diagnosis, commissioner) = (interned(c.r_diagnosis), interned(c.r_commissioner));
                 self.sub.referrals.push(Referral {
                     row,
                     id,
