@@ -87,40 +87,11 @@ impl Outcome {
         Outcome { value: Value::Missing, present: false, default: false, note: None, invalid: None };
 }
 
-/// A CSV cell's text read as [`parse`] reads it, written into `slot`.
-///
-/// Written in place rather than returned: a returned outcome came back through the stack and
-/// was read whole before its narrower stores had landed (a store-forwarding stall a cell).
-#[inline(never)]
-pub(crate) fn parse_csv_into(
-    slot: &mut Outcome,
-    raw: &str,
-    col: &Column,
-    schema: &Schema,
-    text: &mut String,
-    detail: &mut String,
-) {
-    debug_assert!(text.is_empty() && detail.is_empty(), "the caller clears the buffers");
-    // A CSV cell that is plainly valid (most are) is settled here; anything else, with its
-    // notes and reasons, is read by the general path.
-    let s = trim_fast(raw);
-    if let Some(value) = plainly_valid(s, col, schema) {
-        // A code or date shows as written without its text (see `SheetReader::value_finding`).
-        if !matches!(value, Value::Code(_) | Value::Date(_)) {
-            text.push_str(s);
-        }
-        let default = !col.defaults.is_empty() && col.defaults.iter().any(|d| d == s);
-        *slot = Outcome { value, present: true, default, note: None, invalid: None };
-        return;
-    }
-    *slot = parse(CellValue::Text(raw), col, schema, false, text, detail);
-}
-
 /// Reads `cell` as `col`'s type. `text` receives the cell as text (normalised for text
 /// columns) and `detail` what explains a note or an invalid value (both come empty);
 /// `workbook` says whether cells carry types (so text in a typed column is noted).
 ///
-/// Every note and reason; a CSV cell goes first through [`parse_csv_into`]'s fast path.
+/// Every note and reason; a CSV cell goes first through [`crate::csv_cells`]'s shortcut.
 #[inline(never)]
 pub(crate) fn parse(
     cell: CellValue<'_>,
@@ -195,29 +166,15 @@ pub(crate) fn parse(
     }
 }
 
-/// The value of a trimmed CSV cell of a code, date, time or whole-number column, when the
-/// general path would accept it without a note; `None` sends the cell there. A code found is
-/// spelt as its list spells it, so `s` is what the general path would compare with defaults.
-fn plainly_valid(s: &str, col: &Column, schema: &Schema) -> Option<Value> {
-    if s.is_empty() {
-        return None;
-    }
-    match &col.kind {
-        Kind::Code(list) => schema.list(*list).find(s).map(Value::Code),
-        Kind::Date => Date::parse_iso(s).filter(|&d| misplaced_day(col.check, d).is_none()).map(Value::Date),
-        Kind::Integer { min, max } => s.parse::<i64>().ok().filter(|n| (*min..=*max).contains(n)).map(Value::Int),
-        // What `TimeOfDay::parse` takes holds no `T` or space: a time the general path finds
-        // after one (a date and time) is not taken here.
-        Kind::Time => TimeOfDay::parse(s).map(Value::Time),
-        Kind::Text { max_len, pattern } => plain_text(s, col, *max_len, pattern.as_ref()).then_some(Value::Text),
-        Kind::Decimal { .. } => None,
-    }
-}
-
 /// Whether `parse_text` would accept `s` as it is, without a note: nothing to normalise, no
 /// control character, short enough, of the pattern's form and, for an NHS number, valid and
 /// not a test number.
-fn plain_text(s: &str, col: &Column, max_len: Option<usize>, pattern: Option<&iapt_schema::Pattern>) -> bool {
+pub(crate) fn plain_text(
+    s: &str,
+    col: &Column,
+    max_len: Option<usize>,
+    pattern: Option<&iapt_schema::Pattern>,
+) -> bool {
     let b = s.as_bytes();
     let unchanged = match col.normalise {
         Normalise::None => true,
@@ -297,7 +254,7 @@ fn write_cell(cell: CellValue<'_>, trim: bool, out: &mut String) {
 /// `s.trim()`, without its scan of Unicode white space when the first and last bytes are
 /// ASCII above the space (none of them is white space).
 #[inline]
-fn trim_fast(s: &str) -> &str {
+pub(crate) fn trim_fast(s: &str) -> &str {
     let solid = |b: u8| b > b' ' && b < 0x80;
     match s.as_bytes() {
         [first, .., last] if solid(*first) && solid(*last) => s,
@@ -444,7 +401,7 @@ fn parse_date(cell: CellValue<'_>, check: Option<Check>, workbook: bool, text: &
 }
 
 /// Why a date breaks its column's check (first or last day of a month), if it does.
-fn misplaced_day(check: Option<Check>, d: Date) -> Option<&'static str> {
+pub(crate) fn misplaced_day(check: Option<Check>, d: Date) -> Option<&'static str> {
     match check {
         Some(Check::FirstOfMonth) if d.ymd().2 != 1 => Some(": it must be the first day of a month"),
         Some(Check::LastOfMonth) if d != d.last_of_month() => Some(": it must be the last day of a month"),

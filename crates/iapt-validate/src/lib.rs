@@ -17,6 +17,7 @@ mod applies;
 mod appointment_keys;
 mod assemble;
 mod columns;
+mod csv_cells;
 mod field;
 mod finding;
 mod lookup;

@@ -6,6 +6,7 @@ use iapt_ingest::Row;
 use iapt_schema::{Column, Kind, Schema, Scope, Sheet, Status};
 
 use crate::ColumnTally;
+use crate::csv_cells::CsvCells;
 use crate::field::{self, Outcome, Value};
 use crate::finding::Finding;
 use crate::rules::{self, Rule};
@@ -78,6 +79,8 @@ pub(crate) struct SheetReader<'s> {
     blank_run: Option<(u32, u32)>,
     /// The current row's columns judged one by one (kept to reuse its memory).
     others: Vec<usize>,
+    /// The columns grouped by type, for CSV rows.
+    csv_cells: CsvCells<'s>,
 }
 
 /// Reports the header's unknown names and the data set's columns it lacks, each with the
@@ -187,6 +190,7 @@ impl<'s> SheetReader<'s> {
         }
         let tallies = (0..sheet.columns.len()).map(|column| ColumnTally { column, ..ColumnTally::default() }).collect();
         Some(SheetReader {
+            csv_cells: CsvCells::new(&sheet.columns, &map, schema),
             schema,
             sheet,
             kind: SheetKind::of(&sheet.name),
@@ -263,26 +267,10 @@ impl<'s> SheetReader<'s> {
         let (slots, texts, details) = (&mut self.slots[..n], &mut self.texts[..n], &mut self.details[..n]);
         let (columns, map) = (&self.sheet.columns[..n], &self.map[..n]);
         match row.csv() {
-            // Every cell of a CSV file is text: no match on its type.
+            // Every cell of a CSV file is text: read by type, a loop for each.
             Some(csv) if !self.workbook => {
-                for i in 0..n {
-                    texts[i].clear();
-                    details[i].clear();
-                    let raw = map[i].map_or("", |c| csv.field(c as usize));
-                    // Most cells of a national year are empty (unused score and therapy columns).
-                    if raw.is_empty() {
-                        slots[i] = field::Outcome::MISSING;
-                    } else {
-                        field::parse_csv_into(
-                            &mut slots[i],
-                            raw,
-                            &columns[i],
-                            self.schema,
-                            &mut texts[i],
-                            &mut details[i],
-                        );
-                    }
-                }
+                let field = |c: u32| csv.field(c as usize);
+                self.csv_cells.read(field, self.schema, &mut crate::csv_cells::Cells { slots, texts, details });
             }
             _ => {
                 for i in 0..n {
