@@ -7,7 +7,7 @@ use crate::appointment_keys::AppointmentKeys;
 use crate::columns::Columns;
 use crate::field::Value;
 use crate::finding::Finding;
-use crate::records::{Appointment, Pause, Person, Referral, SCORE_SLOTS, Score, Submission, Sym};
+use crate::records::{Appointment, Interner, Pause, Person, Referral, SCORE_SLOTS, Score, Submission, Sym, same_text};
 use crate::rules::{self, Rule};
 use crate::sheet::{RowScope, SheetKind, SheetReader};
 
@@ -57,6 +57,15 @@ impl IdUse {
     };
 }
 
+/// The position in `records` of the one whose id is `text`, when it is `records[last]` or the
+/// one after: rows name persons and referrals mostly in the order they were read, so most are
+/// found here without hashing `text` (an id's record is unique: a second is rejected).
+fn near<T>(ids: &Interner, records: &[T], id: impl Fn(&T) -> Sym, last: u32, text: &str) -> Option<u32> {
+    [last, last.wrapping_add(1)]
+        .into_iter()
+        .find(|&k| records.get(k as usize).is_some_and(|record| same_text(ids.resolve(id(record)), text)))
+}
+
 fn use_of(uses: &mut Vec<IdUse>, id: Sym) -> &mut IdUse {
     let i = id as usize;
     if i >= uses.len() {
@@ -95,8 +104,10 @@ pub(crate) struct Assembler {
     /// What the rows so far have said of each interned id, indexed by the id.
     uses: Vec<IdUse>,
     appointment_keys: AppointmentKeys,
-    /// The id the last appointment or pause named, and what it found.
-    last_referral: Option<(String, ReferralDates)>,
+    /// The last person a referral named and the last referral an appointment or pause named,
+    /// as indexes in the submission's persons and referrals (see [`near`]).
+    last_person: u32,
+    last_referral: u32,
 }
 
 impl Assembler {
@@ -112,7 +123,8 @@ impl Assembler {
             header_rows: 0,
             uses: Vec::new(),
             appointment_keys: AppointmentKeys::default(),
-            last_referral: None,
+            last_person: NONE,
+            last_referral: NONE,
         }
         .with_spare_tables())
     }
@@ -310,14 +322,24 @@ impl Assembler {
     fn referral(&mut self, r: &SheetReader<'_>, row: u32, mut rejected: bool, out: &mut Vec<Finding>) -> bool {
         let Ok(id) = self.key(r, row, self.cols.r_id, rejected, |u| u.referral.0, out) else { return true };
         let c = &self.cols;
-        let person = r.text(c.r_person).map(|s| self.sub.ids.intern(s));
+        let mut person = None;
         let mut birth = None;
-        if let Some(p) = person {
+        if let Some(s) = r.text(c.r_person) {
+            let sub = &mut self.sub;
+            let (p, index) = match near(&sub.ids, &sub.persons, |p| p.id, self.last_person, s) {
+                Some(k) => (sub.persons[k as usize].id, k),
+                None => {
+                    let p = sub.ids.intern(s);
+                    (p, self.seen(p).person.1)
+                }
+            };
+            person = Some(p);
             use_of(&mut self.uses, p).referred = true;
-            let seen = self.seen(p);
-            if let Some(person) = self.sub.persons.get(seen.person.1 as usize) {
-                birth = Some((person.birth_date, person.row));
+            if let Some(found) = self.sub.persons.get(index as usize) {
+                self.last_person = index;
+                birth = Some((found.birth_date, found.row));
             } else {
+                let seen = self.seen(p);
                 let detail = Some(seen.rejected_person).filter(|&r| r != NONE).map_or(String::new(), |prow| {
                     format!(" (orphaned because Person row {prow} with this id was rejected)")
                 });
@@ -412,26 +434,17 @@ impl Assembler {
         out: &mut Vec<Finding>,
     ) -> Option<ReferralDates> {
         let text = r.text(col)?;
-        // Appointments usually come a referral's at a time: the last one found is asked first.
-        // (Every Referral row is read before them, so what an id finds does not change.)
-        if let Some((last, found)) = &self.last_referral
-            && crate::records::same_text(last, text)
-        {
-            return Some(*found);
-        }
-        let id = self.sub.ids.get(text);
-        let seen = id.map_or(IdUse::UNUSED, |id| self.seen(id));
-        if let Some(rf) = self.sub.referrals.get(seen.referral.1 as usize) {
-            let found = (rf.id, rf.received, rf.end_date);
-            match &mut self.last_referral {
-                Some((last, was)) => {
-                    last.clear();
-                    last.push_str(text);
-                    *was = found;
-                }
-                none => *none = Some((text.to_owned(), found)),
+        let sub = &self.sub;
+        let (index, seen) = match near(&sub.ids, &sub.referrals, |r| r.id, self.last_referral, text) {
+            Some(k) => (k, IdUse::UNUSED),
+            None => {
+                let seen = sub.ids.get(text).map_or(IdUse::UNUSED, |id| self.seen(id));
+                (seen.referral.1, seen)
             }
-            return Some(found);
+        };
+        if let Some(rf) = sub.referrals.get(index as usize) {
+            self.last_referral = index;
+            return Some((rf.id, rf.received, rf.end_date));
         }
         let detail = Some(seen.rejected_referral)
             .filter(|&r| r != NONE)

@@ -58,6 +58,7 @@ impl Interner {
 
     /// The string of an id.
     #[must_use]
+    #[inline]
     pub fn resolve(&self, id: Sym) -> &str {
         slice(&self.text, &self.ends, id)
     }
@@ -95,6 +96,7 @@ pub(crate) fn same_text(a: &str, b: &str) -> bool {
     a == b
 }
 
+#[inline]
 fn slice<'a>(text: &'a str, ends: &[u32], id: Sym) -> &'a str {
     let i = id as usize;
     let start = if i == 0 { 0 } else { ends[i - 1] as usize };
