@@ -183,6 +183,12 @@ impl Pattern {
         &self.source
     }
 
+    /// Whether byte `b` can be part of a match.
+    #[must_use]
+    pub fn admits(&self, b: u8) -> bool {
+        self.alternatives.iter().flat_map(|seq| &seq.pieces).any(|piece| piece.max > 0 && piece.atom.matches(b))
+    }
+
     /// Whether the whole of `s` matches.
     #[must_use]
     pub fn is_match(&self, s: &str) -> bool {
@@ -307,6 +313,19 @@ fn parse_sequence(src: &str) -> Result<Vec<Piece>, String> {
 #[cfg(test)]
 mod tests {
     use super::Pattern;
+
+    #[test]
+    fn admits_the_bytes_of_its_pieces() {
+        let p = Pattern::new("[A-Z]{1,2}[0-9] ?x{0}|Q\\.").unwrap();
+        let admitted: Vec<u8> = (0..=255u8).filter(|&b| p.admits(b)).collect();
+        let expected: Vec<u8> = (b'A'..=b'Z')
+            .chain(b'0'..=b'9')
+            .chain([b' ', b'.'])
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(admitted, expected);
+    }
 
     #[test]
     fn matches_the_data_set_patterns() {

@@ -28,6 +28,9 @@ struct Codes<'s> {
 struct Text<'s> {
     max_len: Option<usize>,
     pattern: Option<&'s Pattern>,
+    /// Whether bytes must be scanned for ones the general path would change or refuse: not
+    /// when the pattern admits none of them.
+    scan: bool,
 }
 
 /// The columns of one sheet by type.
@@ -80,7 +83,13 @@ impl<'s> CsvCells<'s> {
                     at,
                     file,
                     column,
-                    kind: Text { max_len: *max_len, pattern: pattern.as_ref() },
+                    kind: Text {
+                        max_len: *max_len,
+                        pattern: pattern.as_ref(),
+                        scan: pattern
+                            .as_ref()
+                            .is_none_or(|p| (0..=255).any(|b| field::refused(b, column.normalise) && p.admits(b))),
+                    },
                 }),
                 Kind::Decimal { .. } => cells.others.push(Cell { at, file, column, kind: () }),
             }
@@ -116,7 +125,7 @@ impl<'s> CsvCells<'s> {
             Some(valid(Value::Time(t), is_default(c.column, s)))
         });
         read(field, &self.texts, schema, out, |c, s, text| {
-            if !field::plain_text(s, c.column, c.kind.max_len, c.kind.pattern) {
+            if !field::plain_text(s, c.column, c.kind.max_len, c.kind.pattern, c.kind.scan) {
                 return None;
             }
             text.push_str(s);

@@ -168,25 +168,59 @@ pub(crate) fn parse(
 
 /// Whether `parse_text` would accept `s` as it is, without a note: nothing to normalise, no
 /// control character, short enough, of the pattern's form and, for an NHS number, valid and
-/// not a test number.
+/// not a test number. `scan` is false when the pattern admits no byte that [`refused`] names,
+/// so that a match says there is none.
 pub(crate) fn plain_text(
     s: &str,
     col: &Column,
     max_len: Option<usize>,
     pattern: Option<&iapt_schema::Pattern>,
+    scan: bool,
 ) -> bool {
     let b = s.as_bytes();
-    let unchanged = match col.normalise {
-        Normalise::None => true,
-        Normalise::StripSpaces => !b.contains(&b' '),
-        Normalise::StripDot => !b.contains(&b'.'),
-        Normalise::Upper => !b.iter().any(u8::is_ascii_lowercase),
-    };
-    unchanged
-        && !b.iter().any(|&b| b < 0x20 || b == 0x7F || b == 0xC2)
+    (!scan || !refuses_any(b, col.normalise))
         && max_len.is_none_or(|max| b.len() <= max)
         && pattern.is_none_or(|p| p.is_match(s))
         && (col.check != Some(Check::NhsNumber) || (nhs_number_is_valid(b) && !s.starts_with("999")))
+}
+
+/// A byte `parse_text` would not take as it is: a control character, DEL, the lead byte of a
+/// no-break space, or one the column's normalising changes.
+pub(crate) fn refused(b: u8, normalise: Normalise) -> bool {
+    b < 0x20
+        || b == 0x7F
+        || b == 0xC2
+        || match normalise {
+            Normalise::None => false,
+            Normalise::StripSpaces => b == b' ',
+            Normalise::StripDot => b == b'.',
+            Normalise::Upper => b.is_ascii_lowercase(),
+        }
+}
+
+fn refuses_any(b: &[u8], normalise: Normalise) -> bool {
+    // Most text is printable ASCII, checked a word at a time.
+    if normalise == Normalise::None && printable_ascii(b) {
+        return false;
+    }
+    b.iter().any(|&x| refused(x, normalise))
+}
+
+/// Whether every byte is printable ASCII (space to `~`), eight at a time.
+fn printable_ascii(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte below a space borrows into its high bit when a space is taken from it; one above
+    // `~` has its high bit set, or gains it when 1 is added.
+    let ok = |x: u64| ((x.wrapping_sub(ONES * 0x20) & !x) | (x.wrapping_add(ONES) | x)) & HIGH == 0;
+    let n = b.len();
+    if n < 8 {
+        let mut w = [b'A'; 8];
+        w[..n].copy_from_slice(b);
+        return ok(u64::from_le_bytes(w));
+    }
+    let word = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap_or([0; 8]));
+    (0..n - 8).step_by(8).all(|at| ok(word(at))) && ok(word(n - 8))
 }
 
 pub(crate) fn invalid_kind(kind: &Kind) -> Invalid {
@@ -513,6 +547,20 @@ mod tests {
         assert_eq!(number(0.1 + 0.2), "0.3");
         assert_eq!(number(2.5), "2.5");
         assert_eq!(number(-3.0), "-3");
+    }
+
+    #[test]
+    fn printable_ascii_is_every_byte_from_space_to_tilde() {
+        for b in 0..=255u8 {
+            for n in [1, 5, 8, 9, 16, 17] {
+                for at in [0, n / 2, n - 1] {
+                    let mut s = vec![b'Q'; n];
+                    s[at] = b;
+                    assert_eq!(printable_ascii(&s), (0x20..=0x7E).contains(&b), "{b:#x} at {at} of {n}");
+                }
+            }
+        }
+        assert!(printable_ascii(b""));
     }
 
     #[test]
