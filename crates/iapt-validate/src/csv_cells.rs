@@ -101,7 +101,8 @@ impl<'s> CsvCells<'s> {
     /// [`NONE`] and past the row's end).
     pub(crate) fn read<'r>(&self, field: impl Fn(u32) -> &'r str + Copy, schema: &Schema, out: &mut Cells<'_>) {
         // The value of a plainly valid cell `s` (trimmed, not empty), its text pushed when the
-        // general path would keep it (not for codes and dates: see `SheetReader::value_finding`).
+        // general path would keep it (not for codes, dates and plainly written numbers: see
+        // `SheetReader::value_finding`).
         read(field, &self.codes, schema, out, |c, s, _| {
             let i = c.kind.list.find(s)?;
             let default = c.kind.defaults[usize::from(i) / 64] & (1 << (i % 64)) != 0;
@@ -113,8 +114,19 @@ impl<'s> CsvCells<'s> {
         });
         read(field, &self.integers, schema, out, |c, s, text| {
             let (min, max) = c.kind;
-            let n = s.parse::<i64>().ok().filter(|n| (min..=max).contains(n))?;
-            text.push_str(s);
+            // A number written as a value is written back (no sign, no leading zero, as most
+            // scores are) keeps no text: a finding writes the value.
+            let canonical = match s.as_bytes() {
+                [b'0'] => Some(0),
+                [first @ b'1'..=b'9', rest @ ..] if rest.len() < 18 && rest.iter().all(u8::is_ascii_digit) => {
+                    Some(rest.iter().fold(i64::from(first - b'0'), |n, d| n * 10 + i64::from(d - b'0')))
+                }
+                _ => None,
+            };
+            let n = canonical.or_else(|| s.parse::<i64>().ok()).filter(|n| (min..=max).contains(n))?;
+            if canonical.is_none() {
+                text.push_str(s);
+            }
             Some(valid(Value::Int(n), is_default(c.column, s)))
         });
         // What `TimeOfDay::parse` takes holds no `T` or space: a time the general path finds
@@ -285,6 +297,7 @@ mod tests {
                             schema.list(*list).codes[usize::from(c)].code.clone()
                         }
                         (Kind::Date, Value::Date(d)) if texts[i].is_empty() => d.to_string(),
+                        (Kind::Integer { .. }, Value::Int(n)) if texts[i].is_empty() => n.to_string(),
                         _ => texts[i].clone(),
                     };
                     assert_eq!(shown, text, "{at}");

@@ -237,8 +237,8 @@ impl<'s> SheetReader<'s> {
     pub(crate) fn value_finding(&self, rule: &'static Rule, row: u32, i: usize) -> Finding {
         let mut f = self.finding(rule, row, Some(i));
         if self.texts[i].is_empty() {
-            // A cell read without its text: a typed workbook cell, or a plainly valid CSV code
-            // or date, which was written as its list spells it or as ISO text.
+            // A cell read without its text: a typed workbook cell, or a plainly valid CSV code,
+            // date or number, written as its value is (as its list spells it, ISO, digits).
             let mut text = String::new();
             match (&self.sheet.columns[i].kind, self.slots[i].value) {
                 (Kind::Code(list), Value::Code(c)) => {
