@@ -103,16 +103,18 @@ impl<'s> CsvCells<'s> {
         // The value of a plainly valid cell `s` (trimmed, not empty), its text pushed when the
         // general path would keep it (not for codes, dates and plainly written numbers: see
         // `SheetReader::value_finding`).
-        read(field, &self.codes, schema, out, |c, s, _| {
+        read(field, &self.codes, schema, out, |c, s, _, slot| {
             let i = c.kind.list.find(s)?;
             let default = c.kind.defaults[usize::from(i) / 64] & (1 << (i % 64)) != 0;
-            Some(valid(Value::Code(i), default))
+            *slot = valid(Value::Code(i), default);
+            Some(())
         });
-        read(field, &self.dates, schema, out, |c, s, _| {
+        read(field, &self.dates, schema, out, |c, s, _, slot| {
             let d = Date::parse_iso(s).filter(|&d| field::misplaced_day(c.column.check, d).is_none())?;
-            Some(valid(Value::Date(d), is_default(c.column, s)))
+            *slot = valid(Value::Date(d), is_default(c.column, s));
+            Some(())
         });
-        read(field, &self.integers, schema, out, |c, s, text| {
+        read(field, &self.integers, schema, out, |c, s, text, slot| {
             let (min, max) = c.kind;
             // A number written as a value is written back (no sign, no leading zero, as most
             // scores are) keeps no text: a finding writes the value.
@@ -127,23 +129,26 @@ impl<'s> CsvCells<'s> {
             if canonical.is_none() {
                 text.push_str(s);
             }
-            Some(valid(Value::Int(n), is_default(c.column, s)))
+            *slot = valid(Value::Int(n), is_default(c.column, s));
+            Some(())
         });
         // What `TimeOfDay::parse` takes holds no `T` or space: a time the general path finds
         // after one (a date and time) is not taken here.
-        read(field, &self.times, schema, out, |c, s, text| {
+        read(field, &self.times, schema, out, |c, s, text, slot| {
             let t = TimeOfDay::parse(s)?;
             text.push_str(s);
-            Some(valid(Value::Time(t), is_default(c.column, s)))
+            *slot = valid(Value::Time(t), is_default(c.column, s));
+            Some(())
         });
-        read(field, &self.texts, schema, out, |c, s, text| {
+        read(field, &self.texts, schema, out, |c, s, text, slot| {
             if !field::plain_text(s, c.column, c.kind.max_len, c.kind.pattern, c.kind.scan) {
                 return None;
             }
             text.push_str(s);
-            Some(valid(Value::Text, is_default(c.column, s)))
+            *slot = valid(Value::Text, is_default(c.column, s));
+            Some(())
         });
-        read(field, &self.others, schema, out, |_, _, _| None);
+        read(field, &self.others, schema, out, |_, _, _, _| None);
     }
 }
 
@@ -156,30 +161,31 @@ fn is_default(column: &Column, s: &str) -> bool {
 }
 
 /// Reads the cells of one group: an empty field is missing, a plainly valid one is settled by
-/// `plain`, and the rest go to the general path.
+/// `plain` (which writes its outcome), and the rest go to the general path.
 #[inline(always)]
 fn read<'r, T>(
     field: impl Fn(u32) -> &'r str,
     cells: &[Cell<'_, T>],
     schema: &Schema,
     out: &mut Cells<'_>,
-    plain: impl Fn(&Cell<'_, T>, &str, &mut String) -> Option<Outcome>,
+    plain: impl Fn(&Cell<'_, T>, &str, &mut String, &mut Outcome) -> Option<()>,
 ) {
     for c in cells {
-        let (text, detail) = (&mut out.texts[c.at], &mut out.details[c.at]);
+        let (slot, text, detail) = (&mut out.slots[c.at], &mut out.texts[c.at], &mut out.details[c.at]);
         text.clear();
         detail.clear();
         // Most cells of a national year are empty (unused score and therapy columns).
         let raw = field(c.file);
-        out.slots[c.at] = if raw.is_empty() {
-            Outcome::MISSING
-        } else {
-            let s = field::trim_fast(raw);
-            match (!s.is_empty()).then(|| plain(c, s, text)).flatten() {
-                Some(outcome) => outcome,
-                None => field::parse(CellValue::Text(raw), c.column, schema, false, text, detail),
-            }
-        };
+        if raw.is_empty() {
+            *slot = Outcome::MISSING;
+            continue;
+        }
+        // Written in place: an outcome built apart and copied in was read whole before its
+        // narrower stores had landed (a store-forwarding stall a cell).
+        let s = field::trim_fast(raw);
+        if s.is_empty() || plain(c, s, text, slot).is_none() {
+            *slot = field::parse(CellValue::Text(raw), c.column, schema, false, text, detail);
+        }
     }
 }
 
