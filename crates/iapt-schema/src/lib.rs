@@ -207,17 +207,23 @@ pub fn pack(code: &str) -> Option<u64> {
 impl CodeList {
     /// The position of a code, compared exactly.
     #[must_use]
-    #[inline]
+    #[inline(always)]
     pub fn find(&self, code: &str) -> Option<u8> {
-        let lookup = &self.lookup;
+        // Inlined for the short codes (most of the data set's): a table look-up.
         if let Some(slot) = short_slot(code.as_bytes())
-            && let Some(&pos) = lookup.short.get(slot)
+            && let Some(&pos) = self.lookup.short.get(slot)
         {
             return pos
                 .checked_sub(1)
                 .filter(|&i| usize::from(i) < self.codes.len())
                 .and_then(|i| u8::try_from(i).ok());
         }
+        self.find_long(code)
+    }
+
+    #[inline(never)]
+    fn find_long(&self, code: &str) -> Option<u8> {
+        let lookup = &self.lookup;
         // Codes are at most 8 bytes in practice: compare them as integers, not strings.
         if let (Some(key), false) = (pack(code), lookup.packed.is_empty()) {
             return lookup.packed.iter().position(|&p| p == key).and_then(|i| u8::try_from(i).ok());
