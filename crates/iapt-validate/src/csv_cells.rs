@@ -42,6 +42,40 @@ pub(crate) struct CsvCells<'s> {
     texts: Vec<Cell<'s, Text<'s>>>,
     /// Decimals: always the general path.
     others: Vec<Cell<'s, ()>>,
+    dates_read: DateCache,
+}
+
+/// ISO dates lately read, by their text: a year's few hundred dates recur on many rows, and
+/// looking one up is a fraction of reading it.
+struct DateCache {
+    entries: Box<[(u64, u16, i32); DATES_CACHED]>,
+}
+
+const DATES_CACHED: usize = 256;
+
+/// An empty entry's day number: no date read is this far before 1970.
+const NO_DATE: i32 = i32::MIN;
+
+impl DateCache {
+    fn new() -> DateCache {
+        DateCache { entries: Box::new([(0, 0, NO_DATE); DATES_CACHED]) }
+    }
+
+    /// `Date::parse_iso(s)`, through the cache.
+    #[inline]
+    fn parse_iso(&mut self, s: &str) -> Option<Date> {
+        let Ok(b) = <&[u8; 10]>::try_from(s.as_bytes()) else { return Date::parse_iso(s) };
+        let (head, tail) =
+            (u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]), u16::from_le_bytes([b[8], b[9]]));
+        let slot = ((head ^ u64::from(tail) << 24).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
+        let entry = &mut self.entries[slot];
+        if entry.0 == head && entry.1 == tail && entry.2 != NO_DATE {
+            return Some(Date::from_days(entry.2));
+        }
+        let date = Date::parse_iso(s)?;
+        *entry = (head, tail, date.days());
+        Some(date)
+    }
 }
 
 /// Where a row's cells are read into, one entry per schema column.
@@ -61,6 +95,7 @@ impl<'s> CsvCells<'s> {
             integers: Vec::new(),
             texts: Vec::new(),
             others: Vec::new(),
+            dates_read: DateCache::new(),
         };
         for (at, column) in columns.iter().enumerate() {
             let file = map.get(at).copied().flatten().unwrap_or(NONE);
@@ -99,10 +134,11 @@ impl<'s> CsvCells<'s> {
 
     /// Reads every column's cell into `out`, `field` giving a file column's text (empty for
     /// [`NONE`] and past the row's end).
-    pub(crate) fn read<'r>(&self, field: impl Fn(u32) -> &'r str + Copy, schema: &Schema, out: &mut Cells<'_>) {
+    pub(crate) fn read<'r>(&mut self, field: impl Fn(u32) -> &'r str + Copy, schema: &Schema, out: &mut Cells<'_>) {
         // The value of a plainly valid cell `s` (trimmed, not empty), its text pushed when the
         // general path would keep it (not for codes, dates and plainly written numbers: see
         // `SheetReader::value_finding`).
+        let dates_read = &mut self.dates_read;
         read(field, &self.codes, schema, out, |c, s, _, slot| {
             let i = c.kind.list.find(s)?;
             let default = c.kind.defaults[usize::from(i) / 64] & (1 << (i % 64)) != 0;
@@ -110,7 +146,7 @@ impl<'s> CsvCells<'s> {
             Some(())
         });
         read(field, &self.dates, schema, out, |c, s, _, slot| {
-            let d = Date::parse_iso(s).filter(|&d| field::misplaced_day(c.column.check, d).is_none())?;
+            let d = dates_read.parse_iso(s).filter(|&d| field::misplaced_day(c.column.check, d).is_none())?;
             *slot = valid(Value::Date(d), is_default(c.column, s));
             Some(())
         });
@@ -168,7 +204,7 @@ fn read<'r, T>(
     cells: &[Cell<'_, T>],
     schema: &Schema,
     out: &mut Cells<'_>,
-    plain: impl Fn(&Cell<'_, T>, &str, &mut String, &mut Outcome) -> Option<()>,
+    mut plain: impl FnMut(&Cell<'_, T>, &str, &mut String, &mut Outcome) -> Option<()>,
 ) {
     for c in cells {
         let (slot, text, detail) = (&mut out.slots[c.at], &mut out.texts[c.at], &mut out.details[c.at]);
@@ -274,7 +310,7 @@ mod tests {
         for sheet in &schema.sheets {
             let n = sheet.columns.len();
             let map: Vec<Option<u32>> = (0..n).map(|i| u32::try_from(i).ok()).collect();
-            let cells = CsvCells::new(&sheet.columns, &map, &schema);
+            let mut cells = CsvCells::new(&sheet.columns, &map, &schema);
             let mut samples: Vec<String> = CELLS.iter().map(|s| (*s).to_owned()).collect();
             for column in &sheet.columns {
                 samples.extend(column.defaults.iter().cloned());
@@ -318,12 +354,33 @@ mod tests {
         let schema = Schema::builtin();
         let sheet = &schema.sheets[1];
         let n = sheet.columns.len();
-        let cells = CsvCells::new(&sheet.columns, &vec![None; n], &schema);
+        let mut cells = CsvCells::new(&sheet.columns, &vec![None; n], &schema);
         let mut slots = vec![Outcome { present: true, ..Outcome::MISSING }; n];
         let (mut texts, mut details) = (vec!["stale".to_owned(); n], vec!["stale".to_owned(); n]);
         let field = |c: u32| if c == NONE { "" } else { "01" };
         cells.read(field, &schema, &mut Cells { slots: &mut slots, texts: &mut texts, details: &mut details });
         assert!(slots.iter().all(|s| *s == Outcome::MISSING));
         assert!(texts.iter().chain(&details).all(String::is_empty));
+    }
+
+    /// The cache answers as `Date::parse_iso` for every text, whatever was read before it:
+    /// dates that share a slot, invalid dates, ten bytes that are no date.
+    #[test]
+    fn cached_dates_read_as_parse_iso() {
+        let mut cache = DateCache::new();
+        let mut texts: Vec<String> = Vec::new();
+        for day in (Date::parse_iso("2010-01-01").unwrap().days()..).take(3000).step_by(7) {
+            texts.push(Date::from_days(day).to_string());
+        }
+        texts.extend(
+            ["2012-02-30", "2012-13-01", "\0\0\0\0\0\0\0\0\0\0", "0000000000", "2012-1-011", "2012-10-07"]
+                .map(String::from),
+        );
+        for round in 0..3 {
+            for (i, t) in texts.iter().enumerate() {
+                let t = if (i + round) % 5 == 0 { texts[texts.len() - 1 - i].as_str() } else { t.as_str() };
+                assert_eq!(cache.parse_iso(t), Date::parse_iso(t), "{t:?}");
+            }
+        }
     }
 }
