@@ -7,6 +7,7 @@ use iapt_ingest::CellValue;
 use iapt_schema::{CodeList, Column, Date, Kind, Pattern, Schema, TimeOfDay};
 
 use crate::field::{self, Outcome, Value};
+use crate::row_shapes::RowBits;
 
 /// One schema column, its column in the file ([`NONE`] when absent) and what its type needs.
 struct Cell<'s, T> {
@@ -83,6 +84,8 @@ pub(crate) struct Cells<'a> {
     pub slots: &'a mut [Outcome],
     pub texts: &'a mut [String],
     pub details: &'a mut [String],
+    /// The row's cells as bit sets, for counting by shape.
+    pub bits: RowBits,
 }
 
 impl<'s> CsvCells<'s> {
@@ -143,12 +146,13 @@ impl<'s> CsvCells<'s> {
             let i = c.kind.list.find(s)?;
             let default = c.kind.defaults[usize::from(i) / 64] & (1 << (i % 64)) != 0;
             *slot = valid(Value::Code(i), default);
-            Some(())
+            Some(default)
         });
         read(field, &self.dates, schema, out, |c, s, _, slot| {
             let d = dates_read.parse_iso(s).filter(|&d| field::misplaced_day(c.column.check, d).is_none())?;
-            *slot = valid(Value::Date(d), is_default(c.column, s));
-            Some(())
+            let default = is_default(c.column, s);
+            *slot = valid(Value::Date(d), default);
+            Some(default)
         });
         read(field, &self.integers, schema, out, |c, s, text, slot| {
             let (min, max) = c.kind;
@@ -165,24 +169,27 @@ impl<'s> CsvCells<'s> {
             if canonical.is_none() {
                 text.push_str(s);
             }
-            *slot = valid(Value::Int(n), is_default(c.column, s));
-            Some(())
+            let default = is_default(c.column, s);
+            *slot = valid(Value::Int(n), default);
+            Some(default)
         });
         // What `TimeOfDay::parse` takes holds no `T` or space: a time the general path finds
         // after one (a date and time) is not taken here.
         read(field, &self.times, schema, out, |c, s, text, slot| {
             let t = TimeOfDay::parse(s)?;
             text.push_str(s);
-            *slot = valid(Value::Time(t), is_default(c.column, s));
-            Some(())
+            let default = is_default(c.column, s);
+            *slot = valid(Value::Time(t), default);
+            Some(default)
         });
         read(field, &self.texts, schema, out, |c, s, text, slot| {
             if !field::plain_text(s, c.column, c.kind.max_len, c.kind.pattern, c.kind.scan) {
                 return None;
             }
             text.push_str(s);
-            *slot = valid(Value::Text, is_default(c.column, s));
-            Some(())
+            let default = is_default(c.column, s);
+            *slot = valid(Value::Text, default);
+            Some(default)
         });
         read(field, &self.others, schema, out, |_, _, _, _| None);
     }
@@ -197,14 +204,15 @@ fn is_default(column: &Column, s: &str) -> bool {
 }
 
 /// Reads the cells of one group: an empty field is missing, a plainly valid one is settled by
-/// `plain` (which writes its outcome), and the rest go to the general path.
+/// `plain` (which writes its outcome and says whether it is a default), and the rest go to the
+/// general path; each cell is added to the row's bits.
 #[inline(always)]
 fn read<'r, T>(
     field: impl Fn(u32) -> &'r str,
     cells: &[Cell<'_, T>],
     schema: &Schema,
     out: &mut Cells<'_>,
-    mut plain: impl FnMut(&Cell<'_, T>, &str, &mut String, &mut Outcome) -> Option<()>,
+    mut plain: impl FnMut(&Cell<'_, T>, &str, &mut String, &mut Outcome) -> Option<bool>,
 ) {
     for c in cells {
         let (slot, text, detail) = (&mut out.slots[c.at], &mut out.texts[c.at], &mut out.details[c.at]);
@@ -219,8 +227,12 @@ fn read<'r, T>(
         // Written in place: an outcome built apart and copied in was read whole before its
         // narrower stores had landed (a store-forwarding stall a cell).
         let s = field::trim_fast(raw);
-        if s.is_empty() || plain(c, s, text, slot).is_none() {
-            *slot = field::parse(CellValue::Text(raw), c.column, schema, false, text, detail);
+        match (!s.is_empty()).then(|| plain(c, s, text, slot)).flatten() {
+            Some(default) => out.bits.add_valid(c.at, default),
+            None => {
+                *slot = field::parse(CellValue::Text(raw), c.column, schema, false, text, detail);
+                out.bits.add(c.at, slot);
+            }
         }
     }
 }
@@ -322,7 +334,11 @@ mod tests {
                 let mut slots = vec![Outcome::MISSING; n];
                 let (mut texts, mut details) = (vec!["stale".to_owned(); n], vec!["stale".to_owned(); n]);
                 let field = |_: u32| raw.as_str();
-                cells.read(field, &schema, &mut Cells { slots: &mut slots, texts: &mut texts, details: &mut details });
+                let mut out =
+                    Cells { slots: &mut slots, texts: &mut texts, details: &mut details, bits: RowBits::default() };
+                cells.read(field, &schema, &mut out);
+                let bits = out.bits;
+                let mut expected_bits = RowBits::default();
                 for (i, column) in sheet.columns.iter().enumerate() {
                     let (mut text, mut detail) = (String::new(), String::new());
                     let expected = if raw.is_empty() {
@@ -330,6 +346,7 @@ mod tests {
                     } else {
                         field::parse(CellValue::Text(raw), column, &schema, false, &mut text, &mut detail)
                     };
+                    expected_bits.add(i, &expected);
                     let at = format!("{}.{} {raw:?}", sheet.name, column.name);
                     assert_eq!(slots[i], expected, "{at}");
                     // A plainly valid code or date keeps no text: a finding shows its value, written
@@ -345,6 +362,7 @@ mod tests {
                     assert_eq!(shown, text, "{at}");
                     assert_eq!(details[i], detail, "{at}");
                 }
+                assert_eq!(bits, expected_bits, "{} {raw:?}", sheet.name);
             }
         }
     }
@@ -358,7 +376,11 @@ mod tests {
         let mut slots = vec![Outcome { present: true, ..Outcome::MISSING }; n];
         let (mut texts, mut details) = (vec!["stale".to_owned(); n], vec!["stale".to_owned(); n]);
         let field = |c: u32| if c == NONE { "" } else { "01" };
-        cells.read(field, &schema, &mut Cells { slots: &mut slots, texts: &mut texts, details: &mut details });
+        cells.read(
+            field,
+            &schema,
+            &mut Cells { slots: &mut slots, texts: &mut texts, details: &mut details, bits: RowBits::default() },
+        );
         assert!(slots.iter().all(|s| *s == Outcome::MISSING));
         assert!(texts.iter().chain(&details).all(String::is_empty));
     }

@@ -23,6 +23,7 @@ mod finding;
 mod lookup;
 mod mask;
 pub mod records;
+mod row_shapes;
 pub mod rules;
 pub use applies::rules_for_column;
 mod sheet;

@@ -9,6 +9,7 @@ use crate::ColumnTally;
 use crate::csv_cells::CsvCells;
 use crate::field::{self, Outcome, Value};
 use crate::finding::Finding;
+use crate::row_shapes::{self, Counted, RowBits, RowShapes};
 use crate::rules::{self, Rule};
 
 /// Which rows a scoped column applies to, decided per row from the row's own values.
@@ -21,7 +22,7 @@ pub(crate) struct RowScope {
 impl RowScope {
     pub(crate) const ALL: RowScope = RowScope { attended: true, treatment: true };
 
-    fn applies(self, col: &Column) -> bool {
+    pub(crate) fn applies(self, col: &Column) -> bool {
         match col.scope {
             Scope::AllRows => self.attended || !col.only_when_attended,
             Scope::Attended => self.attended,
@@ -81,6 +82,8 @@ pub(crate) struct SheetReader<'s> {
     others: Vec<usize>,
     /// The columns grouped by type, for CSV rows.
     csv_cells: CsvCells<'s>,
+    /// The rows' plain cells counted by shape; `None` for a sheet too wide for that.
+    shapes: Option<RowShapes>,
 }
 
 /// Reports the header's unknown names and the data set's columns it lacks, each with the
@@ -191,6 +194,7 @@ impl<'s> SheetReader<'s> {
         let tallies = (0..sheet.columns.len()).map(|column| ColumnTally { column, ..ColumnTally::default() }).collect();
         Some(SheetReader {
             csv_cells: CsvCells::new(&sheet.columns, &map, schema),
+            shapes: RowShapes::new(&sheet.columns),
             schema,
             sheet,
             kind: SheetKind::of(&sheet.name),
@@ -215,6 +219,9 @@ impl<'s> SheetReader<'s> {
     /// default, invalid or missing, so its rows are their sum (not counted a cell at a time).
     pub(crate) fn into_tallies(self) -> Vec<ColumnTally> {
         let mut tallies = self.tallies;
+        if let Some(shapes) = &self.shapes {
+            shapes.add_to(&mut tallies);
+        }
         for t in &mut tallies {
             t.rows = t.valid + t.default + t.invalid + t.missing;
         }
@@ -266,11 +273,14 @@ impl<'s> SheetReader<'s> {
         let n = self.sheet.columns.len();
         let (slots, texts, details) = (&mut self.slots[..n], &mut self.texts[..n], &mut self.details[..n]);
         let (columns, map) = (&self.sheet.columns[..n], &self.map[..n]);
+        let mut bits = RowBits::default();
         match row.csv() {
             // Every cell of a CSV file is text: read by type, a loop for each.
             Some(csv) if !self.workbook => {
                 let field = |c: u32| csv.field(c as usize);
-                self.csv_cells.read(field, self.schema, &mut crate::csv_cells::Cells { slots, texts, details });
+                let mut cells = crate::csv_cells::Cells { slots, texts, details, bits };
+                self.csv_cells.read(field, self.schema, &mut cells);
+                bits = cells.bits;
             }
             _ => {
                 for i in 0..n {
@@ -282,38 +292,37 @@ impl<'s> SheetReader<'s> {
                     } else {
                         field::parse(cell, &columns[i], self.schema, self.workbook, &mut texts[i], &mut details[i])
                     };
+                    bits.add(i, &slots[i]);
                 }
             }
         }
         let scope = scope(self);
         let mut rejected = spans;
-        // Most cells are valid, or empty and optional: they are counted here; the rest (those
-        // that may make findings) are judged one by one after, in column order.
+        // Most cells are valid, or empty and optional: they are counted by the row's shape (or
+        // here, a cell at a time, for a sheet too wide for that); the rest (those that may make
+        // findings) are judged one by one after, in column order.
+        if let Some(shapes) = &mut self.shapes {
+            let mut judged = shapes.count(bits, scope);
+            while judged != 0 {
+                let i = judged.trailing_zeros() as usize;
+                judged &= judged - 1;
+                rejected |= self.judge(i, scope, row.number, out);
+            }
+            return Some(rejected);
+        }
         let mut others = std::mem::take(&mut self.others);
         others.clear();
         let n = self.sheet.columns.len();
         let (slots, tallies, columns) = (&self.slots[..n], &mut self.tallies[..n], &self.sheet.columns[..n]);
         for i in 0..n {
-            let (slot, tally, column) = (&slots[i], &mut tallies[i], &columns[i]);
-            let applies = scope.applies(column);
-            if slot.invalid.is_none() && slot.note.is_none() {
-                if slot.present && applies {
-                    if slot.default {
-                        tally.default += 1;
-                    } else {
-                        tally.valid += 1;
-                    }
-                    continue;
-                }
-                if !slot.present && !applies {
-                    continue;
-                }
-                if !slot.present && column.status == Status::Optional {
-                    tally.missing += 1;
-                    continue;
-                }
+            let optional = columns[i].status == Status::Optional;
+            match row_shapes::counted(&slots[i], scope.applies(&columns[i]), optional) {
+                Counted::Valid => tallies[i].valid += 1,
+                Counted::Default => tallies[i].default += 1,
+                Counted::Missing => tallies[i].missing += 1,
+                Counted::Skipped => {}
+                Counted::Judged => others.push(i),
             }
-            others.push(i);
         }
         for &i in &others {
             rejected |= self.judge(i, scope, row.number, out);
