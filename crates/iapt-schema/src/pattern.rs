@@ -191,6 +191,7 @@ impl Pattern {
 
     /// Whether the whole of `s` matches.
     #[must_use]
+    #[inline]
     pub fn is_match(&self, s: &str) -> bool {
         if let Some(a) = &self.automaton {
             let mut state = 1;
@@ -206,6 +207,7 @@ impl Pattern {
     }
 
     /// `is_match` piece by piece, for patterns without an automaton (and to check one).
+    #[inline(never)]
     fn matched_by_pieces(&self, s: &str) -> bool {
         let n = s.len();
         self.alternatives.iter().any(|seq| {

@@ -379,10 +379,16 @@ impl Kept {
     }
 
     /// Counts the findings added since `from`, and lets go of those past the cap.
+    #[inline]
     fn settle(&mut self, from: usize) {
-        if self.list.len() == from {
-            return;
+        // Most rows add none: no call for them.
+        if self.list.len() != from {
+            self.settle_new(from);
         }
+    }
+
+    #[inline(never)]
+    fn settle_new(&mut self, from: usize) {
         let mut keep = from;
         for i in from..self.list.len() {
             // Compared by id: a `const` rule need not have one address.
