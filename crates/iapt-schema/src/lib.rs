@@ -197,11 +197,13 @@ impl CodeLookup {
     }
 }
 
-/// A code of at most 8 bytes as one integer (its bytes, little-endian, zero-padded).
+/// A code of at most 8 bytes as one integer (its bytes, little-endian, zero-padded). A code
+/// with a NUL byte has none: `X` and `X` then NUL would be one integer.
 #[must_use]
 pub fn pack(code: &str) -> Option<u64> {
     let b = code.as_bytes();
-    (b.len() <= 8 && !b.is_empty()).then(|| b.iter().rev().fold(0u64, |acc, &x| (acc << 8) | u64::from(x)))
+    (b.len() <= 8 && !b.is_empty() && !b.contains(&0))
+        .then(|| b.iter().rev().fold(0u64, |acc, &x| (acc << 8) | u64::from(x)))
 }
 
 impl CodeList {
@@ -314,7 +316,7 @@ mod tests {
     }
 
     /// The table and the packed integers find what a scan finds, for short, long, absent,
-    /// repeated and non-ASCII codes.
+    /// repeated and non-ASCII codes, and codes followed by NUL bytes (which pack to nothing).
     #[test]
     fn finds_as_a_scan_would() {
         let many: Vec<String> = (0..300).map(|i| format!("X{i:03}")).collect();
@@ -325,8 +327,27 @@ mod tests {
             .collect();
         for codes in [&["01", "02", "10", "99"][..], &["F", "M", "X", "N"], &long] {
             let l = list(codes);
-            let probes =
-                ["01", "1", "001", "A", "a", "~", " ", "Z9", "A1B2C3D4E", "A1B2C3D4", "", "é", "X299", "Q", "0"];
+            let probes = [
+                "01",
+                "1",
+                "001",
+                "A",
+                "a",
+                "~",
+                " ",
+                "Z9",
+                "A1B2C3D4E",
+                "A1B2C3D4",
+                "",
+                "é",
+                "X299",
+                "Q",
+                "0",
+                "X\0",
+                "01\0",
+                "X299\0",
+                "\0",
+            ];
             for probe in probes {
                 let scan = l.codes.iter().position(|c| c.code == probe).and_then(|i| u8::try_from(i).ok());
                 assert_eq!(l.find(probe), scan, "{probe:?} in {codes:?}");
