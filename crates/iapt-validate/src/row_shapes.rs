@@ -41,10 +41,9 @@ impl RowBits {
     /// Adds a present, valid cell without a note at column `at`.
     #[inline]
     pub(crate) fn add_valid(&mut self, at: usize, default: bool) {
-        self.present |= bit(at);
-        if default {
-            self.default |= bit(at);
-        }
+        let bit = bit(at);
+        self.present |= bit;
+        self.default |= if default { bit } else { 0 };
     }
 }
 
