@@ -78,7 +78,7 @@ impl CsvFolder {
                 }
             };
             let line = record.line;
-            let text = match std::str::from_utf8(record.bytes) {
+            let text = match record.text.map_or_else(|| std::str::from_utf8(record.bytes), Ok) {
                 Ok(t) => t,
                 Err(e) => return Err(IngestErrorKind::NotUtf8 { line, byte: record.bytes[e.valid_up_to()] }),
             };

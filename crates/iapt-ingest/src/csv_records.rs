@@ -27,6 +27,9 @@ pub(crate) struct Record<'a> {
     /// The record's bytes: the line itself, or the unquoted fields end to end.
     pub bytes: &'a [u8],
     pub fields: &'a [(u32, u32)],
+    /// The bytes as text, when the buffer's text holds them (see `CsvRecords::text`); else the
+    /// reader of the record checks them.
+    pub text: Option<&'a str>,
 }
 
 /// Why a record could not be read.
@@ -62,6 +65,10 @@ pub(crate) struct CsvRecords<R> {
     ends: Vec<usize>,
     /// Bytes scanned for line ends and commas (a test holds it to the file's length).
     scanned_bytes: u64,
+    /// The buffer's valid UTF-8 from its start, as text, made again at each read: checked
+    /// once a read rather than once a record (a record of a national year is 70 bytes, too
+    /// short for the check to run at speed).
+    text: String,
 }
 
 impl<R: Read> CsvRecords<R> {
@@ -85,7 +92,9 @@ impl<R: Read> CsvRecords<R> {
             unquoted: Vec::new(),
             ends: Vec::new(),
             scanned_bytes: 0,
+            text: String::new(),
         }
+        .with_text()
         .skipping_bom()
     }
 
@@ -108,8 +117,31 @@ impl<R: Read> CsvRecords<R> {
         Ok(())
     }
 
+    /// The buffer's text made again (whenever its bytes change).
+    fn with_text(mut self) -> Self {
+        self.refresh_text();
+        self
+    }
+
+    fn refresh_text(&mut self) {
+        let bytes = &self.buf[..self.end];
+        // Up to the first byte that is not UTF-8, or a character the read cut short.
+        let valid = match std::str::from_utf8(bytes) {
+            Ok(all) => all,
+            Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+        };
+        self.text.clear();
+        self.text.push_str(valid);
+    }
+
     /// Reads more of the file, keeping the unread bytes (moved to the front).
     fn fill(&mut self) -> io::Result<()> {
+        let read = self.fill_bytes();
+        self.refresh_text();
+        read
+    }
+
+    fn fill_bytes(&mut self) -> io::Result<()> {
         if self.pos > 0 {
             self.buf.copy_within(self.pos..self.end, 0);
             self.end -= self.pos;
@@ -180,10 +212,11 @@ impl<R: Read> CsvRecords<R> {
             return Err(self.overlong(line, stop - self.pos));
         }
         let bytes = &self.buf[self.pos..stop];
+        let text = self.text.get(self.pos..stop);
         self.pos = stop;
         let from = self.fields.last().map_or(0, |&(_, comma)| comma + 1);
         self.fields.push((from, bytes.len() as u32));
-        Ok(Some(Record { line, last: line, bytes, fields: &self.fields }))
+        Ok(Some(Record { line, last: line, bytes, fields: &self.fields, text }))
     }
 
     /// A record with a quote, read by `csv_core` from `pos`, which starts it.
@@ -234,7 +267,7 @@ impl<R: Read> CsvRecords<R> {
             self.fields.push((u32::try_from(from).unwrap_or(u32::MAX), u32::try_from(end).unwrap_or(u32::MAX)));
             from = end;
         }
-        Ok(Some(Record { line, last: line + line_breaks(bytes), bytes, fields: &self.fields }))
+        Ok(Some(Record { line, last: line + line_breaks(bytes), bytes, fields: &self.fields, text: None }))
     }
 }
 
@@ -305,22 +338,29 @@ fn line_breaks(bytes: &[u8]) -> u64 {
 mod tests {
     use super::*;
 
+    /// A reader that hands out `.1` bytes at a time.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.len().min(buf.len()).min(self.1);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
     /// (line, last line, fields) of every record of `data`, read through a reader that hands
     /// out `step` bytes at a time (so that records cross the buffer's refills).
     fn records(data: &[u8], step: usize) -> Vec<(u64, u64, Vec<String>)> {
-        struct Trickle<'a>(&'a [u8], usize);
-        impl Read for Trickle<'_> {
-            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-                let n = self.0.len().min(buf.len()).min(self.1);
-                buf[..n].copy_from_slice(&self.0[..n]);
-                self.0 = &self.0[n..];
-                Ok(n)
-            }
-        }
         let h = data.len().min(4);
         let mut reader = CsvRecords::new(Trickle(&data[h..], step), &data[..h], 1 << 20);
         let mut out = Vec::new();
         while let Some(r) = reader.next().unwrap() {
+            // The buffer's text, when it has the record, is the record's bytes as text.
+            if let Some(text) = r.text {
+                assert_eq!(Ok(text), std::str::from_utf8(r.bytes), "line {}", r.line);
+            }
             let fields =
                 r.fields.iter().map(|&(s, e)| String::from_utf8_lossy(&r.bytes[s as usize..e as usize]).into_owned());
             out.push((r.line, r.last, fields.collect()));
@@ -332,6 +372,38 @@ mod tests {
         let all = records(data, usize::MAX);
         assert_eq!(records(data, 1), all, "read a byte at a time");
         all.into_iter().map(|(l, last, _)| (l, last)).collect()
+    }
+
+    /// Records hold their text as the buffer's text, whichever read cut a character, and
+    /// none where their bytes are not UTF-8 (the caller then reports them).
+    #[test]
+    fn text_is_the_bytes_as_text_wherever_reads_cut() {
+        let data = "é,ü€\n𝄞x,\u{feff}y\nplain,row\n".repeat(40).into_bytes();
+        let mut broken = data.clone();
+        broken[200] = 0xFF;
+        for bytes in [&data[..], &broken[..]] {
+            for step in [1, 2, 3, 5, 7, 64, usize::MAX] {
+                let h = bytes.len().min(4);
+                let mut reader = CsvRecords::new(Trickle(&bytes[h..], step), &bytes[..h], 1 << 20);
+                let (mut with_text, mut records) = (0, 0);
+                while let Some(r) = reader.next().unwrap() {
+                    records += 1;
+                    match (r.text, std::str::from_utf8(r.bytes)) {
+                        (Some(text), Ok(valid)) => {
+                            assert_eq!(text, valid);
+                            with_text += 1;
+                        }
+                        (Some(text), Err(_)) => panic!("{text:?} is not the record's bytes"),
+                        (None, _) => {}
+                    }
+                }
+                assert_eq!(records, 120, "step {step}");
+                // Every record before the broken byte has its text at a buffer-sized read.
+                if step == usize::MAX && bytes == &data[..] {
+                    assert_eq!(with_text, 120);
+                }
+            }
+        }
     }
 
     #[test]
