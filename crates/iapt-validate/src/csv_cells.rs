@@ -52,7 +52,7 @@ struct DateCache {
     entries: Box<[(u64, u16, i32); DATES_CACHED]>,
 }
 
-const DATES_CACHED: usize = 256;
+const DATES_CACHED: usize = 1024;
 
 /// An empty entry's day number: no date read is this far before 1970.
 const NO_DATE: i32 = i32::MIN;
@@ -68,7 +68,7 @@ impl DateCache {
         let Ok(b) = <&[u8; 10]>::try_from(s.as_bytes()) else { return Date::parse_iso(s) };
         let (head, tail) =
             (u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]), u16::from_le_bytes([b[8], b[9]]));
-        let slot = ((head ^ u64::from(tail) << 24).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
+        let slot = ((head ^ u64::from(tail) << 24).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize;
         let entry = &mut self.entries[slot];
         if entry.0 == head && entry.1 == tail && entry.2 != NO_DATE {
             return Some(Date::from_days(entry.2));
