@@ -68,6 +68,16 @@ impl Date {
         years
     }
 
+    /// The latest birth date whose age on this date ([`Date::years_since`]) is at least
+    /// `years`: that day `years` years before, or the month's last day when it has no such day
+    /// (29 February). A check of many ages against one date compares days, not calendars.
+    #[must_use]
+    pub fn born_by_for_age(self, years: i32) -> Option<Date> {
+        let (y, m, d) = self.ymd();
+        let year = y.checked_sub(years)?;
+        Date::from_ymd(year, m, d.min(days_in_month(year, m)))
+    }
+
     /// Parses `YYYY-MM-DD` exactly.
     #[must_use]
     pub fn parse_iso(s: &str) -> Option<Date> {
@@ -238,6 +248,20 @@ mod tests {
         }
         assert_eq!(Date::parse_iso("2012/11/27"), None);
         assert_eq!(Date::parse_iso("0000-01-01").map(|d| d.to_string()).as_deref(), Some("0000-01-01"));
+    }
+
+    #[test]
+    fn born_by_for_age_is_the_last_birth_date_of_that_age() {
+        for end in ["2012-02-29", "2013-02-28", "2013-03-01", "2012-12-31", "2013-01-01", "2000-02-29", "2100-03-01"] {
+            let end = Date::parse_iso(end).unwrap();
+            for years in [0, 1, 4, 100, 121] {
+                let last = end.born_by_for_age(years).unwrap();
+                for offset in -800..=800 {
+                    let birth = last.add_days(offset);
+                    assert_eq!(birth <= last, end.years_since(birth) >= years, "{end} {years} {birth}");
+                }
+            }
+        }
     }
 
     #[test]

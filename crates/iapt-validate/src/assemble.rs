@@ -28,6 +28,9 @@ fn code(r: &SheetReader<'_>, i: usize) -> Option<u8> {
 /// A referral as its appointments and pauses are checked against it: id, received, ended.
 type ReferralDates = (Sym, Date, Option<Date>);
 
+/// The oldest age a person can have at the reporting period's end.
+const OLDEST_AGE: i32 = 120;
+
 /// No row: a field of [`IdUse`] not yet set.
 const NONE: u32 = u32::MAX;
 
@@ -108,6 +111,8 @@ pub(crate) struct Assembler {
     /// as indexes in the submission's persons and referrals (see [`near`]).
     last_person: u32,
     last_referral: u32,
+    /// The last birth date older than [`OLDEST_AGE`] at the reporting period's end.
+    born_by_too_old: Option<Date>,
 }
 
 impl Assembler {
@@ -125,6 +130,7 @@ impl Assembler {
             appointment_keys: AppointmentKeys::default(),
             last_person: NONE,
             last_referral: NONE,
+            born_by_too_old: None,
         }
         .with_spare_tables())
     }
@@ -214,6 +220,7 @@ impl Assembler {
         }
         self.sub.period_start = start;
         self.sub.period_end = end;
+        self.born_by_too_old = end.and_then(|e| e.born_by_for_age(OLDEST_AGE + 1));
         rejected
     }
 
@@ -280,11 +287,15 @@ impl Assembler {
             let problem = if birth > self.today {
                 Some("it is in the future".to_owned())
             } else if let Some(end) = self.sub.period_end {
-                let age = end.years_since(birth);
+                // Older than the oldest age: born by a day found once, not an age per person.
+                let too_old = match self.born_by_too_old {
+                    Some(last) => birth <= last,
+                    None => end.years_since(birth) > OLDEST_AGE,
+                };
                 if birth > end {
                     Some(format!("it is after the reporting period end ({end})"))
-                } else if age > 120 {
-                    Some(format!("the age at the period end would be {age}"))
+                } else if too_old {
+                    Some(format!("the age at the period end would be {}", end.years_since(birth)))
                 } else {
                     None
                 }
