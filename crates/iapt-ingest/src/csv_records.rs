@@ -290,7 +290,9 @@ fn split_line(bytes: &[u8], start: usize, fields: &mut Vec<(u32, u32)>) -> Optio
     let mut base = start;
     for word in &mut words {
         let w = u64::from_le_bytes([word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7]]);
-        let stops = equal_bytes(w, b'\n') | equal_bytes(w, b'\r') | equal_bytes(w, b'"');
+        // A line end or quote is a byte below `#`; most words hold none, and are not searched.
+        let stops =
+            if below(w, b'#') { equal_bytes(w, b'\n') | equal_bytes(w, b'\r') | equal_bytes(w, b'"') } else { 0 };
         let mut commas = equal_bytes(w, b',');
         if stops != 0 {
             // Only the commas before the first stop belong to this line.
@@ -318,6 +320,14 @@ fn split_line(bytes: &[u8], start: usize, fields: &mut Vec<(u32, u32)>) -> Optio
         }
     }
     None
+}
+
+/// Whether a byte of `w` is below `n` (at most 128): a byte below it borrows into its high
+/// bit when `n` is taken from it, and had that bit clear.
+#[inline]
+fn below(w: u64, n: u8) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    w.wrapping_sub(ONES * u64::from(n)) & !w & (ONES << 7) != 0
 }
 
 /// The high bit of each byte of `w` that equals `b`, exactly (no borrow runs between bytes).
@@ -401,6 +411,20 @@ mod tests {
                 // Every record before the broken byte has its text at a buffer-sized read.
                 if step == usize::MAX && bytes == &data[..] {
                     assert_eq!(with_text, 120);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn below_is_any_byte_below() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut word = [b'a'; 8];
+                word[at] = b;
+                let w = u64::from_le_bytes(word);
+                for n in [b'#', 1, 128] {
+                    assert_eq!(below(w, n), b < n || b'a' < n, "{b:#x} at {at} below {n}");
                 }
             }
         }
