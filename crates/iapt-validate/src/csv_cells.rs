@@ -150,7 +150,7 @@ impl<'s> CsvCells<'s> {
         });
         read(field, &self.dates, schema, out, |c, s, _, slot| {
             let d = dates_read.parse_iso(s).filter(|&d| field::misplaced_day(c.column.check, d).is_none())?;
-            let default = is_default(c.column, s);
+            let default = field::is_default(c.column, s);
             *slot = valid(Value::Date(d), default);
             Some(default)
         });
@@ -169,7 +169,7 @@ impl<'s> CsvCells<'s> {
             if canonical.is_none() {
                 text.push_str(s);
             }
-            let default = is_default(c.column, s);
+            let default = field::is_default(c.column, s);
             *slot = valid(Value::Int(n), default);
             Some(default)
         });
@@ -178,7 +178,7 @@ impl<'s> CsvCells<'s> {
         read(field, &self.times, schema, out, |c, s, text, slot| {
             let t = TimeOfDay::parse(s)?;
             text.push_str(s);
-            let default = is_default(c.column, s);
+            let default = field::is_default(c.column, s);
             *slot = valid(Value::Time(t), default);
             Some(default)
         });
@@ -187,7 +187,7 @@ impl<'s> CsvCells<'s> {
                 return None;
             }
             text.push_str(s);
-            let default = is_default(c.column, s);
+            let default = field::is_default(c.column, s);
             *slot = valid(Value::Text, default);
             Some(default)
         });
@@ -197,10 +197,6 @@ impl<'s> CsvCells<'s> {
 
 fn valid(value: Value, default: bool) -> Outcome {
     Outcome { value, present: true, default, note: None, invalid: None }
-}
-
-fn is_default(column: &Column, s: &str) -> bool {
-    !column.defaults.is_empty() && column.defaults.iter().any(|d| d == s)
 }
 
 /// Reads the cells of one group: an empty field is missing, a plainly valid one is settled by

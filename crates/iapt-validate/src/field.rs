@@ -152,7 +152,7 @@ pub(crate) fn parse(
                 (Kind::Code(list), Value::Code(i)) => schema.list(*list).codes[usize::from(i)].code.as_str(),
                 _ => text.as_str(),
             };
-            let default = !col.defaults.is_empty() && col.defaults.iter().any(|d| d == shown);
+            let default = is_default(col, shown);
             let note = note.map(|(rule, d)| {
                 detail.push_str(d.as_deref().unwrap_or(""));
                 rule
@@ -164,6 +164,11 @@ pub(crate) fn parse(
             Outcome { value: Value::Missing, present: true, default: false, note: None, invalid: Some(kind) }
         }
     }
+}
+
+/// Whether `s` is one of the column's default ("not known") values.
+pub(crate) fn is_default(col: &Column, s: &str) -> bool {
+    !col.defaults.is_empty() && col.defaults.iter().any(|d| d == s)
 }
 
 /// Whether `parse_text` would accept `s` as it is, without a note: nothing to normalise, no
