@@ -41,8 +41,8 @@ pub(crate) struct CsvCells<'s> {
     times: Vec<Cell<'s, ()>>,
     integers: Vec<Cell<'s, (i64, i64)>>,
     texts: Vec<Cell<'s, Text<'s>>>,
-    /// Decimals: always the general path.
-    others: Vec<Cell<'s, ()>>,
+    /// Always the general path.
+    decimals: Vec<Cell<'s, ()>>,
     dates_read: DateCache,
 }
 
@@ -97,7 +97,7 @@ impl<'s> CsvCells<'s> {
             times: Vec::new(),
             integers: Vec::new(),
             texts: Vec::new(),
-            others: Vec::new(),
+            decimals: Vec::new(),
             dates_read: DateCache::new(),
         };
         for (at, column) in columns.iter().enumerate() {
@@ -129,7 +129,7 @@ impl<'s> CsvCells<'s> {
                             .is_none_or(|p| (0..=255).any(|b| field::refused(b, column.normalise) && p.admits(b))),
                     },
                 }),
-                Kind::Decimal { .. } => cells.others.push(Cell { at, file, column, kind: () }),
+                Kind::Decimal { .. } => cells.decimals.push(Cell { at, file, column, kind: () }),
             }
         }
         cells
@@ -191,7 +191,7 @@ impl<'s> CsvCells<'s> {
             *slot = valid(Value::Text, default);
             Some(default)
         });
-        read(field, &self.others, schema, out, |_, _, _, _| None);
+        read(field, &self.decimals, schema, out, |_, _, _, _| None);
     }
 }
 
