@@ -277,20 +277,28 @@ impl Merge {
     /// People numbered, referrals given their person, appointments and pauses in order.
     fn finish(self) -> Dataset {
         let Merge { mut data, places, .. } = self;
-        data.people = identify(&mut data.persons);
-        for r in &mut data.referrals {
-            let at = places[r.provider.index()].person.get(r.record.person as usize).copied().unwrap_or(NONE);
-            r.person = (at != NONE).then_some(at);
-        }
-        // Keys are unique once superseded versions are replaced, so an unstable sort gives one order.
+        let Dataset { persons, referrals, appointment_tables, pauses, .. } = &mut data;
+        // People and the sorts touch different tables: on two cores at once.
+        data.people = std::thread::scope(|scope| {
+            let sorting = scope.spawn(|| {
+                // Keys are unique once superseded versions are replaced, so an unstable sort gives one order.
+                appointment_tables.iter_mut().for_each(|table| sort_by_referral(table));
+                pauses.sort_unstable_by_key(|p| (p.referral, p.start));
+            });
+            let people = identify(persons);
+            for r in referrals.iter_mut() {
+                let at = places[r.provider.index()].person.get(r.record.person as usize).copied().unwrap_or(NONE);
+                r.person = (at != NONE).then_some(at);
+            }
+            sorting.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            people
+        });
         data.appointment_runs = vec![(0, 0); data.referrals.len()];
-        for table in &mut data.appointment_tables {
-            sort_by_referral(table);
+        for table in &data.appointment_tables {
             for (start, run) in runs(table.iter().map(|a| a.referral)) {
                 data.appointment_runs[run.0 as usize] = (start, run.1);
             }
         }
-        data.pauses.sort_unstable_by_key(|p| (p.referral, p.start));
         data.pause_offsets = offsets(data.referrals.len(), data.pauses.iter().map(|p| p.referral));
         data
     }
