@@ -90,8 +90,9 @@ impl OutcomeRules {
 /// A score in hundredths of a point (MI 2.3 is 230).
 pub type Hundredths = u32;
 
-/// The derived facts of one referral (the `outcomes` CSV, field by field).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The derived facts of one referral (the `outcomes` CSV, field by field). `Default` is only a
+/// placeholder for a slot that `derive` fills.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReferralOutcome {
     /// Index into [`Dataset::referrals`].
     pub referral: u32,
@@ -160,24 +161,29 @@ pub fn derive(data: &Dataset, period: Period, rules: &OutcomeRules) -> Vec<Refer
     if threads == 1 {
         return (0..n).map(one).collect();
     }
-    // This thread derives the first run straight into the result and the others make theirs
-    // beside it, appended after. (A result filled with placeholders first, for every thread to
-    // fill in place, had its 60 MB of fresh pages touched by one thread before any work began.)
+    // Each thread fills its own run of the result in place: no part is copied after.
     let run = n.div_ceil(threads);
+    let mut outcomes = vec![ReferralOutcome::default(); n];
     std::thread::scope(|scope| {
-        let others: Vec<_> = (1..threads)
-            .map(|t| {
+        let runs: Vec<_> = outcomes
+            .chunks_mut(run)
+            .enumerate()
+            .map(|(t, slots)| {
                 let one = &one;
-                scope.spawn(move || (t * run..n.min((t + 1) * run)).map(one).collect::<Vec<_>>())
+                scope.spawn(move || {
+                    for (j, slot) in slots.iter_mut().enumerate() {
+                        *slot = one(t * run + j);
+                    }
+                })
             })
             .collect();
-        let mut outcomes = Vec::with_capacity(n);
-        outcomes.extend((0..run).map(one));
-        for handle in others {
-            outcomes.extend(handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        for handle in runs {
+            if let Err(panic) = handle.join() {
+                std::panic::resume_unwind(panic);
+            }
         }
-        outcomes
-    })
+    });
+    outcomes
 }
 
 /// One referral's outcome, telling `trace` what the engine saw.
