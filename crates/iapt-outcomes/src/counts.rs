@@ -54,6 +54,40 @@ impl Counts {
         self.reliable_recovery += u64::from(o.reliable_recovery);
     }
 
+    /// Adds the counts of another group: a larger unit as the sum of its parts.
+    pub fn absorb(&mut self, other: &Counts) {
+        let Counts {
+            received,
+            entered_treatment,
+            waited_28,
+            waited_90,
+            ended,
+            declined_or_dropped_out,
+            finished,
+            at_caseness,
+            not_at_caseness,
+            recovered,
+            reliable_improvement,
+            reliable_deterioration,
+            no_reliable_change,
+            reliable_recovery,
+        } = *other;
+        self.received += received;
+        self.entered_treatment += entered_treatment;
+        self.waited_28 += waited_28;
+        self.waited_90 += waited_90;
+        self.ended += ended;
+        self.declined_or_dropped_out += declined_or_dropped_out;
+        self.finished += finished;
+        self.at_caseness += at_caseness;
+        self.not_at_caseness += not_at_caseness;
+        self.recovered += recovered;
+        self.reliable_improvement += reliable_improvement;
+        self.reliable_deterioration += reliable_deterioration;
+        self.no_reliable_change += no_reliable_change;
+        self.reliable_recovery += reliable_recovery;
+    }
+
     /// Recovered / (finished - not at caseness), as a percentage.
     #[must_use]
     pub fn recovery_rate(&self) -> Option<f64> {

@@ -5,7 +5,7 @@
 use iapt_outcomes::{Counts, Dataset, OutcomeRules, ReferralOutcome, people_referred};
 use iapt_schema::Schema;
 
-use crate::reference::Reference;
+use crate::reference::{AreaTeam, Reference};
 
 /// Waiting-time bands, in days, as the published table splits them (upper bounds).
 pub const WAIT_BANDS: [(&str, i32); 4] =
@@ -154,6 +154,24 @@ impl Level {
         }
     }
 
+    /// Adds each unit of `parts` into the unit `parent` gives it: counts, wait bands, ended
+    /// groups, and the waits themselves (a median depends only on which waits there are, not on
+    /// their order). People are not added: one person may be in two parts.
+    fn absorb(&mut self, parts: &Level, parent: impl Fn(usize) -> usize) {
+        for (u, part) in parts.units.iter().enumerate() {
+            let p = parent(u);
+            let whole = &mut self.units[p];
+            whole.counts.absorb(&part.counts);
+            for (w, n) in whole.waits.iter_mut().zip(part.waits) {
+                *w += n;
+            }
+            for (e, n) in whole.ended_by_group.iter_mut().zip(&part.ended_by_group) {
+                *e += n;
+            }
+            self.waits[p].extend_from_slice(&parts.waits[u]);
+        }
+    }
+
     fn finish(mut self) -> Vec<Unit> {
         for (u, w) in self.units.iter_mut().zip(&mut self.waits) {
             u.median_wait = median(w);
@@ -242,26 +260,29 @@ pub fn aggregate(
     // (person, their referral's unit at each level), counted into distinct people at the end.
     let mut seen: Vec<(u32, [u32; 5])> = Vec::new();
     let received = || outcomes.iter().filter(|o| o.received_in_period);
+    let team_of = |ccg: usize| reference.ccgs.get(ccg).and_then(|c| c.area_team).unwrap_or(unknown_team);
+    let region_of = |team: usize| reference.area_teams.get(team).map_or(unknown_region, |t: &AreaTeam| t.region);
     // A referral's end group, and its units: CCG, area team, region, provider.
     let units_of = |o: &ReferralOutcome| {
         let r = &data.referrals[o.referral as usize];
         let group = r.record.end_code.map(|c| group_of_code[usize::from(c)]);
         let ccg = r.record.commissioner.map_or(unknown_ccg, |c| ccg_of_sym[c as usize]);
-        let team = reference.ccgs.get(ccg).and_then(|c| c.area_team).unwrap_or(unknown_team);
-        let region = reference.area_teams.get(team).map_or(unknown_region, |t| t.region);
-        (r, group, [ccg, team, region, place_of_provider[r.provider.index()]])
+        let team = team_of(ccg);
+        (r, group, [ccg, team, region_of(team), place_of_provider[r.provider.index()]])
     };
 
-    // Two passes over the referrals at once, each counting into its own levels; then the
-    // people, who need every level's units.
+    // Two passes over the referrals at once, each counting into its own units; the area teams,
+    // regions and England are then the sums of their CCGs; then the people, who need every
+    // level's units.
     let people = std::thread::scope(|scope| {
-        let (ccgs, provs, diagnosis) = (&mut ccgs, &mut provs, &mut diagnosis);
+        let (provs, diagnosis) = (&mut provs, &mut diagnosis);
         let (diagnosis_of_sym, unknown_diagnosis) = (&diagnosis_of_sym, diagnosis_names.len() - 1);
+        let (group_of_code, place_of_provider) = (&group_of_code, &place_of_provider);
         let other = scope.spawn(move || {
             for o in received() {
-                let (r, group, [ccg, _, _, provider]) = units_of(o);
-                ccgs.add(ccg, o, group, data, rules);
-                provs.add(provider, o, group, data, rules);
+                let r = &data.referrals[o.referral as usize];
+                let group = r.record.end_code.map(|c| group_of_code[usize::from(c)]);
+                provs.add(place_of_provider[r.provider.index()], o, group, data, rules);
                 let d = r.record.diagnosis.map_or(unknown_diagnosis, |d| diagnosis_of_sym[d as usize]);
                 diagnosis[d].add(o, data, rules);
             }
@@ -272,9 +293,7 @@ pub fn aggregate(
             if ccg == unknown_ccg {
                 *unknown.entry(r.record.commissioner.map_or("", |c| data.codes.resolve(c))).or_default() += 1;
             }
-            england.add(0, o, group, data, rules);
-            regions.add(region, o, group, data, rules);
-            teams.add(team, o, group, data, rules);
+            ccgs.add(ccg, o, group, data, rules);
             if let Some(identity) = data.person_of(r).map(|p| p.identity) {
                 let place = |u: usize| u32::try_from(u).unwrap_or(u32::MAX);
                 seen.push((identity, [0, place(region), place(team), place(ccg), place(provider)]));
@@ -285,6 +304,9 @@ pub fn aggregate(
         }
         other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     });
+    teams.absorb(&ccgs, team_of);
+    regions.absorb(&teams, region_of);
+    england.absorb(&regions, |_| 0);
     count_people([&mut england, &mut regions, &mut teams, &mut ccgs, &mut provs], &seen);
     drop(seen);
 
