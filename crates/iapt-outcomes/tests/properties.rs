@@ -108,6 +108,13 @@ proptest! {
         prop_assert!(c.at_caseness + c.not_at_caseness == c.finished);
         prop_assert!(c.recovered <= c.at_caseness && c.reliable_recovery <= c.recovered);
         prop_assert!(c.reliable_improvement + c.reliable_deterioration + c.no_reliable_change == c.finished);
+        // A group counted in two parts and absorbed is the group counted whole.
+        let (mut odd, mut even) = (Counts::default(), Counts::default());
+        for (i, o) in outcomes.iter().enumerate() {
+            if i % 2 == 1 { odd.add(o, &data, &rules) } else { even.add(o, &data, &rules) }
+        }
+        odd.absorb(&even);
+        prop_assert_eq!(odd, c);
     }
 
     #[test]
