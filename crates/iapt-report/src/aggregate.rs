@@ -181,27 +181,37 @@ impl Level {
 }
 
 /// Counts the distinct people of each unit of each level from every referral's person and
-/// units (England, region, area team, CCG, provider): each person's referrals are brought
-/// together, by counting (identities are dense numbers; a sort was a quarter of aggregating),
-/// then compared among themselves.
+/// units (England, region, area team, CCG, provider). A person with one referral is counted in
+/// its units at once (most people); the referrals of the others are brought together, by
+/// counting (identities are dense numbers; a sort was a quarter of aggregating), then compared
+/// among themselves.
 fn count_people(mut levels: [&mut Level; 5], seen: &[(u32, [u32; 5])]) {
     let people = seen.iter().map(|&(identity, _)| identity as usize + 1).max().unwrap_or(0);
-    let mut starts = vec![0usize; people + 1];
+    let mut referrals = vec![0u32; people];
     for &(identity, _) in seen {
-        starts[identity as usize + 1] += 1;
+        referrals[identity as usize] += 1;
     }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
+    // Where each person's run starts among the referrals of people with more than one.
+    let mut starts = vec![0u32; people + 1];
+    for (i, &n) in referrals.iter().enumerate() {
+        starts[i + 1] = starts[i] + if n > 1 { n } else { 0 };
     }
     let mut next = starts.clone();
-    let mut grouped = vec![[0u32; 5]; seen.len()];
+    let mut grouped = vec![[0u32; 5]; starts[people] as usize];
     for &(identity, units) in seen {
-        grouped[next[identity as usize]] = units;
-        next[identity as usize] += 1;
+        let i = identity as usize;
+        if referrals[i] == 1 {
+            for (level, &u) in levels.iter_mut().zip(&units) {
+                level.units[u as usize].people += 1;
+            }
+        } else {
+            grouped[next[i] as usize] = units;
+            next[i] += 1;
+        }
     }
     let mut units = Vec::new();
     for run in starts.windows(2).filter(|run| run[1] > run[0]) {
-        let person = &grouped[run[0]..run[1]];
+        let person = &grouped[run[0] as usize..run[1] as usize];
         for (k, level) in levels.iter_mut().enumerate() {
             units.clear();
             units.extend(person.iter().map(|u| u[k]));
@@ -413,6 +423,31 @@ fn people(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn people_are_counted_once_in_each_unit_they_were_referred_in() {
+        let level = |n: usize| Level::new(vec![Unit::default(); n], 0);
+        let mut levels = [level(1), level(2), level(3), level(5), level(4)];
+        // Person 7 once; person 2 twice in one CCG, then in another CCG and provider; person 4
+        // three times in the same units; identities need not start at 0 or be seen in order.
+        let seen = [
+            (2, [0, 1, 2, 3, 0]),
+            (7, [0, 0, 1, 4, 3]),
+            (4, [0, 1, 1, 2, 2]),
+            (2, [0, 1, 2, 3, 0]),
+            (4, [0, 1, 1, 2, 2]),
+            (2, [0, 1, 2, 1, 1]),
+            (4, [0, 1, 1, 2, 2]),
+        ];
+        let [a, b, c, d, e] = &mut levels;
+        count_people([a, b, c, d, e], &seen);
+        let people = |l: &Level| l.units.iter().map(|u| u.people).collect::<Vec<_>>();
+        assert_eq!(people(&levels[0]), [3]);
+        assert_eq!(people(&levels[1]), [1, 2]);
+        assert_eq!(people(&levels[2]), [0, 2, 1]);
+        assert_eq!(people(&levels[3]), [0, 1, 1, 1, 1]);
+        assert_eq!(people(&levels[4]), [1, 1, 1, 1]);
+    }
 
     #[test]
     fn medians_and_age_slots() {
