@@ -3,7 +3,7 @@
 //! One pass over the referrals; units are indexed by integer, never looked up by name.
 
 use iapt_outcomes::{Counts, Dataset, OutcomeRules, ReferralOutcome, people_referred};
-use iapt_schema::Schema;
+use iapt_schema::{OLDEST_AGE, Schema};
 
 use crate::reference::{AreaTeam, Reference};
 
@@ -94,10 +94,10 @@ pub const PUBLISHED_AGE_BANDS: [(&str, i32, i32); 5] = [
 ];
 
 /// Ages outside this range come from a birth date that cannot be right: counted as unknown.
-const PLAUSIBLE_AGE: std::ops::RangeInclusive<i32> = 0..=120;
+const PLAUSIBLE_AGE: std::ops::RangeInclusive<i32> = 0..=OLDEST_AGE;
 
 /// Single years of age kept per gender; the bands are sums of these. The last is unknown.
-pub const AGE_SLOTS: usize = 122;
+pub const AGE_SLOTS: usize = OLDEST_AGE as usize + 2;
 
 /// The slot of an age: its years, or [`AGE_SLOTS`] - 1 when unknown.
 #[must_use]

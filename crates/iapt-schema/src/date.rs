@@ -9,6 +9,11 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(i32);
 
+/// The oldest age a person can have at a reporting period's end, as the data set describes
+/// BIRTH_DATE (age 0 to 120): validation refuses an older birth date, and the report counts an
+/// age outside 0 to this as unknown.
+pub const OLDEST_AGE: i32 = 120;
+
 impl Date {
     /// The date for a year, month and day, or `None` when no such day exists.
     #[must_use]

@@ -21,7 +21,7 @@ mod mismatch;
 mod pattern;
 
 pub use checked::{FileProblem, FileProblems};
-pub use date::{Date, TimeOfDay, digits};
+pub use date::{Date, OLDEST_AGE, TimeOfDay, digits};
 pub use load::{ATTRIBUTES_USED, AttributeValues, SchemaError};
 pub use measures::{AnxietyRule, DiagnosisGroup, Measure, Measures};
 pub use mismatch::SchemaMismatch;

@@ -1,7 +1,7 @@
 //! Record rules: what a row's values mean together and against other records (keys,
 //! references, date order), and the typed records of the rows that stand.
 
-use iapt_schema::{Date, Schema, SchemaMismatch};
+use iapt_schema::{Date, OLDEST_AGE, Schema, SchemaMismatch};
 
 use crate::appointment_keys::AppointmentKeys;
 use crate::columns::Columns;
@@ -29,9 +29,6 @@ fn code(r: &SheetReader<'_>, i: usize) -> Option<u8> {
 
 /// A referral as its appointments and pauses are checked against it: id, received, ended.
 type ReferralDates = (Sym, Date, Option<Date>);
-
-/// The oldest age a person can have at the reporting period's end.
-const OLDEST_AGE: i32 = 120;
 
 /// No row: a field of [`IdUse`] not yet set.
 const NONE: u32 = u32::MAX;
