@@ -272,13 +272,17 @@ pub fn aggregate(
     let received = || outcomes.iter().filter(|o| o.received_in_period);
     let team_of = |ccg: usize| reference.ccgs.get(ccg).and_then(|c| c.area_team).unwrap_or(unknown_team);
     let region_of = |team: usize| reference.area_teams.get(team).map_or(unknown_region, |t: &AreaTeam| t.region);
+    // A referral, its end group and its provider's place.
+    let referral_of = |o: &ReferralOutcome| {
+        let r = &data.referrals[o.referral as usize];
+        (r, r.record.end_code.map(|c| group_of_code[usize::from(c)]), place_of_provider[r.provider.index()])
+    };
     // A referral's end group, and its units: CCG, area team, region, provider.
     let units_of = |o: &ReferralOutcome| {
-        let r = &data.referrals[o.referral as usize];
-        let group = r.record.end_code.map(|c| group_of_code[usize::from(c)]);
+        let (r, group, provider) = referral_of(o);
         let ccg = r.record.commissioner.map_or(unknown_ccg, |c| ccg_of_sym[c as usize]);
         let team = team_of(ccg);
-        (r, group, [ccg, team, region_of(team), place_of_provider[r.provider.index()]])
+        (r, group, [ccg, team, region_of(team), provider])
     };
 
     // Two passes over the referrals at once, each counting into its own units; the area teams,
@@ -287,12 +291,11 @@ pub fn aggregate(
     let people = std::thread::scope(|scope| {
         let (provs, diagnosis) = (&mut provs, &mut diagnosis);
         let (diagnosis_of_sym, unknown_diagnosis) = (&diagnosis_of_sym, diagnosis_names.len() - 1);
-        let (group_of_code, place_of_provider) = (&group_of_code, &place_of_provider);
+        let referral_of = &referral_of;
         let other = scope.spawn(move || {
             for o in received() {
-                let r = &data.referrals[o.referral as usize];
-                let group = r.record.end_code.map(|c| group_of_code[usize::from(c)]);
-                provs.add(place_of_provider[r.provider.index()], o, group, data, rules);
+                let (r, group, provider) = referral_of(o);
+                provs.add(provider, o, group, data, rules);
                 let d = r.record.diagnosis.map_or(unknown_diagnosis, |d| diagnosis_of_sym[d as usize]);
                 diagnosis[d].add(o, data, rules);
             }
