@@ -144,15 +144,11 @@ impl<'s> CsvCells<'s> {
         let dates_read = &mut self.dates_read;
         read(field, &self.codes, schema, out, |c, s, _, slot| {
             let i = c.kind.list.find(s)?;
-            let default = c.kind.defaults[usize::from(i) / 64] & (1 << (i % 64)) != 0;
-            *slot = valid(Value::Code(i), default);
-            Some(default)
+            settle(slot, Value::Code(i), c.kind.defaults[usize::from(i) / 64] & (1 << (i % 64)) != 0)
         });
         read(field, &self.dates, schema, out, |c, s, _, slot| {
             let d = dates_read.parse_iso(s).filter(|&d| field::misplaced_day(c.column.check, d).is_none())?;
-            let default = field::is_default(c.column, s);
-            *slot = valid(Value::Date(d), default);
-            Some(default)
+            settle(slot, Value::Date(d), field::is_default(c.column, s))
         });
         read(field, &self.integers, schema, out, |c, s, text, slot| {
             let (min, max) = c.kind;
@@ -169,34 +165,31 @@ impl<'s> CsvCells<'s> {
             if canonical.is_none() {
                 text.push_str(s);
             }
-            let default = field::is_default(c.column, s);
-            *slot = valid(Value::Int(n), default);
-            Some(default)
+            settle(slot, Value::Int(n), field::is_default(c.column, s))
         });
         // What `TimeOfDay::parse` takes holds no `T` or space: a time the general path finds
         // after one (a date and time) is not taken here.
         read(field, &self.times, schema, out, |c, s, text, slot| {
             let t = TimeOfDay::parse(s)?;
             text.push_str(s);
-            let default = field::is_default(c.column, s);
-            *slot = valid(Value::Time(t), default);
-            Some(default)
+            settle(slot, Value::Time(t), field::is_default(c.column, s))
         });
         read(field, &self.texts, schema, out, |c, s, text, slot| {
             if !field::plain_text(s, c.column, c.kind.max_len, c.kind.pattern, c.kind.scan) {
                 return None;
             }
             text.push_str(s);
-            let default = field::is_default(c.column, s);
-            *slot = valid(Value::Text, default);
-            Some(default)
+            settle(slot, Value::Text, field::is_default(c.column, s))
         });
         read(field, &self.decimals, schema, out, |_, _, _, _| None);
     }
 }
 
-fn valid(value: Value, default: bool) -> Outcome {
-    Outcome { value, present: true, default, note: None, invalid: None }
+/// Writes a plainly valid cell's outcome into its slot; whether it is a default.
+#[inline(always)]
+fn settle(slot: &mut Outcome, value: Value, default: bool) -> Option<bool> {
+    *slot = Outcome { value, present: true, default, note: None, invalid: None };
+    Some(default)
 }
 
 /// Reads the cells of one group: an empty field is missing, a plainly valid one is settled by
