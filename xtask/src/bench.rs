@@ -299,7 +299,7 @@ fn outcomes() -> Result<(), String> {
     for copy in &mut copies {
         let copy = std::mem::take(copy);
         let t = Instant::now();
-        std::hint::black_box(iapt_outcomes::Dataset::merge(copy).referrals.len());
+        std::hint::black_box(iapt_outcomes::Dataset::merge(copy).referral_count());
         merges.push(t.elapsed().as_secs_f64());
     }
     merges.sort_by(f64::total_cmp);
@@ -311,7 +311,7 @@ fn outcomes() -> Result<(), String> {
         },
         || {},
     );
-    let n = data.referrals.len() as f64;
+    let n = data.referral_count() as f64;
     println!(
         "validation of all submissions ({} threads): {t_validate:.2} s",
         std::thread::available_parallelism().map_or(1, std::num::NonZero::get)

@@ -142,7 +142,7 @@ pub fn run(args: &ExplainArgs) -> Result<u8, Fatal> {
 fn find(data: &Dataset, provider: &str, id: &str) -> Option<usize> {
     let p = provider_id(data, provider)?;
     let i = data.providers[p.index()].ids.get(id)?;
-    data.referrals.iter().position(|r| r.provider == p && r.record.id == i)
+    data.referrals().position(|r| r.provider == p && r.record.id == i)
 }
 
 fn provider_id(data: &Dataset, code: &str) -> Option<iapt_outcomes::ProviderId> {
@@ -167,8 +167,7 @@ impl Shown {
 fn nearest(data: &Dataset, provider: &str, id: &str, shown: Shown) -> String {
     let p = provider_id(data, provider);
     let mut known: Vec<(usize, String)> = data
-        .referrals
-        .iter()
+        .referrals()
         .filter(|r| p.is_none_or(|p| r.provider == p))
         .map(|r| {
             let name = format!("{}/{}", data.provider_code(r.provider), shown.id(data.referral_id(r)));
@@ -221,14 +220,13 @@ fn versions(files: &[PathBuf], submissions: &[iapt_validate::Submission], provid
 }
 
 fn person(data: &Dataset, index: usize, shown: Shown) -> Option<PersonView> {
-    let p = data.person_of(&data.referrals[index])?;
+    let p = data.person_of(data.referral(index))?;
     let nhs = p
         .record
         .nhs_number
         .map(|n| if shown.show { format!("{n:010}") } else { iapt_validate::mask(&format!("{n:010}")) });
     let also = data
-        .persons
-        .iter()
+        .persons()
         .filter(|q| q.identity == p.identity && (q.provider != p.provider || q.record.id != p.record.id))
         .map(|q| format!("{}/{}", data.provider_code(q.provider), shown.id(data.local_patient_id(q))))
         .collect();

@@ -120,7 +120,7 @@ fn sorted<'d>(data: &'d Dataset, outcomes: &[ReferralOutcome]) -> Vec<(u32, &'d 
         .iter()
         .enumerate()
         .map(|(k, o)| {
-            let r = &data.referrals[o.referral as usize];
+            let r = data.referral(o.referral as usize);
             (rank[r.provider.index()], data.referral_id(r), u32::try_from(k).unwrap_or(u32::MAX))
         })
         .collect();
@@ -194,7 +194,7 @@ impl<'a> OutcomeRow<'a> {
         rules: &'a OutcomeRules,
         o: &ReferralOutcome,
     ) -> OutcomeRow<'a> {
-        let r = &data.referrals[o.referral as usize];
+        let r = data.referral(o.referral as usize);
         let end_code = r.record.end_code.and_then(|c| end_codes.map(|l| l.codes[usize::from(c)].code.as_str()));
         let score = |h: Option<iapt_outcomes::Hundredths>| h.map(Score);
         OutcomeRow {

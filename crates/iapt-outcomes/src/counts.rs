@@ -35,7 +35,7 @@ impl Counts {
         }
         if o.ended_in_period {
             self.ended += 1;
-            let code = data.referrals[o.referral as usize].record.end_code;
+            let code = data.referral(o.referral as usize).record.end_code;
             self.declined_or_dropped_out += u64::from(code.is_some_and(|c| rules.declined[usize::from(c)]));
         }
         if o.finished_course {
@@ -114,8 +114,8 @@ pub fn national(outcomes: &[ReferralOutcome], data: &Dataset, rules: &OutcomeRul
     let mut people = vec![false; data.people as usize];
     for o in outcomes.iter().filter(|o| o.received_in_period) {
         counts.add(o, data, rules);
-        if let Some(p) = data.person_of(&data.referrals[o.referral as usize]) {
-            people[p.identity as usize] = true;
+        if let Some(identity) = data.identity_of(data.referral(o.referral as usize)) {
+            people[identity as usize] = true;
         }
     }
     (counts, people.iter().filter(|&&p| p).count() as u64)

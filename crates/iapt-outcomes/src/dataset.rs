@@ -4,12 +4,15 @@
 //!
 //! Identifiers stay in the table of the provider that sent them: a provider's first submission
 //! lends the dataset its interner as it is, so a national year (one submission a provider) is
-//! merged without interning an identifier again, and records are moved, not copied.
+//! merged without interning an identifier again. Its persons and referrals are its own
+//! tables, moved in whole (see [`Chunks`]); its appointments are its own table too.
 
 use iapt_schema::Date;
 use iapt_validate::Submission;
 use iapt_validate::records::{self, Interner, Sym};
 use rustc_hash::FxHashMap;
+
+use crate::chunks::Chunks;
 
 /// A provider's place in [`Dataset::providers`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -32,36 +35,45 @@ pub struct Provider {
 }
 
 /// A person as last recorded by one provider.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Person {
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Person<'a> {
     pub provider: ProviderId,
     /// The same number for every record of one human being (by NHS number, else provider + id).
     pub identity: u32,
     /// End of the reporting period of the submission this version came from.
     pub period_end: Date,
     /// The row as the provider sent it; `id` is in the provider's [`Provider::ids`].
-    pub record: records::Person,
+    pub record: &'a records::Person,
 }
 
 /// A referral as last recorded.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Referral {
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Referral<'a> {
     pub provider: ProviderId,
-    /// Index into [`Dataset::persons`]; `None` only for records that validation would reject.
+    /// Index of its person ([`Dataset::person`]); `None` only for records that validation
+    /// would reject.
     pub person: Option<u32>,
     /// The row as the provider sent it: `id` and `person` are in the provider's
     /// [`Provider::ids`], `diagnosis` and `commissioner` in [`Dataset::codes`].
-    pub record: records::Referral,
+    pub record: &'a records::Referral,
 }
 
-/// The de-duplicated records of one or more submissions.
+/// The de-duplicated records of one or more submissions. Persons and referrals are numbered
+/// from 0 in the order first read; read them with [`Dataset::person`] and
+/// [`Dataset::referral`].
 #[derive(Debug, Default)]
 pub struct Dataset {
     pub providers: Vec<Provider>,
     /// Diagnosis and commissioner codes, shared by every provider.
     pub codes: Interner,
-    pub persons: Vec<Person>,
-    pub referrals: Vec<Referral>,
+    /// The submissions' own tables, each tagged with its provider.
+    persons: Chunks<records::Person>,
+    /// Each person's identity and the period end of its version, by index.
+    identity: Vec<u32>,
+    period_end: Vec<Date>,
+    referrals: Chunks<records::Referral>,
+    /// Each referral's person, [`NONE`] for none.
+    referral_person: Vec<u32>,
     /// The appointments, one table for each provider that sent one version (its submission's
     /// own, moved, not copied) and one for all that sent several; each grouped by referral in
     /// date then time order (no time first), an appointment's `referral` its referral's index.
@@ -82,11 +94,61 @@ pub struct Dataset {
 const NONE: u32 = u32::MAX;
 
 impl Dataset {
+    /// How many referrals there are.
+    #[must_use]
+    pub fn referral_count(&self) -> usize {
+        self.referrals.len()
+    }
+
+    /// Referral `i` (`i` < [`Dataset::referral_count`]).
+    #[must_use]
+    #[inline]
+    pub fn referral(&self, i: usize) -> Referral<'_> {
+        let (record, provider) = self.referrals.get(i);
+        let person = self.referral_person[i];
+        Referral { provider: ProviderId(provider), person: (person != NONE).then_some(person), record }
+    }
+
+    /// Every referral, in index order.
+    pub fn referrals(&self) -> impl Iterator<Item = Referral<'_>> {
+        self.referrals.iter().zip(&self.referral_person).map(|((record, provider), &person)| Referral {
+            provider: ProviderId(provider),
+            person: (person != NONE).then_some(person),
+            record,
+        })
+    }
+
+    /// How many Person records there are.
+    #[must_use]
+    pub fn person_count(&self) -> usize {
+        self.persons.len()
+    }
+
+    /// Person record `i` (`i` < [`Dataset::person_count`]).
+    #[must_use]
+    #[inline]
+    pub fn person(&self, i: usize) -> Person<'_> {
+        let (record, provider) = self.persons.get(i);
+        Person { provider: ProviderId(provider), identity: self.identity[i], period_end: self.period_end[i], record }
+    }
+
+    /// Every Person record, in index order.
+    pub fn persons(&self) -> impl Iterator<Item = Person<'_>> {
+        self.persons.iter().zip(self.identity.iter().zip(&self.period_end)).map(
+            |((record, provider), (&identity, &period_end))| Person {
+                provider: ProviderId(provider),
+                identity,
+                period_end,
+                record,
+            },
+        )
+    }
+
     /// A referral's appointments, in order.
     #[must_use]
     pub fn appointments_of(&self, referral: usize) -> &[records::Appointment] {
         let (start, end) = self.appointment_runs[referral];
-        let table = self.appointment_table[self.referrals[referral].provider.index()];
+        let table = self.appointment_table[self.referrals.get(referral).1 as usize];
         self.appointment_tables.get(table as usize).map_or(&[], |t| &t[start as usize..end as usize])
     }
 
@@ -118,20 +180,27 @@ impl Dataset {
 
     /// A referral's service request id.
     #[must_use]
-    pub fn referral_id(&self, r: &Referral) -> &str {
+    pub fn referral_id(&self, r: Referral<'_>) -> &str {
         self.providers[r.provider.index()].ids.resolve(r.record.id)
     }
 
     /// A person's local patient id.
     #[must_use]
-    pub fn local_patient_id(&self, p: &Person) -> &str {
+    pub fn local_patient_id(&self, p: Person<'_>) -> &str {
         self.providers[p.provider.index()].ids.resolve(p.record.id)
+    }
+
+    /// The identity of the person a referral is for.
+    #[must_use]
+    #[inline]
+    pub fn identity_of(&self, r: Referral<'_>) -> Option<u32> {
+        r.person.map(|i| self.identity[i as usize])
     }
 
     /// The person a referral is for.
     #[must_use]
-    pub fn person_of(&self, r: &Referral) -> Option<&Person> {
-        r.person.map(|i| &self.persons[i as usize])
+    pub fn person_of(&self, r: Referral<'_>) -> Option<Person<'_>> {
+        r.person.map(|i| self.person(i as usize))
     }
 
     /// The order in which [`Dataset::merge`] reads submissions: a version read later supersedes
@@ -197,7 +266,17 @@ impl Merge {
         let provider = self.provider(&mut sub);
         let p = provider.index();
         let Dataset {
-            providers, codes, persons, referrals, pauses, appointment_tables: tables, appointment_table, ..
+            providers,
+            codes,
+            persons,
+            identity,
+            period_end: period_ends,
+            referrals,
+            referral_person,
+            pauses,
+            appointment_tables: tables,
+            appointment_table,
+            ..
         } = &mut self.data;
         // A later version's ids, as the provider's; a first version's are the provider's.
         let ids = &mut providers[p].ids;
@@ -206,20 +285,42 @@ impl Merge {
         let places = &mut self.places[p];
         places.person.resize(ids.len(), NONE);
         places.referral.resize(ids.len(), NONE);
-        for mut record in sub.persons {
+        // The submission's table becomes the dataset's, less the records that replace an
+        // earlier version (written in its place).
+        let mut next = index(persons.len());
+        sub.persons.retain_mut(|record| {
             record.id = id(record.id);
             let at = &mut places.person[record.id as usize];
-            put(persons, at, Person { provider, identity: 0, period_end, record });
-        }
+            if *at == NONE {
+                *at = next;
+                next += 1;
+                return true;
+            }
+            *persons.get_mut(*at as usize) = record.clone();
+            period_ends[*at as usize] = period_end;
+            false
+        });
+        settle(persons, sub.persons, provider);
+        identity.resize(persons.len(), 0);
+        period_ends.resize(persons.len(), period_end);
         let mut code_of: FxHashMap<Sym, Sym> = FxHashMap::default();
         let mut code = |s: Sym| *code_of.entry(s).or_insert_with(|| codes.intern(ids.resolve(id(s))));
-        for mut record in sub.referrals {
+        let mut next = index(referrals.len());
+        sub.referrals.retain_mut(|record| {
             record.diagnosis = record.diagnosis.map(&mut code);
             record.commissioner = record.commissioner.map(&mut code);
             (record.id, record.person) = (id(record.id), id(record.person));
             let at = &mut places.referral[record.id as usize];
-            put(referrals, at, Referral { provider, person: None, record });
-        }
+            if *at == NONE {
+                *at = next;
+                next += 1;
+                return true;
+            }
+            *referrals.get_mut(*at as usize) = record.clone();
+            false
+        });
+        settle(referrals, sub.referrals, provider);
+        referral_person.resize(referrals.len(), NONE);
         let mut appointments = sub.appointments;
         for a in &mut appointments {
             // Validation guarantees the referral is in the same submission.
@@ -277,7 +378,7 @@ impl Merge {
     /// People numbered, referrals given their person, appointments and pauses in order.
     fn finish(self) -> Dataset {
         let Merge { mut data, places, .. } = self;
-        let Dataset { persons, referrals, appointment_tables, pauses, .. } = &mut data;
+        let Dataset { persons, identity, referrals, referral_person, appointment_tables, pauses, .. } = &mut data;
         // People and the sorts touch different tables: on two cores at once.
         data.people = std::thread::scope(|scope| {
             let sorting = scope.spawn(|| {
@@ -285,10 +386,9 @@ impl Merge {
                 appointment_tables.iter_mut().for_each(|table| sort_by_referral(table));
                 pauses.sort_unstable_by_key(|p| (p.referral, p.start));
             });
-            let people = identify(persons);
-            for r in referrals.iter_mut() {
-                let at = places[r.provider.index()].person.get(r.record.person as usize).copied().unwrap_or(NONE);
-                r.person = (at != NONE).then_some(at);
+            let people = identify(persons, identity);
+            for ((r, provider), person) in referrals.iter().zip(referral_person.iter_mut()) {
+                *person = places[provider as usize].person.get(r.person as usize).copied().unwrap_or(NONE);
             }
             sorting.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             people
@@ -354,6 +454,15 @@ fn runs(owners: impl Iterator<Item = u32>) -> Vec<(u32, (u32, u32))> {
     out
 }
 
+/// Appends what is left of a submission's table, giving back the room its replaced records
+/// took when that is most of it (a monthly version repeats most of the one before).
+fn settle<T>(table: &mut Chunks<T>, mut records: Vec<T>, provider: ProviderId) {
+    if records.len() < records.capacity() / 2 {
+        records.shrink_to_fit();
+    }
+    table.push(records, provider.0);
+}
+
 /// Keeps `value` at `*at` (an index into `items`, or [`NONE`] for a new record).
 fn put<T>(items: &mut Vec<T>, at: &mut u32, value: T) {
     if *at == NONE {
@@ -370,15 +479,15 @@ fn index(i: usize) -> u32 {
 
 /// Numbers the people: one identity per valid NHS number, else one per provider record.
 /// Returns how many there are.
-fn identify(persons: &mut [Person]) -> u32 {
+fn identify(persons: &Chunks<records::Person>, identity: &mut [u32]) -> u32 {
     let mut by_nhs: FxHashMap<u64, u32> = FxHashMap::with_capacity_and_hasher(persons.len(), Default::default());
     let mut people = 0u32;
-    for p in persons {
+    for ((p, _), slot) in persons.iter().zip(identity) {
         let mut next = || {
             people += 1;
             people - 1
         };
-        p.identity = match p.record.nhs_number {
+        *slot = match p.nhs_number {
             Some(n) => *by_nhs.entry(n).or_insert_with(next),
             None => next(),
         };

@@ -152,7 +152,7 @@ impl Trace for NoTrace {}
 #[must_use]
 pub fn derive(data: &Dataset, period: Period, rules: &OutcomeRules) -> Vec<ReferralOutcome> {
     let anxiety = anxiety_by_diagnosis(data, rules);
-    let n = data.referrals.len();
+    let n = data.referral_count();
     let one = |i: usize| derive_one(data, i, period, rules, &anxiety, &mut NoTrace);
     // Referrals are independent: a thread per core takes a run of them (a national year's
     // 0.35 s halves on two), and the runs are joined in order.
@@ -196,7 +196,7 @@ pub fn derive_traced(
     trace: &mut impl Trace,
 ) -> ReferralOutcome {
     let mut anxiety = AnxietyMeasures { by_diagnosis: FxHashMap::default(), default: default_anxiety(rules) };
-    if let Some(d) = data.referrals[referral].record.diagnosis {
+    if let Some(d) = data.referral(referral).record.diagnosis {
         anxiety.by_diagnosis.insert(d, anxiety_measure(data, rules, d));
     }
     derive_one(data, referral, period, rules, &anxiety, trace)
@@ -210,7 +210,7 @@ struct AnxietyMeasures {
 
 fn anxiety_by_diagnosis(data: &Dataset, rules: &OutcomeRules) -> AnxietyMeasures {
     let mut by_diagnosis: FxHashMap<u32, u8> = FxHashMap::default();
-    for r in &data.referrals {
+    for r in data.referrals() {
         if let Some(d) = r.record.diagnosis {
             by_diagnosis.entry(d).or_insert_with(|| anxiety_measure(data, rules, d));
         }
@@ -237,7 +237,7 @@ fn derive_one(
 ) -> ReferralOutcome {
     let default_anxiety = anxiety.default;
     const MAX_MEASURES: usize = 16;
-    let r = &data.referrals[i];
+    let r = data.referral(i);
     let mut first_treatment = None;
     let mut treatments = 0u32;
     let mut first = [None::<u32>; MAX_MEASURES];

@@ -74,8 +74,7 @@ pub fn explain(data: &Dataset, referral: usize, period: Period, rules: &OutcomeR
     let mut trace = Recorder::default();
     let o = derive_traced(data, referral, period, rules, &mut trace);
     let treatments = trace.appointments.iter().filter(|c| matches!(c, Counted::Attended { treatment: true })).count();
-    let why =
-        Why { data, r: &data.referrals[referral], o: &o, period, rules, treatments, called_for: trace.called_for };
+    let why = Why { data, r: data.referral(referral), o: &o, period, rules, treatments, called_for: trace.called_for };
     let mut steps = Vec::new();
     why.course(&mut steps);
     why.measures(&mut steps);
@@ -86,7 +85,7 @@ pub fn explain(data: &Dataset, referral: usize, period: Period, rules: &OutcomeR
 /// What the steps are worded from: one referral, its facts, and the rules.
 struct Why<'a> {
     data: &'a Dataset,
-    r: &'a crate::dataset::Referral,
+    r: crate::dataset::Referral<'a>,
     o: &'a ReferralOutcome,
     period: Period,
     rules: &'a OutcomeRules,

@@ -13,6 +13,7 @@
 
 #![forbid(unsafe_code)]
 
+mod chunks;
 mod counts;
 mod dataset;
 mod engine;

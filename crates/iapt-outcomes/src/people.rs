@@ -20,14 +20,14 @@ pub fn people_referred(data: &Dataset, outcomes: &[ReferralOutcome]) -> Vec<Pers
     // identity -> (latest record, first referral date)
     let mut by_identity: Vec<Option<(u32, iapt_schema::Date)>> = vec![None; data.people as usize];
     for o in outcomes.iter().filter(|o| o.received_in_period) {
-        let r = &data.referrals[o.referral as usize];
+        let r = data.referral(o.referral as usize);
         let Some(person) = r.person else { continue };
-        let p = &data.persons[person as usize];
+        let p = data.person(person as usize);
         let slot = &mut by_identity[p.identity as usize];
         *slot = Some(match *slot {
             None => (person, r.record.received),
             Some((best, first)) => {
-                let newer = p.period_end > data.persons[best as usize].period_end;
+                let newer = p.period_end > data.person(best as usize).period_end;
                 (if newer { person } else { best }, first.min(r.record.received))
             }
         });
@@ -37,7 +37,7 @@ pub fn people_referred(data: &Dataset, outcomes: &[ReferralOutcome]) -> Vec<Pers
         .enumerate()
         .filter_map(|(identity, slot)| {
             let (person, first) = (*slot)?;
-            let age = first.years_since(data.persons[person as usize].record.birth_date);
+            let age = first.years_since(data.person(person as usize).record.birth_date);
             Some(PersonReferred { identity: u32::try_from(identity).unwrap_or(u32::MAX), person, age })
         })
         .collect()

@@ -136,7 +136,7 @@ proptest! {
             let mut v: Vec<(String, ReferralOutcome)> = outcomes
                 .into_iter()
                 .map(|mut o| {
-                    let id = data.referral_id(&data.referrals[o.referral as usize]).to_owned();
+                    let id = data.referral_id(data.referral(o.referral as usize)).to_owned();
                     o.referral = 0;
                     (id, o)
                 })
@@ -208,7 +208,7 @@ fn the_latest_version_wins_and_repeats_count_once() {
     let may = monthly("2012-05-31", Some("2012-05-30"), &[("2012-04-20", 18), ("2012-05-25", 8)]);
     for subs in [vec![april.clone(), may.clone()], vec![may, april]] {
         let data = Dataset::merge(subs.clone());
-        assert_eq!(data.referrals.len(), 1);
+        assert_eq!(data.referral_count(), 1);
         assert_eq!(data.appointments().count(), 2, "the April session sent twice counts once");
         let o = derive(&data, period(), &OutcomeRules::from_schema(&Schema::builtin()).unwrap());
         assert!(o[0].ended_in_period && o[0].finished_course, "May's end date supersedes April's open referral");
@@ -226,6 +226,6 @@ fn people_are_matched_across_providers_by_nhs_number() {
     c.provider = "RZ1".into();
     c.persons[0].nhs_number = None;
     let data = Dataset::merge(vec![a, b, c]);
-    assert_eq!(data.referrals.len(), 3);
+    assert_eq!(data.referral_count(), 3);
     assert_eq!(data.people, 2, "same NHS number: one person; no NHS number: their own");
 }

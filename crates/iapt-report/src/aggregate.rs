@@ -274,7 +274,7 @@ pub fn aggregate(
     let region_of = |team: usize| reference.area_teams.get(team).map_or(unknown_region, |t: &AreaTeam| t.region);
     // A referral, its end group and its provider's place.
     let referral_of = |o: &ReferralOutcome| {
-        let r = &data.referrals[o.referral as usize];
+        let r = data.referral(o.referral as usize);
         (r, r.record.end_code.map(|c| group_of_code[usize::from(c)]), place_of_provider[r.provider.index()])
     };
     // A referral's end group, and its units: CCG, area team, region, provider.
@@ -307,7 +307,7 @@ pub fn aggregate(
                 *unknown.entry(r.record.commissioner.map_or("", |c| data.codes.resolve(c))).or_default() += 1;
             }
             ccgs.add(ccg, o, group, data, rules);
-            if let Some(identity) = data.person_of(r).map(|p| p.identity) {
+            if let Some(identity) = data.identity_of(r) {
                 let place = |u: usize| u32::try_from(u).unwrap_or(u32::MAX);
                 seen.push((identity, [0, place(region), place(team), place(ccg), place(provider)]));
             }
@@ -363,7 +363,7 @@ impl<'d> SymbolUnits<'d> {
         diagnosis_names.push(measures.diagnosis_not_recorded.clone());
         // Both start unset (`usize::MAX`); each code is looked up the first time it is met.
         let mut diagnosis_of_sym = vec![usize::MAX; n_codes];
-        for r in &data.referrals {
+        for r in data.referrals() {
             has_referrals[r.provider.index()] = true;
             if let Some(c) = r.record.commissioner.filter(|&c| ccg_of_sym[c as usize] == usize::MAX) {
                 let code = data.codes.resolve(c).trim();
@@ -414,7 +414,7 @@ fn people(
         by_ethnicity: vec![0; ethnic.codes.len() + 1],
     };
     for p in people_referred(data, outcomes) {
-        let person = &data.persons[p.person as usize];
+        let person = data.person(p.person as usize);
         people.total += 1;
         let g = person.record.gender.map_or(genders.codes.len(), usize::from);
         people.by_gender_age[g][age_slot(p.age)] += 1;
