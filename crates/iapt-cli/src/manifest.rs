@@ -3,6 +3,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -102,28 +103,34 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
     Ok(hex(&h.finalize()))
 }
 
-/// Every submission with its files hashed. A file that cannot be read again is named with the
-/// reason instead of a hash.
-pub fn inputs(read: &[InputSummary]) -> Vec<Input> {
-    read.iter()
-        .map(|s| {
-            let files = input_files(&s.path)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|f| Hashed {
-                    name: crate::inputs::printable(&f.display().to_string()),
-                    source: None,
-                    sha256: hash_file(&f).unwrap_or_else(|e| format!("unreadable: {e}")),
-                })
-                .collect();
-            Input {
-                path: crate::inputs::printable(&s.path.display().to_string()),
-                provider: crate::inputs::printable(&s.provider),
-                accepted: s.accepted,
-                rows_read: s.rows_read,
-                rows_rejected: s.rows_rejected,
-                files,
-            }
+/// The inputs of `read` that `next` hands out, with their files hashed, each with its place in
+/// `read`: threads that share `next` share the work. A file that cannot be read again is named
+/// with the reason instead of a hash.
+pub fn some_inputs(read: &[InputSummary], next: &AtomicUsize) -> Vec<(usize, Input)> {
+    let mut hashed = Vec::new();
+    loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(s) = read.get(i) else { return hashed };
+        hashed.push((i, input(s)));
+    }
+}
+
+fn input(s: &InputSummary) -> Input {
+    let files = input_files(&s.path)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| Hashed {
+            name: crate::inputs::printable(&f.display().to_string()),
+            source: None,
+            sha256: hash_file(&f).unwrap_or_else(|e| format!("unreadable: {e}")),
         })
-        .collect()
+        .collect();
+    Input {
+        path: crate::inputs::printable(&s.path.display().to_string()),
+        provider: crate::inputs::printable(&s.provider),
+        accepted: s.accepted,
+        rows_read: s.rows_read,
+        rows_rejected: s.rows_rejected,
+        files,
+    }
 }

@@ -53,12 +53,17 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
 
     let intake =
         Intake { files: accepted.files, files_rejected: accepted.files_rejected.len(), rows: accepted.rows.clone() };
-    // The manifest's hashes read every input again: on a core of their own while merging runs.
+    // The manifest's hashes read every input again: on the other core while merging runs, and
+    // on both once it is done (hashing takes the longer).
     let submissions = std::mem::take(&mut accepted.submissions);
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let (data, input_files) = std::thread::scope(|scope| {
-        let hashing = scope.spawn(|| manifest::inputs(&accepted.per_input));
+        let hashing = scope.spawn(|| manifest::some_inputs(&accepted.per_input, &next));
         let data = Dataset::merge(submissions);
-        (data, hashing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        let mut hashed = manifest::some_inputs(&accepted.per_input, &next);
+        hashed.extend(hashing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        hashed.sort_unstable_by_key(|&(i, _)| i);
+        (data, hashed.into_iter().map(|(_, input)| input).collect())
     });
     let providers: std::collections::BTreeSet<&str> =
         accepted.per_input.iter().filter(|i| i.accepted).map(|i| i.provider.as_str()).collect();
