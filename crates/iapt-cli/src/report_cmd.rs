@@ -79,6 +79,9 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     let outcomes = iapt_outcomes::derive(&data, period, &rules);
     let aggregates = iapt_report::aggregate(&data, &outcomes, &rules, &schema, &reference)
         .map_err(|e| Fatal::new(format!("the schema does not fit the report: {e}")))?;
+    // The records are no longer needed: unmapped on another thread while the files are
+    // written, rather than at exit after them.
+    let freeing = std::thread::spawn(move || drop((data, outcomes)));
     if !args.chatter.quiet {
         unknown_commissioners(&aggregates);
     }
@@ -93,6 +96,8 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     json.push(b'\n');
     files.push(("manifest.json".into(), json));
     output::replace_all(&args.out, &files)?;
+    // Dropping cannot fail; joined so that the thread does not outlive the command.
+    freeing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let written: Vec<PathBuf> = files.iter().map(|(p, _)| args.out.join(p)).collect();
 
     if args.format == SummaryFormat::Json {
