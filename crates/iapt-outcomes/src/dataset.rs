@@ -378,13 +378,32 @@ impl Merge {
     /// People numbered, referrals given their person, appointments and pauses in order.
     fn finish(self) -> Dataset {
         let Merge { mut data, places, .. } = self;
-        let Dataset { persons, identity, referrals, referral_person, appointment_tables, pauses, .. } = &mut data;
-        // People and the sorts touch different tables: on two cores at once.
+        let n = data.referrals.len();
+        let Dataset {
+            persons,
+            identity,
+            referrals,
+            referral_person,
+            appointment_tables,
+            appointment_runs,
+            pauses,
+            pause_offsets,
+            ..
+        } = &mut data;
+        // People and the sorts (then each referral's runs in the sorted tables) touch different
+        // tables: on two cores at once.
         data.people = std::thread::scope(|scope| {
             let sorting = scope.spawn(|| {
                 // Keys are unique once superseded versions are replaced, so an unstable sort gives one order.
                 appointment_tables.iter_mut().for_each(|table| sort_by_referral(table));
                 pauses.sort_unstable_by_key(|p| (p.referral, p.start));
+                *appointment_runs = vec![(0, 0); n];
+                for table in appointment_tables.iter() {
+                    for (start, run) in runs(table.iter().map(|a| a.referral)) {
+                        appointment_runs[run.0 as usize] = (start, run.1);
+                    }
+                }
+                *pause_offsets = offsets(n, pauses.iter().map(|p| p.referral));
             });
             let people = identify(persons, identity);
             for ((r, provider), person) in referrals.iter().zip(referral_person.iter_mut()) {
@@ -393,13 +412,6 @@ impl Merge {
             sorting.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             people
         });
-        data.appointment_runs = vec![(0, 0); data.referrals.len()];
-        for table in &data.appointment_tables {
-            for (start, run) in runs(table.iter().map(|a| a.referral)) {
-                data.appointment_runs[run.0 as usize] = (start, run.1);
-            }
-        }
-        data.pause_offsets = offsets(data.referrals.len(), data.pauses.iter().map(|p| p.referral));
         data
     }
 }
