@@ -5,7 +5,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use iapt_outcomes::{Dataset, OutcomeRules};
+use iapt_outcomes::{Dataset, OutcomeRules, ReferralOutcome};
 use iapt_report::{DisclosureRule, Intake, Reference, Settings};
 
 use crate::{Fatal, ReportArgs, SummaryFormat, inputs, manifest, output};
@@ -54,16 +54,25 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     let intake =
         Intake { files: accepted.files, files_rejected: accepted.files_rejected.len(), rows: accepted.rows.clone() };
     // The manifest's hashes read every input again: on the other core while merging runs, and
-    // on both once it is done (hashing takes the longer).
+    // on both once it is done.
     let submissions = std::mem::take(&mut accepted.submissions);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let (data, input_files) = std::thread::scope(|scope| {
+    // Each provider sent one submission (a national year): every referral read is one to derive,
+    // so the outcomes' slots are made beside merging rather than alone after it.
+    let distinct = submissions.iter().map(|s| s.provider.as_str()).collect::<std::collections::HashSet<_>>().len();
+    let referrals = (distinct == submissions.len()).then(|| submissions.iter().map(|s| s.referrals.len()).sum());
+    let (data, input_files, mut outcomes) = std::thread::scope(|scope| {
         let hashing = scope.spawn(|| manifest::some_inputs(&accepted.per_input, &next));
+        let slots = referrals.map(|n| scope.spawn(move || vec![ReferralOutcome::default(); n]));
         let data = Dataset::merge(submissions);
         let mut hashed = manifest::some_inputs(&accepted.per_input, &next);
         hashed.extend(hashing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
         hashed.sort_unstable_by_key(|&(i, _)| i);
-        (data, hashed.into_iter().map(|(_, input)| input).collect())
+        let slots = match slots {
+            Some(making) => making.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            None => Vec::new(),
+        };
+        (data, hashed.into_iter().map(|(_, input)| input).collect(), slots)
     });
     let providers: std::collections::BTreeSet<&str> =
         accepted.per_input.iter().filter(|i| i.accepted).map(|i| i.provider.as_str()).collect();
@@ -76,7 +85,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
         providers.len()
     );
     drop(accepted);
-    let outcomes = iapt_outcomes::derive(&data, period, &rules);
+    iapt_outcomes::derive_into(&data, period, &rules, &mut outcomes);
     let aggregates = iapt_report::aggregate(&data, &outcomes, &rules, &schema, &reference)
         .map_err(|e| Fatal::new(format!("the schema does not fit the report: {e}")))?;
     // The records are no longer needed: unmapped on another thread while the files are

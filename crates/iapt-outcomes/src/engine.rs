@@ -151,6 +151,16 @@ impl Trace for NoTrace {}
 /// Derives every referral's outcome. Pure: the same records and period give the same result.
 #[must_use]
 pub fn derive(data: &Dataset, period: Period, rules: &OutcomeRules) -> Vec<ReferralOutcome> {
+    let mut outcomes = Vec::new();
+    derive_into(data, period, rules, &mut outcomes);
+    outcomes
+}
+
+/// [`derive`], into `outcomes` (its entries replaced, one per referral). A caller with a core
+/// free before deriving can make the slots then, as
+/// `vec![ReferralOutcome::default(); data.referral_count()]`: a national year's are 67 MB of
+/// fresh memory, written on one core.
+pub fn derive_into(data: &Dataset, period: Period, rules: &OutcomeRules, outcomes: &mut Vec<ReferralOutcome>) {
     let anxiety = anxiety_by_diagnosis(data, rules);
     let n = data.referral_count();
     let one = |i: usize| derive_one(data, i, period, rules, &anxiety, &mut NoTrace);
@@ -159,11 +169,13 @@ pub fn derive(data: &Dataset, period: Period, rules: &OutcomeRules) -> Vec<Refer
     // From 2,000 referrals on, so that the demo year (the identical-bytes test) is split too.
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(n / 2_000 + 1);
     if threads == 1 {
-        return (0..n).map(one).collect();
+        outcomes.clear();
+        outcomes.extend((0..n).map(one));
+        return;
     }
     // Each thread fills its own run of the result in place: no part is copied after.
     let run = n.div_ceil(threads);
-    let mut outcomes = vec![ReferralOutcome::default(); n];
+    outcomes.resize(n, ReferralOutcome::default());
     std::thread::scope(|scope| {
         let runs: Vec<_> = outcomes
             .chunks_mut(run)
@@ -183,7 +195,6 @@ pub fn derive(data: &Dataset, period: Period, rules: &OutcomeRules) -> Vec<Refer
             }
         }
     });
-    outcomes
 }
 
 /// One referral's outcome, telling `trace` what the engine saw.

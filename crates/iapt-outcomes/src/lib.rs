@@ -22,6 +22,8 @@ mod people;
 
 pub use counts::{Counts, national, pct};
 pub use dataset::{Dataset, Person, Provider, ProviderId, Referral};
-pub use engine::{Counted, Hundredths, NoTrace, OutcomeRules, Period, ReferralOutcome, Trace, derive, derive_traced};
+pub use engine::{
+    Counted, Hundredths, NoTrace, OutcomeRules, Period, ReferralOutcome, Trace, derive, derive_into, derive_traced,
+};
 pub use explain::{Explanation, Step, explain};
 pub use people::{PersonReferred, people_referred};
