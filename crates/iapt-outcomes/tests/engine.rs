@@ -2,7 +2,7 @@
 
 mod support;
 
-use iapt_outcomes::{Dataset, OutcomeRules, Period, ReferralOutcome, derive, national};
+use iapt_outcomes::{Dataset, OutcomeRules, Period, ReferralOutcome, derive, derive_into, national};
 use iapt_schema::Schema;
 use iapt_validate::records::Pause;
 use support::{Sub, d, period};
@@ -243,4 +243,31 @@ fn national_counts_and_rates() {
     assert_eq!((c.at_caseness, c.recovered, c.reliable_recovery), (1, 1, 1));
     assert_eq!(c.recovery_rate(), Some(100.0));
     assert_eq!(people, 1);
+}
+
+#[test]
+fn deriving_into_slots_made_before_gives_what_derive_gives() {
+    // Enough referrals for derive to split them among threads.
+    let mut s = Sub::new();
+    for i in 0..2_500 {
+        let id = format!("R{i}");
+        let (received, ended) =
+            if i % 2 == 0 { ("2012-05-01", None) } else { ("2012-02-01", Some(("2012-09-01", "46"))) };
+        s.referral(&id, received, ended, None);
+        // A few with appointments (building one reads the schema again).
+        if i % 250 == 1 {
+            s.session(&id, "2012-05-10", f64::from(i % 27), 12.0).session(&id, "2012-07-10", 4.0, 3.0);
+        }
+    }
+    let data = Dataset::merge(vec![s.0.clone()]);
+    let rules = OutcomeRules::from_schema(&Schema::builtin()).unwrap();
+    let expect = derive(&data, period(), &rules);
+    assert_eq!(expect.len(), 2_500);
+    let stale = expect.iter().rev().cloned().collect::<Vec<_>>();
+    // Slots made to measure (as report makes them), too few, too many, and stale ones.
+    for slots in [vec![ReferralOutcome::default(); 2_500], Vec::new(), vec![ReferralOutcome::default(); 4_000], stale] {
+        let mut outcomes = slots;
+        derive_into(&data, period(), &rules, &mut outcomes);
+        assert_eq!(outcomes, expect);
+    }
 }
