@@ -285,10 +285,8 @@ pub fn aggregate(
         (r, group, [ccg, team, region_of(team), provider])
     };
 
-    // Two passes over the referrals at once, each counting into its own units; the area teams,
-    // regions and England are then the sums of their CCGs; then the people, who need every
-    // level's units.
-    let people = std::thread::scope(|scope| {
+    // Two passes over the referrals at once, each counting into its own units.
+    std::thread::scope(|scope| {
         let (provs, diagnosis) = (&mut provs, &mut diagnosis);
         let (diagnosis_of_sym, unknown_diagnosis) = (&diagnosis_of_sym, diagnosis_names.len() - 1);
         let referral_of = &referral_of;
@@ -299,7 +297,6 @@ pub fn aggregate(
                 let d = r.record.diagnosis.map_or(unknown_diagnosis, |d| diagnosis_of_sym[d as usize]);
                 diagnosis[d].add(o, data, rules);
             }
-            people(data, outcomes, genders, ethnic)
         });
         for o in received() {
             let (r, group, [ccg, team, region, provider]) = units_of(o);
@@ -315,12 +312,19 @@ pub fn aggregate(
                 ended_by_code[r.record.end_code.map_or(end_codes.codes.len(), usize::from)] += 1;
             }
         }
-        other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     });
-    teams.absorb(&ccgs, team_of);
-    regions.absorb(&teams, region_of);
-    england.absorb(&regions, |_| 0);
-    count_people([&mut england, &mut regions, &mut teams, &mut ccgs, &mut provs], &seen);
+    // Then, at once, the people referred by gender, age and ethnicity, and each level's distinct
+    // people once the area teams, regions and England are summed from their CCGs (the people
+    // need every level's units).
+    let people = std::thread::scope(|scope| {
+        let referred = scope.spawn(|| people(data, outcomes, genders, ethnic));
+        teams.absorb(&ccgs, team_of);
+        regions.absorb(&teams, region_of);
+        england.absorb(&regions, |_| 0);
+        count_people([&mut england, &mut regions, &mut teams, &mut ccgs, &mut provs], &seen);
+        referred.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
     drop(seen);
 
     let mut unknown_commissioners: Vec<(String, u64)> = unknown.into_iter().map(|(c, n)| (c.to_owned(), n)).collect();
