@@ -34,7 +34,7 @@ impl<T> Chunks<T> {
         self.len
     }
 
-    /// Appends `chunk`, its records numbered from [`Chunks::len`] on (an empty one is not kept).
+    /// Appends a chunk, its records numbered from [`Chunks::len`] on (an empty one is not kept).
     pub(crate) fn push(&mut self, records: Vec<T>, tag: u32) {
         if records.is_empty() {
             return;
