@@ -285,41 +285,23 @@ impl Merge {
         let places = &mut self.places[p];
         places.person.resize(ids.len(), NONE);
         places.referral.resize(ids.len(), NONE);
-        // The submission's table becomes the dataset's, less the records that replace an
-        // earlier version (written in its place).
-        let mut next = index(persons.len());
-        sub.persons.retain_mut(|record| {
+        // Each table is the submission's own, less the records that replace an earlier version.
+        let key = |record: &mut records::Person| {
             record.id = id(record.id);
-            let at = &mut places.person[record.id as usize];
-            if *at == NONE {
-                *at = next;
-                next += 1;
-                return true;
-            }
-            *persons.get_mut(*at as usize) = record.clone();
-            period_ends[*at as usize] = period_end;
-            false
-        });
-        settle(persons, sub.persons, provider);
+            record.id
+        };
+        append_versions(persons, sub.persons, provider, &mut places.person, key, |at| period_ends[at] = period_end);
         identity.resize(persons.len(), 0);
         period_ends.resize(persons.len(), period_end);
         let mut code_of: FxHashMap<Sym, Sym> = FxHashMap::default();
         let mut code = |s: Sym| *code_of.entry(s).or_insert_with(|| codes.intern(ids.resolve(id(s))));
-        let mut next = index(referrals.len());
-        sub.referrals.retain_mut(|record| {
+        let key = |record: &mut records::Referral| {
             record.diagnosis = record.diagnosis.map(&mut code);
             record.commissioner = record.commissioner.map(&mut code);
             (record.id, record.person) = (id(record.id), id(record.person));
-            let at = &mut places.referral[record.id as usize];
-            if *at == NONE {
-                *at = next;
-                next += 1;
-                return true;
-            }
-            *referrals.get_mut(*at as usize) = record.clone();
-            false
-        });
-        settle(referrals, sub.referrals, provider);
+            record.id
+        };
+        append_versions(referrals, sub.referrals, provider, &mut places.referral, key, |_| {});
         referral_person.resize(referrals.len(), NONE);
         let mut appointments = sub.appointments;
         for a in &mut appointments {
@@ -466,9 +448,31 @@ fn runs(owners: impl Iterator<Item = u32>) -> Vec<(u32, (u32, u32))> {
     out
 }
 
-/// Appends what is left of a submission's table, giving back the room its replaced records
-/// took when that is most of it (a monthly version repeats most of the one before).
-fn settle<T>(table: &mut Chunks<T>, mut records: Vec<T>, provider: ProviderId) {
+/// Appends a submission's table to `table` as it is, less the records that replace an earlier
+/// version: `key` gives a record's id (as the provider's), `places` each id's index in `table`
+/// ([`NONE`] for a new one); a replacing record is written at its index, which `replaced` is
+/// told. The table left gives back its room when that is most of it (a monthly version repeats
+/// most of the one before).
+fn append_versions<T: Clone>(
+    table: &mut Chunks<T>,
+    mut records: Vec<T>,
+    provider: ProviderId,
+    places: &mut [u32],
+    mut key: impl FnMut(&mut T) -> Sym,
+    mut replaced: impl FnMut(usize),
+) {
+    let mut next = index(table.len());
+    records.retain_mut(|record| {
+        let at = &mut places[key(record) as usize];
+        if *at == NONE {
+            *at = next;
+            next += 1;
+            return true;
+        }
+        *table.get_mut(*at as usize) = record.clone();
+        replaced(*at as usize);
+        false
+    });
     if records.len() < records.capacity() / 2 {
         records.shrink_to_fit();
     }
