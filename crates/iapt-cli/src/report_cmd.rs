@@ -57,10 +57,9 @@ pub fn run(args: &ReportArgs) -> Result<u8, Fatal> {
     // on both once it is done.
     let submissions = std::mem::take(&mut accepted.submissions);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    // Each provider sent one submission (a national year): every referral read is one to derive,
-    // so the outcomes' slots are made beside merging rather than alone after it.
-    let distinct = submissions.iter().map(|s| s.provider.as_str()).collect::<std::collections::HashSet<_>>().len();
-    let referrals = (distinct == submissions.len()).then(|| submissions.iter().map(|s| s.referrals.len()).sum());
+    // When the referrals are known before merging, the outcomes' slots are made beside it rather
+    // than alone after it.
+    let referrals = Dataset::referrals_before_merging(&submissions);
     let (data, input_files, mut outcomes) = std::thread::scope(|scope| {
         let hashing = scope.spawn(|| manifest::some_inputs(&accepted.per_input, &next));
         let slots = referrals.map(|n| scope.spawn(move || vec![ReferralOutcome::default(); n]));

@@ -212,6 +212,14 @@ impl Dataset {
         order
     }
 
+    /// How many referrals merging `submissions` gives, when that is known before merging: each
+    /// provider sent one submission, so no record supersedes another (a national year).
+    #[must_use]
+    pub fn referrals_before_merging(submissions: &[Submission]) -> Option<usize> {
+        let providers: std::collections::HashSet<&str> = submissions.iter().map(|s| s.provider.as_str()).collect();
+        (providers.len() == submissions.len()).then(|| submissions.iter().map(|s| s.referrals.len()).sum())
+    }
+
     /// Merges submissions: a later reporting period (then a later position in `submissions`)
     /// supersedes an earlier version of the same record. Each submission is freed once read.
     #[must_use]

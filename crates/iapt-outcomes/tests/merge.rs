@@ -93,3 +93,19 @@ fn later_versions_replace_in_place_and_new_records_follow() {
     assert_ne!(identity(0), identity(1));
     assert_eq!(identity(1), identity(2));
 }
+
+#[test]
+fn the_referrals_are_known_before_merging_only_when_no_provider_sent_two_versions() {
+    let one_each = || {
+        vec![
+            version("RA", 30, &[("P1", None, -9_000)], &[("R1", "P1", 1, None), ("R2", "P1", 2, None)]),
+            version("RB", 30, &[("Q1", None, -9_000)], &[("S1", "Q1", 3, None)]),
+        ]
+    };
+    assert_eq!(Dataset::referrals_before_merging(&one_each()), Some(3));
+    assert_eq!(Dataset::merge(one_each()).referral_count(), 3);
+    let mut two_from_ra = one_each();
+    two_from_ra.push(version("RA", 61, &[("P1", None, -9_000)], &[("R1", "P1", 1, Some(40))]));
+    assert_eq!(Dataset::referrals_before_merging(&two_from_ra), None, "R1 is sent twice");
+    assert_eq!(Dataset::referrals_before_merging(&[]), Some(0));
+}
