@@ -312,11 +312,11 @@ impl Merge {
         append_versions(referrals, sub.referrals, provider, &mut places.referral, key, |_| {});
         referral_person.resize(referrals.len(), NONE);
         let mut appointments = sub.appointments;
-        for a in &mut appointments {
-            // Validation guarantees the referral is in the same submission.
+        // Validation guarantees the referral is in the same submission.
+        appointments.retain_mut(|a| {
             a.referral = places.referral[id(a.referral) as usize];
-        }
-        appointments.retain(|a| a.referral != NONE);
+            a.referral != NONE
+        });
         if places.versioned {
             let shared = *self.shared_table.get_or_insert_with(|| {
                 tables.push(Vec::new());
@@ -385,17 +385,14 @@ impl Merge {
         data.people = std::thread::scope(|scope| {
             let sorting = scope.spawn(|| {
                 // Keys are unique once superseded versions are replaced, so an unstable sort gives one order.
-                appointment_tables.iter_mut().for_each(|table| sort_by_referral(table));
-                pauses.sort_unstable_by_key(|p| (p.referral, p.start));
                 *appointment_runs = vec![(0, 0); n];
-                for table in appointment_tables.iter() {
-                    for (start, run) in runs(table.iter().map(|a| a.referral)) {
-                        appointment_runs[run.0 as usize] = (start, run.1);
-                    }
+                for table in appointment_tables.iter_mut() {
+                    sort_by_referral(table, appointment_runs);
                 }
+                pauses.sort_unstable_by_key(|p| (p.referral, p.start));
                 *pause_offsets = offsets(n, pauses.iter().map(|p| p.referral));
             });
-            let people = identify(persons, identity);
+            let people = crate::identity::identify(persons.iter().map(|(p, _)| p.nhs_number), identity);
             for ((r, provider), person) in referrals.iter().zip(referral_person.iter_mut()) {
                 *person = places[provider as usize].person.get(r.person as usize).copied().unwrap_or(NONE);
             }
@@ -409,15 +406,35 @@ impl Merge {
 /// Sorts appointments by (referral, date, time), a missing time first. Referrals are dense
 /// indexes, so each appointment is placed in its referral's run by counting (a national year's
 /// tables sorted by comparison were two thirds of merging), then each run (a few appointments)
-/// is sorted. Keys are unique, so the order is the one sort of them.
-fn sort_by_referral(table: &mut [records::Appointment]) {
+/// is sorted. Keys are unique, so the order is the one sort of them. Each referral's run is
+/// noted in `runs` as (start, end).
+fn sort_by_referral(table: &mut [records::Appointment], runs: &mut [(u32, u32)]) {
+    let key = |a: &records::Appointment| (a.date, a.time.map_or(0, |t| t.0 + 1));
+    // A submission written out referral by referral (as most are) needs no placing: its runs
+    // are sorted where they lie.
+    if !table.is_sorted_by_key(|a| a.referral) {
+        place_by_referral(table);
+    }
+    let mut start = 0;
+    for run in table.chunk_by_mut(|a, b| a.referral == b.referral) {
+        // A referral's appointments usually come in date order already.
+        if !run.is_sorted_by_key(key) {
+            run.sort_unstable_by_key(key);
+        }
+        let end = start + index(run.len());
+        runs[run[0].referral as usize] = (start, end);
+        start = end;
+    }
+}
+
+/// Groups appointments by referral, in referral order, by counting.
+fn place_by_referral(table: &mut [records::Appointment]) {
     let (Some(lo), Some(hi)) = (table.iter().map(|a| a.referral).min(), table.iter().map(|a| a.referral).max()) else {
         return;
     };
-    let starts = offsets((hi - lo) as usize + 1, table.iter().map(|a| a.referral - lo));
     // Each appointment's place, then each moved there in place (a new table would be fresh
     // pages to fault in, which cost more than the sort saved).
-    let mut next = starts.clone();
+    let mut next = offsets((hi - lo) as usize + 1, table.iter().map(|a| a.referral - lo));
     let mut place: Vec<u32> = table
         .iter()
         .map(|a| {
@@ -433,27 +450,6 @@ fn sort_by_referral(table: &mut [records::Appointment]) {
             place.swap(i, j);
         }
     }
-    let key = |a: &records::Appointment| (a.date, a.time.map_or(0, |t| t.0 + 1));
-    for run in starts.windows(2) {
-        // A referral's appointments usually come in date order already.
-        let run = &mut table[run[0] as usize..run[1] as usize];
-        if !run.is_sorted_by_key(key) {
-            run.sort_unstable_by_key(key);
-        }
-    }
-}
-
-/// The runs of equal owners in a sorted list: (start, (owner, end)).
-fn runs(owners: impl Iterator<Item = u32>) -> Vec<(u32, (u32, u32))> {
-    let mut out: Vec<(u32, (u32, u32))> = Vec::new();
-    for (i, owner) in owners.enumerate() {
-        let i = index(i);
-        match out.last_mut() {
-            Some((_, (o, end))) if *o == owner => *end = i + 1,
-            _ => out.push((i, (owner, i + 1))),
-        }
-    }
-    out
 }
 
 /// Appends a submission's table to `table` as it is, less the records that replace an earlier
@@ -501,24 +497,6 @@ fn index(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(NONE)
 }
 
-/// Numbers the people: one identity per valid NHS number, else one per provider record.
-/// Returns how many there are.
-fn identify(persons: &Chunks<records::Person>, identity: &mut [u32]) -> u32 {
-    let mut by_nhs: FxHashMap<u64, u32> = FxHashMap::with_capacity_and_hasher(persons.len(), Default::default());
-    let mut people = 0u32;
-    for ((p, _), slot) in persons.iter().zip(identity) {
-        let mut next = || {
-            people += 1;
-            people - 1
-        };
-        *slot = match p.nhs_number {
-            Some(n) => *by_nhs.entry(n).or_insert_with(next),
-            None => next(),
-        };
-    }
-    people
-}
-
 /// Start offsets (plus the end) of each owner's run in a list sorted by owner (or where each
 /// run would start, were the list sorted).
 fn offsets(owners: usize, sorted: impl Iterator<Item = u32>) -> Vec<u32> {
@@ -538,8 +516,8 @@ mod tests {
     use iapt_schema::TimeOfDay;
     use iapt_validate::records::{Appointment, SCORE_SLOTS, Score};
 
-    #[test]
-    fn counting_by_referral_gives_the_sorted_order() {
+    /// Appointments of referrals 40 to 339 in no order, with unique keys as in a merged table.
+    fn shuffled_appointments() -> Vec<Appointment> {
         let mut table = Vec::new();
         let mut keys = std::collections::HashSet::new();
         let mut seed = 12_345u64;
@@ -548,19 +526,44 @@ mod tests {
             let referral = 40 + (seed >> 33) as u32 % 300;
             let date = Date::from_days(15_000 + (seed >> 20) as i32 % 400);
             let time = (!(seed >> 50).is_multiple_of(3)).then_some(TimeOfDay(row));
-            // Keys are unique in a merged table.
             if !keys.insert((referral, date, time)) {
                 continue;
             }
             let (kind, attendance, scores) = (None, 5, [Score::NONE; SCORE_SLOTS]);
             table.push(Appointment { row, referral, date, time, kind, attendance, scores });
         }
+        table
+    }
+
+    /// Sorts `table` and checks the order and each referral's run against a plain sort.
+    fn sorts_as_a_plain_sort(mut table: Vec<Appointment>) {
         let mut expect = table.clone();
         expect.sort_unstable_by_key(|a| (a.referral, a.date, a.time.map_or(0, |t| t.0 + 1)));
-        sort_by_referral(&mut table);
+        let mut runs = vec![(0, 0); 400];
+        sort_by_referral(&mut table, &mut runs);
         assert_eq!(table, expect);
-        let mut empty = Vec::new();
-        sort_by_referral(&mut empty);
-        assert!(empty.is_empty());
+        for (referral, &(start, end)) in runs.iter().enumerate() {
+            let want: Vec<usize> = (0..expect.len()).filter(|&i| expect[i].referral as usize == referral).collect();
+            let got: Vec<usize> = (start as usize..end as usize).collect();
+            assert_eq!(got, want, "referral {referral}");
+        }
+    }
+
+    #[test]
+    fn counting_by_referral_gives_the_sorted_order() {
+        let table = shuffled_appointments();
+        assert!(!table.is_sorted_by_key(|a| a.referral));
+        sorts_as_a_plain_sort(table);
+        sorts_as_a_plain_sort(Vec::new());
+    }
+
+    #[test]
+    fn a_table_already_by_referral_is_sorted_within_each_referral() {
+        // As a submission is usually written: referral by referral, the days of one referral
+        // not always in order.
+        let mut table = shuffled_appointments();
+        table.sort_by_key(|a| a.referral);
+        assert!(!table.is_sorted_by_key(|a| (a.referral, a.date)));
+        sorts_as_a_plain_sort(table);
     }
 }

@@ -18,6 +18,7 @@ mod counts;
 mod dataset;
 mod engine;
 pub mod explain;
+mod identity;
 mod people;
 
 pub use counts::{Counts, national, pct};
