@@ -384,11 +384,11 @@ impl Merge {
         // tables: on two cores at once.
         data.people = std::thread::scope(|scope| {
             let sorting = scope.spawn(|| {
-                // Keys are unique once superseded versions are replaced, so an unstable sort gives one order.
                 *appointment_runs = vec![(0, 0); n];
                 for table in appointment_tables.iter_mut() {
                     sort_by_referral(table, appointment_runs);
                 }
+                // Keys are unique once superseded versions are replaced, so an unstable sort gives one order.
                 pauses.sort_unstable_by_key(|p| (p.referral, p.start));
                 *pause_offsets = offsets(n, pauses.iter().map(|p| p.referral));
             });
@@ -493,7 +493,7 @@ fn put<T>(items: &mut Vec<T>, at: &mut u32, value: T) {
     }
 }
 
-fn index(i: usize) -> u32 {
+pub(crate) fn index(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(NONE)
 }
 

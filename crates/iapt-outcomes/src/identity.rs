@@ -3,6 +3,8 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::dataset::index;
+
 /// Partitions of the NHS numbers, each matched on its own: a table of one partition stays in
 /// cache, where one table of a national year's numbers (17 MB) missed it at nearly every look-up
 /// (two thirds of the time this took).
@@ -14,6 +16,7 @@ pub(crate) fn identify(nhs_numbers: impl Iterator<Item = Option<u64>>, identity:
     let n = identity.len();
     // (number, record) by partition, records ascending within each.
     let mut partitions: Vec<Vec<(u64, u32)>> = vec![Vec::new(); 1 << PARTITION_BITS];
+    // Twice a partition's share: room for an uneven spread without growing.
     let reserve = n >> (PARTITION_BITS - 1);
     for p in &mut partitions {
         p.reserve(reserve);
@@ -53,10 +56,6 @@ pub(crate) fn identify(nhs_numbers: impl Iterator<Item = Option<u64>>, identity:
 /// that the numbers of one partition still spread over its table.
 fn partition(number: u64) -> usize {
     (number.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PARTITION_BITS)) as usize
-}
-
-fn index(i: usize) -> u32 {
-    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
