@@ -504,7 +504,7 @@ fn parse_integer(cell: CellValue<'_>, min: i64, max: i64, workbook: bool, text: 
         _ => return Parsed::invalid(Invalid::Number, "it is not a number"),
     };
     let Some(n) = n else {
-        return Parsed::invalid(Invalid::Number, "it is not a whole number");
+        return Parsed::invalid(Invalid::Number, not_whole(cell, text, min, max));
     };
     if n < min || n > max {
         return Parsed::invalid(Invalid::Number, format!("it is outside the range {min} to {max}"));
@@ -513,6 +513,25 @@ fn parse_integer(cell: CellValue<'_>, min: i64, max: i64, workbook: bool, text: 
         Parsed::noted(Value::Int(n), rules::NUMBER_AS_TEXT, None)
     } else {
         Parsed::ok(Value::Int(n))
+    }
+}
+
+/// Why a cell that holds no whole number in `i64` is refused, in the submitter's terms: `5.0`
+/// from a cell formatted with decimals is a whole number written another way, not a fraction.
+fn not_whole(cell: CellValue<'_>, text: &str, min: i64, max: i64) -> String {
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let value = match cell {
+        CellValue::Float(f) => Some(f),
+        _ if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            return format!("it is outside the range {min} to {max}");
+        }
+        _ => text.parse::<f64>().ok().filter(|f| f.is_finite()),
+    };
+    match value {
+        Some(f) if f.fract() != 0.0 => "it is not a whole number".into(),
+        Some(f) if f.abs() >= 9e15 => format!("it is outside the range {min} to {max}"),
+        Some(_) => "write it as plain digits, without a decimal point or exponent".into(),
+        None => "it is not a number".into(),
     }
 }
 
@@ -573,6 +592,25 @@ mod tests {
         assert!(nhs_number_is_valid(b"9434765919"));
         assert!(!nhs_number_is_valid(b"9434765910"));
         assert!(!nhs_number_is_valid(b"943476591"));
+    }
+
+    #[test]
+    fn a_refused_whole_number_says_why() {
+        let why = |cell: CellValue<'_>, text: &str| match parse_integer(cell, 0, 27, false, text) {
+            Parsed::Invalid { detail, .. } => detail,
+            Parsed::Ok { .. } => "accepted".into(),
+        };
+        let text = |s| why(CellValue::Text(s), s);
+        assert_eq!(text("5.0"), "write it as plain digits, without a decimal point or exponent");
+        assert_eq!(text("5.5"), "it is not a whole number");
+        for huge in ["1e308", "99999999999999999999", "-99999999999999999999"] {
+            assert_eq!(text(huge), "it is outside the range 0 to 27", "{huge}");
+        }
+        for not in ["NaN", "inf", "0x10", "\u{663}", "five", "-"] {
+            assert_eq!(text(not), "it is not a number", "{not}");
+        }
+        assert_eq!(why(CellValue::Float(2.5), ""), "it is not a whole number");
+        assert_eq!(why(CellValue::Float(1e20), ""), "it is outside the range 0 to 27");
     }
 
     #[test]
