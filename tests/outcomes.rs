@@ -130,3 +130,27 @@ fn the_year_flag_is_the_financial_year() {
         assert_eq!(iapt(&args).status.code(), Some(2), "{bad:?}");
     }
 }
+
+#[test]
+fn one_providers_two_submissions_for_one_period_are_named() {
+    let base = scratch("outcomes-same-period");
+    for name in ["corrected", "original"] {
+        std::fs::create_dir_all(base.join(name)).unwrap();
+        for e in std::fs::read_dir(support::root().join("tests/fixtures/clean")).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, base.join(name).join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let [corrected, original] = ["corrected", "original"].map(|n| base.join(n).to_str().unwrap().to_owned());
+    let o = iapt(&["outcomes", &corrected, &original, "--period", YEAR]);
+    assert!(o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let said = format!("warning: {corrected} and {original} are one provider's submissions for one reporting period");
+    assert!(stderr.contains(&said), "{stderr}");
+    assert!(stderr.contains(&format!("those of {original} are used")), "the one read later: {stderr}");
+    let alone = iapt(&["outcomes", &corrected, "--period", YEAR]);
+    assert!(!String::from_utf8_lossy(&alone.stderr).contains("warning:"), "one submission is no tie");
+    let twice = iapt(&["outcomes", &corrected, &corrected, "--period", YEAR]);
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("is given more than once"));
+    assert_eq!(stdout(&twice), stdout(&alone), "counted once");
+}

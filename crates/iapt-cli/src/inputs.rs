@@ -23,6 +23,9 @@ pub struct Accepted {
     pub quality: iapt_quality::Quality,
     /// Each submission as read, in input order.
     pub per_input: Vec<InputSummary>,
+    /// Two accepted submissions of one provider for one period, as (superseded, used): input
+    /// order alone chose between them.
+    pub same_period: Vec<(PathBuf, PathBuf)>,
 }
 
 /// One submission as read: for the manifest and the Notes.
@@ -110,6 +113,7 @@ pub fn read(
         warnings: 0,
         quality,
         per_input: Vec::new(),
+        same_period: Vec::new(),
     };
     for v in results {
         accepted.per_input.push(InputSummary {
@@ -135,6 +139,11 @@ pub fn read(
             None => accepted.files_rejected.push(v.path),
         }
     }
+    let kept: Vec<&PathBuf> = accepted.per_input.iter().filter(|s| s.accepted).map(|s| &s.path).collect();
+    accepted.same_period = iapt_outcomes::Dataset::same_period(&accepted.submissions)
+        .into_iter()
+        .map(|(superseded, used)| (kept[superseded].clone(), kept[used].clone()))
+        .collect();
     Ok(accepted)
 }
 
@@ -146,6 +155,19 @@ pub fn report(a: &Accepted) {
     }
     for (sheet, read, rejected) in &a.rows {
         eprintln!("  {sheet:<18} {read:>10} rows read, {rejected:>8} rejected by validation");
+    }
+    for (superseded, used) in &a.same_period {
+        let (superseded, used) = (printable(&superseded.display().to_string()), printable(&used.display().to_string()));
+        if superseded == used {
+            eprintln!("warning: {used} is given more than once; its records are counted once");
+            continue;
+        }
+        eprintln!("warning: {superseded} and {used} are one provider's submissions for one reporting period;");
+        eprintln!("  where they share records, those of {used} are used, as it is read later");
+        eprintln!("  (inputs are read in the order given, a folder's submissions by name)");
+    }
+    if !a.same_period.is_empty() {
+        eprintln!("hint: pass only the current submission for each provider and period");
     }
     let rejected: u64 = a.rows.iter().map(|r| r.2).sum();
     if rejected > 0 || !a.files_rejected.is_empty() {

@@ -212,6 +212,23 @@ impl Dataset {
         order
     }
 
+    /// Submissions of one provider for one reporting period, as (superseded, used) pairs in
+    /// merge order: only their places in `submissions` decide which is used where they share
+    /// records, so the user must hear of them.
+    #[must_use]
+    pub fn same_period(submissions: &[Submission]) -> Vec<(usize, usize)> {
+        let order = Dataset::merge_order(submissions);
+        let key = |i: usize| (&submissions[i].provider, submissions[i].period_start, submissions[i].period_end);
+        let mut by_key: FxHashMap<_, usize> = FxHashMap::default();
+        let mut pairs = Vec::new();
+        for i in order {
+            if let Some(earlier) = by_key.insert(key(i), i) {
+                pairs.push((earlier, i));
+            }
+        }
+        pairs
+    }
+
     /// How many referrals merging `submissions` gives, when that is known before merging: each
     /// provider sent one submission, so no record supersedes another (a national year).
     #[must_use]

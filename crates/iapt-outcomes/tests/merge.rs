@@ -109,3 +109,14 @@ fn the_referrals_are_known_before_merging_only_when_no_provider_sent_two_version
     assert_eq!(Dataset::referrals_before_merging(&two_from_ra), None, "R1 is sent twice");
     assert_eq!(Dataset::referrals_before_merging(&[]), Some(0));
 }
+
+#[test]
+fn two_versions_for_one_period_are_named_with_the_one_used() {
+    let ra = |end: i32, ended: Option<i32>| version("RA", end, &[("P1", None, -9_000)], &[("R1", "P1", 1, ended)]);
+    // Inputs 1 and 3 are RA's for one period; input 0 is RA's earlier month, input 2 another provider.
+    let subs = vec![ra(30, None), ra(61, Some(40)), version("RB", 61, &[], &[]), ra(61, Some(50))];
+    assert_eq!(Dataset::same_period(&subs), vec![(1, 3)], "the later input is used: only its place decides");
+    let data = Dataset::merge(subs);
+    assert_eq!(data.referral(0).record.end_date, Some(d(50)), "as said: input 3's R1");
+    assert!(Dataset::same_period(&[ra(30, None), ra(61, None)]).is_empty(), "monthly versions are no tie");
+}
