@@ -1,8 +1,8 @@
 //! `cargo xtask spec-check DIR`: the schema against a copy of the written specification (the
 //! data-set tables of `DIR/dataset-v1.0.md` and the code lists of `DIR/codes/`). Every sheet,
 //! column, status and code of the specification must be in the schema, and nothing more. The
-//! specification is not part of the repository, so the test suite does not need it; CI runs
-//! this when a copy is at hand.
+//! specification is not part of the repository, so the test suite does not need it; `.ci/run`
+//! runs this when `IAPT_SPEC_DIR` names a copy.
 
 use std::path::Path;
 
