@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use iapt_schema::{Date, Schema};
 use iapt_validate::{Options, Severity, Validation};
-use support::{Cell, SheetSpec, iapt, root, scratch, sheets_from_csv, t, write_workbook};
+use support::{Cell, SheetSpec, iapt, root, scratch, sheets_from_csv, stdout, t, write_workbook};
 
 fn check(path: &Path) -> Validation {
     let opts = Options::new(Date::parse_iso("2026-11-26").unwrap());
@@ -427,4 +427,28 @@ fn findings_are_in_a_stable_order() {
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted);
+}
+
+#[test]
+fn a_cap_of_no_findings_hides_no_problem() {
+    let latin1 = csv_copy("cap-latin1", |d| {
+        let mut bytes = std::fs::read(d.join("Person.csv")).unwrap();
+        bytes.extend(b"P009,,02,1980-01-01,LS1 1AA,Caf\xE9,A,B86001\n");
+        std::fs::write(d.join("Person.csv"), bytes).unwrap();
+    });
+    let duplicate = csv_copy("cap-duplicate", |d| {
+        let text = std::fs::read_to_string(d.join("Referral.csv")).unwrap();
+        let first = text.lines().nth(1).unwrap().to_owned();
+        std::fs::write(d.join("Referral.csv"), format!("{text}{first}\n")).unwrap();
+    });
+    for (dir, level) in [(&latin1, "file"), (&duplicate, "record")] {
+        let path = dir.to_str().unwrap();
+        let o = iapt(&["validate", path, "--max-findings", "0", "--quiet", "--format", "json"]);
+        assert_eq!(o.status.code(), Some(1), "a {level}-level problem past the cap still fails the run");
+    }
+    // The file-level finding is kept whatever the cap, so the submission is rejected whole.
+    let o = iapt(&["outcomes", latin1.to_str().unwrap(), "--year", "2012-13", "--max-findings", "0"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("(1 rejected whole by a file-level problem)"), "{stderr}");
+    assert_eq!(stdout(&o).lines().count(), 1, "no outcomes from a half-read submission");
 }

@@ -128,7 +128,7 @@ pub struct LimitArgs {
     /// Bytes in one CSV record.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().record_bytes)]
     pub max_record_bytes: u64,
-    /// Findings of one rule kept per submission (the rest are counted).
+    /// Findings of one rule kept per submission (the rest are counted; file-level ones are all kept).
     #[arg(long, value_name = "N", default_value_t = Limits::default().findings_per_rule)]
     pub max_findings: u32,
 }

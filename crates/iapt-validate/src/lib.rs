@@ -125,6 +125,7 @@ impl Validation {
     #[must_use]
     pub fn has_problems(&self) -> bool {
         self.findings.iter().any(|f| f.severity() != Severity::Warning)
+            || self.not_kept.iter().any(|(r, n)| r.severity != Severity::Warning && *n > 0)
     }
 }
 
@@ -353,7 +354,8 @@ fn match_sheets(
         .collect()
 }
 
-/// Findings kept in memory, at most `cap` of each rule; the rest are counted.
+/// Findings kept in memory, at most `cap` of each record-level or warning rule; the rest are
+/// counted. File-level findings are few, and all kept.
 struct Kept {
     list: Vec<Finding>,
     cap: u64,
@@ -394,7 +396,8 @@ impl Kept {
             // Compared by id: a `const` rule need not have one address.
             let rule = rules::ALL.iter().position(|r| r.id == self.list[i].rule.id).unwrap_or(0);
             self.found[rule] += 1;
-            if self.found[rule] > self.cap {
+            // A file-level finding decides whether the submission is accepted: never dropped.
+            if self.found[rule] > self.cap && rules::ALL[rule].severity != Severity::File {
                 self.not_kept[rule] += 1;
             } else {
                 self.list.swap(keep, i);
