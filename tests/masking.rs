@@ -10,8 +10,10 @@ use support::{root, scratch, sheets_from_csv, write_workbook};
 
 // ---- 3. personal data stays masked ----------------------------------------------------------
 
-/// The planted values: an NHS number (plain and spaced), a date of birth (ISO and UK), a postcode.
-const PLANTED: [&str; 5] = ["4010232137", "401 023 2137", "1971-07-23", "23/07/1971", "LS1 4AP"];
+/// The planted values: an NHS number (plain, spaced, with thousands separators, as a
+/// spreadsheet shows a large number), a date of birth (ISO and UK), a postcode.
+const PLANTED: [&str; 7] =
+    ["4010232137", "401 023 2137", "4,010,232,137", "4.01023E+09", "1971-07-23", "23/07/1971", "LS1 4AP"];
 /// A batch of submissions, each with the planted values where they reach a message some
 /// other way than their own column.
 fn planted_batch() -> PathBuf {
@@ -30,6 +32,16 @@ fn planted_batch() -> PathBuf {
     // An extra and a missing comma shift values into other columns.
     with_person("extra-comma", person(&[PERSON_HEADER, "P001,,401 023 2137,01,23/07/1971,LS1 4AP,2,A,A81001"]));
     with_person("missing-comma", person(&[PERSON_HEADER, "P001,4010232137,1971-07-23,LS1 4AP,2,A,A81001"]));
+    // Two headers swapped: the birth date (with a time, as a database exports it) is read as a
+    // gender code; NHS numbers as Excel formats them land in code columns.
+    let swapped = PERSON_HEADER
+        .replace("GENDER", "G")
+        .replace("PERSON_BIRTH_DATE", "GENDER")
+        .replace(",G,", ",PERSON_BIRTH_DATE,");
+    with_person(
+        "swapped-header",
+        person(&[&swapped, "P001,,01,1971-07-23T00:00:00,LS1 4AP,2,\"4,010,232,137\",4.01023E+09"]),
+    );
     // A stray quote: the rest of the file becomes one LOCAL_PATIENT_ID.
     with_person("stray-quote", person(&[PERSON_HEADER, "\"P001,4010232137,01,1971-07-23,LS1 4AP,2,A,A81001", p1, p1]));
     // A long value, cut in messages: masked before it is cut.

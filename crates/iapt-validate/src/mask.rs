@@ -67,8 +67,9 @@ pub fn mask_shapes(text: &str, dates: bool) -> Cow<'_, str> {
 }
 
 /// Groups of digits from `c[0]`: (digit count, end of the last digit, the groups' lengths),
-/// joined by one separator (`-`, `.`, `/`) or by white space when `spaces`.
-fn digit_groups(c: &[char], spaces: bool) -> (usize, usize, Vec<usize>) {
+/// joined by one separator (`-`, `.`, `/`; `,` and `_` too when `commas`) or by white space
+/// when `spaces`.
+fn digit_groups(c: &[char], spaces: bool, commas: bool) -> (usize, usize, Vec<usize>) {
     let (mut digits, mut end, mut groups, mut i) = (0, 0, vec![0usize], 0);
     while i < c.len() {
         if c[i].is_ascii_digit() {
@@ -84,7 +85,7 @@ fn digit_groups(c: &[char], spaces: bool) -> (usize, usize, Vec<usize>) {
                 j += 1;
             }
         }
-        if j == i && matches!(c[i], '-' | '.' | '/') {
+        if j == i && (matches!(c[i], '-' | '.' | '/') || (commas && matches!(c[i], ',' | '_'))) {
             j = i + 1;
         }
         if j > i && c.get(j).is_some_and(char::is_ascii_digit) {
@@ -97,18 +98,22 @@ fn digit_groups(c: &[char], spaces: bool) -> (usize, usize, Vec<usize>) {
     (digits, end, groups)
 }
 
-/// An NHS number: nine or more digits in a row or in `-`/`.` groups, or ten digits in groups
-/// of at most four split by white space (`401 023 2137`, `40 10 23 21 37`). A run that goes
-/// on into a time (`2013-02-24 15:15`) or a word is not one.
+/// An NHS number: nine or more digits in a row or in `-`/`.`/`,`/`_` groups (`9,434,765,919`),
+/// a number of ten figures in E notation (`9.43477E+09`, as a spreadsheet shows one), or
+/// ten digits in groups of at most four split by white space (`401 023 2137`, `40 10 23 21 37`).
+/// A run that goes on into a time (`2013-02-24 15:15`) or a word is not one.
 fn nhs_number(c: &[char], after_letter: bool) -> usize {
-    let (digits, end, _) = digit_groups(c, false);
+    let (digits, end, _) = digit_groups(c, false, true);
     if digits >= 9 {
+        return end;
+    }
+    if let Some(end) = large_in_e_notation(c) {
         return end;
     }
     if after_letter {
         return 0;
     }
-    let (digits, end, groups) = digit_groups(c, true);
+    let (digits, end, groups) = digit_groups(c, true, false);
     let next = c.get(end);
     if digits >= 10 && groups.iter().all(|&g| g <= 4) && next != Some(&':') && !next.is_some_and(|c| c.is_alphabetic())
     {
@@ -131,8 +136,10 @@ fn numeric_date(c: &[char], after_letter: bool) -> usize {
     if after_letter {
         return 0;
     }
-    let (digits, end, groups) = digit_groups(c, true);
-    let glued = c.get(end).is_some_and(|c| c.is_alphabetic());
+    let (digits, end, groups) = digit_groups(c, true, false);
+    // `1971-07-23T00:00:00`: a date with its time of day is still a date.
+    let timed = c.get(end) == Some(&'T') && c.get(end + 1).is_some_and(char::is_ascii_digit);
+    let glued = c.get(end).is_some_and(|c| c.is_alphabetic()) && !timed;
     let shaped = match groups.as_slice() {
         [a, b, y] | [y, a, b] if *y == 4 => (1..=2).contains(a) && (1..=2).contains(b),
         [a, b, y] => (1..=2).contains(a) && (1..=2).contains(b) && *y == 2,
@@ -143,8 +150,27 @@ fn numeric_date(c: &[char], after_letter: bool) -> usize {
         return end;
     }
     // The same run split where a longer one (a key with a time) goes on.
-    let (digits, end, groups) = digit_groups(c, false);
+    let (digits, end, groups) = digit_groups(c, false, false);
     if digits >= 6 && groups.len() <= 3 && !c.get(end).is_some_and(|c| c.is_alphabetic()) { end } else { 0 }
+}
+
+/// The end of a number like `9.43477E+09` from `c[0]`: ten figures, as an NHS number has.
+fn large_in_e_notation(c: &[char]) -> Option<usize> {
+    let mut i = c.iter().position(|c| !c.is_ascii_digit() && *c != '.')?;
+    if i == 0 || !matches!(c[i], 'E' | 'e') {
+        return None;
+    }
+    i += 1;
+    if matches!(c.get(i), Some('+')) {
+        i += 1;
+    }
+    let start = i;
+    while c.get(i).is_some_and(char::is_ascii_digit) {
+        i += 1;
+    }
+    let exponent: String = c[start..i].iter().collect();
+    (i > start && !c.get(i).is_some_and(|c| c.is_alphanumeric()) && exponent.parse::<u32>().is_ok_and(|e| e == 9))
+        .then_some(i)
 }
 
 const MONTHS: [&str; 12] = [
@@ -253,11 +279,30 @@ mod tests {
         assert_eq!(mask_shapes("SW1A 1AA and m1 1ae and B338TH", true), "SW1* *** and m1 *** and B33***");
         assert_eq!(mask_shapes("born 1971-07-23", false), "born 1971-07-23", "a date column's dates stay");
         assert_eq!(mask_shapes("9434765919", false), "943*******", "NHS numbers go in any column");
+        for nhs in ["9,434,765,919", "943_476_5919", "9.43477E+09", "9.434765919e9"] {
+            let m = mask_shapes(nhs, false);
+            assert!(!m.contains("765") && !m.contains("477"), "{nhs}: {m}");
+        }
+        for date in ["1973-12-19T00:00:00", "1973-12-19T00:00:00.000Z", "19/12/1973T00:00"] {
+            let m = mask_shapes(date, true);
+            assert!(!m.contains("12-19") && !m.contains("1973"), "{date}: {m}");
+        }
     }
 
     #[test]
     fn codes_and_small_numbers_stay() {
-        for s in ["V81999", "A81001", "F41.1", "row 14", "columns B and C", "02A00", "R001", "PHQ9_SCORE"] {
+        for s in [
+            "V81999",
+            "A81001",
+            "F41.1",
+            "row 14",
+            "columns B and C",
+            "02A00",
+            "R001",
+            "PHQ9_SCORE",
+            "1e308",
+            "2.5E+01",
+        ] {
             assert_eq!(mask_shapes(s, true), s);
         }
     }
