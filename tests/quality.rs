@@ -177,6 +177,10 @@ fn html_heat_map_is_self_contained() {
 fn min_score_fails_a_pipeline_below_it() {
     assert_eq!(iapt(&["quality", "tests/fixtures/defects", "--min-score", "90"]).status.code(), Some(1));
     assert_eq!(iapt(&["quality", "tests/fixtures/clean", "--min-score", "90"]).status.code(), Some(0));
+    for not_a_percentage in ["NaN", "150", "-1", "inf", "ninety"] {
+        let o = iapt(&["quality", "tests/fixtures/defects", "--min-score", not_a_percentage]);
+        assert_eq!(o.status.code(), Some(2), "--min-score {not_a_percentage} is a usage error, not a pass");
+    }
     let json: serde_json::Value =
         serde_json::from_str(&stdout(&iapt(&["quality", "tests/fixtures/clean", "--format", "json"]))).unwrap();
     assert_eq!(json["providers"][0]["provider"], "RX4");

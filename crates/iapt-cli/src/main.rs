@@ -192,8 +192,8 @@ pub struct QualityArgs {
     pub inputs: Inputs,
     #[command(flatten)]
     pub common: Common,
-    /// Exit 1 when a provider's data-quality score is below N (a percentage).
-    #[arg(long, value_name = "N")]
+    /// Exit 1 when a provider's data-quality score is below N (a percentage, 0 to 100).
+    #[arg(long, value_name = "N", value_parser = percentage)]
     pub min_score: Option<f64>,
     /// Also write a heat map of providers by data item to FILE (HTML, readable offline).
     #[arg(long, value_name = "FILE")]
@@ -338,6 +338,14 @@ pub fn load_schema(dir: Option<&PathBuf>) -> Result<Schema, Fatal> {
 }
 
 /// "1 problem", "3 problems".
+/// A percentage from 0 to 100; `NaN` would pass every comparison and so every file.
+fn percentage(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(n) if (0.0..=100.0).contains(&n) => Ok(n),
+        _ => Err(format!("`{s}` is not a percentage from 0 to 100")),
+    }
+}
+
 pub fn problems(n: usize) -> String {
     if n == 1 { "1 problem".into() } else { format!("{n} problems") }
 }
