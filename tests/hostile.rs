@@ -543,3 +543,36 @@ fn hidden_files_and_linked_folders_are_named_when_passed_over() {
     assert_eq!(v["files"].as_array().unwrap().len(), 1, "only the visible submission is read: {v}");
     assert_eq!(v["skipped"].as_array().unwrap().len(), 2, "{v}");
 }
+
+#[test]
+fn a_split_that_one_repeated_string_would_swell_is_refused() {
+    // One 20,000-character shared string in 2,000 rows: a small file, 40 MB of values split.
+    let mut sheets = sheets_from_csv(&root().join("tests/fixtures/clean"));
+    let person = sheets.iter_mut().find(|s| s.name == "Person").unwrap();
+    person.rows[0].push(support::t("NOTES"));
+    let mut row = person.rows[1].clone();
+    row.push(support::t(&"Z".repeat(20_000)));
+    person.rows.extend(std::iter::repeat_n(row, 2_000));
+    let dir = scratch("split-swell");
+    let input = dir.join("swell.xlsx");
+    write_workbook(&input, &sheets);
+    assert!(std::fs::metadata(&input).unwrap().len() < 200_000);
+    let split = dir.join("split");
+    let limit = ["--max-entry-bytes", "10000000"];
+    let o =
+        run(&[&["validate", input.to_str().unwrap(), "--quiet", "--split", split.to_str().unwrap()][..], &limit]
+            .concat());
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = text(&o);
+    assert!(
+        stderr.contains("would hold more than 10,000,000 bytes") && stderr.contains("--max-entry-bytes"),
+        "{stderr}"
+    );
+    assert!(!split.exists(), "nothing was written");
+    // The same limit splits a plain submission.
+    let o =
+        run(&[&["validate", "tests/fixtures/clean", "--quiet", "--split", split.to_str().unwrap()][..], &limit]
+            .concat());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(split.join("accepted/Person.csv").is_file());
+}

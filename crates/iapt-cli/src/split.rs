@@ -18,11 +18,20 @@ pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Re
     type Writers = (csv::Writer<Vec<u8>>, csv::Writer<Vec<u8>>, copy::Marks, usize);
     let mut out: BTreeMap<usize, Writers> = BTreeMap::new();
     let mut failed: Option<csv::Error> = None;
+    // The split is held in memory until it is written whole, and a workbook's shared string can
+    // be repeated in every row: a few kilobytes may stand for gigabytes, so it is bounded as one
+    // part of a workbook is.
+    let (mut held, mut too_big) = (0u64, false);
     copy::read_sheets(v, limits, &mut |sheet, row| {
-        if failed.is_some() {
+        if failed.is_some() || too_big {
             return;
         }
         let mut cells: Vec<String> = (0..row.len()).map(|i| copy::text(row.get(i))).collect();
+        held += cells.iter().map(|c| c.len() as u64 + 1).sum::<u64>();
+        if held > limits.entry_bytes {
+            too_big = true;
+            return;
+        }
         let result = if let Some((accepted, rejected, marks, width)) = out.get_mut(&sheet) {
             if cells.iter().all(|c| c.trim().is_empty()) {
                 return;
@@ -63,6 +72,16 @@ pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Re
     if let Some(e) = failed {
         return Err(Fatal::new(format!("cannot write the split: {e}")));
     }
+    if too_big {
+        return Err(Fatal {
+            message: format!(
+                "the split of `{}` would hold more than {} bytes of values; nothing was written",
+                crate::inputs::printable(&v.path.display().to_string()),
+                iapt_ingest::thousands(limits.entry_bytes)
+            ),
+            hint: Some("a value repeated in many rows can make it so; --max-entry-bytes raises the limit".into()),
+        });
+    }
     let mut files = Vec::new();
     for (sheet, (accepted, rejected, ..)) in out {
         let name = &schema.sheets[sheet].name;
@@ -76,14 +95,15 @@ pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Re
 
 /// Writes the split of one submission into `dir`, all files or none; a sheet's CSV left from an
 /// earlier split that this one does not write is removed, so that no other submission's rows stay.
-pub fn write(dir: &Path, files: &[(String, Vec<u8>)], schema: &Schema) -> Result<(), Fatal> {
-    let owned: Vec<(std::path::PathBuf, Vec<u8>)> = files.iter().map(|(n, b)| (n.into(), b.clone())).collect();
+pub fn write(dir: &Path, files: Vec<(String, Vec<u8>)>, schema: &Schema) -> Result<(), Fatal> {
+    let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    let owned: Vec<(std::path::PathBuf, Vec<u8>)> = files.into_iter().map(|(n, b)| (n.into(), b)).collect();
     crate::output::replace_all(dir, &owned)?;
     for folder in ["accepted", "rejected"] {
         for sheet in &schema.sheets {
             let name = format!("{folder}/{}.csv", sheet.name);
             let stale = dir.join(&name);
-            if !files.iter().any(|(n, _)| *n == name) && stale.is_file() {
+            if !names.contains(&name) && stale.is_file() {
                 std::fs::remove_file(&stale).map_err(|e| {
                     Fatal::new(format!("cannot remove `{}` left from an earlier split: {e}", stale.display()))
                 })?;

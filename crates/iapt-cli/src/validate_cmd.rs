@@ -109,7 +109,7 @@ fn copies(
             }
         }
         if let Some(dir) = split.get(i) {
-            crate::split::write(dir, &crate::split::files(schema, v, limits)?, schema)?;
+            crate::split::write(dir, crate::split::files(schema, v, limits)?, schema)?;
             say(format!("split {shown} -> {}", crate::inputs::printable(&dir.display().to_string())));
         }
     }
