@@ -452,3 +452,25 @@ fn a_cap_of_no_findings_hides_no_problem() {
     assert!(stderr.contains("(1 rejected whole by a file-level problem)"), "{stderr}");
     assert_eq!(stdout(&o).lines().count(), 1, "no outcomes from a half-read submission");
 }
+
+#[test]
+fn an_id_with_an_invisible_character_is_not_another_key() {
+    let dir = csv_copy("invisible-ids", |d| {
+        let mut text = std::fs::read_to_string(d.join("Referral.csv")).unwrap();
+        let first = text.lines().nth(1).unwrap().to_owned();
+        // The first referral again, its id with a zero-width space, then with a byte-order mark.
+        for id in ["R001\u{200B}", "\u{FEFF}R001", "R001\u{AD}"] {
+            text.push_str(&first.replacen("R001", id, 1));
+            text.push('\n');
+        }
+        std::fs::write(d.join("Referral.csv"), text).unwrap();
+    });
+    let v = check(&dir);
+    let referrals = v.submission.as_ref().unwrap().referrals.len();
+    assert_eq!(referrals, check(&root().join("tests/fixtures/clean")).submission.unwrap().referrals.len());
+    let schema = Schema::builtin();
+    let said: Vec<String> = v.findings.iter().map(|f| f.message(&schema, false)).collect();
+    for code in ["U+200B", "U+FEFF", "U+00AD"] {
+        assert!(said.iter().any(|m| m.contains(&format!("the invisible character {code}"))), "{code}: {said:#?}");
+    }
+}

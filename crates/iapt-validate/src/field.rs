@@ -190,11 +190,11 @@ pub(crate) fn plain_text(
 }
 
 /// A byte `parse_text` would not take as it is: a control character, DEL, the lead byte of a
-/// no-break space, or one the column's normalising changes.
+/// no-break space or of an invisible character, or one the column's normalising changes.
 pub(crate) fn refused(b: u8, normalise: Normalise) -> bool {
     b < 0x20
         || b == 0x7F
-        || b == 0xC2
+        || matches!(b, 0xC2 | 0xE2 | 0xEF)
         || match normalise {
             Normalise::None => false,
             Normalise::StripSpaces => b == b' ',
@@ -331,11 +331,16 @@ fn parse_text(
         Normalise::StripSpaces | Normalise::StripDot => {}
         Normalise::Upper => text.make_ascii_uppercase(),
     }
-    // A byte scan: C0 controls and DEL are single bytes, C1 controls start with 0xC2.
-    if text.bytes().any(|b| b < 0x20 || b == 0x7F || b == 0xC2)
-        && let Some(c) = text.chars().find(|c| c.is_control())
-    {
-        return Parsed::invalid(Invalid::Text, format!("it holds the control character U+{:04X}", u32::from(c)));
+    // A byte scan: C0 controls and DEL are single bytes, C1 controls start with 0xC2, the
+    // invisible characters with 0xC2, 0xE2 or 0xEF.
+    if text.bytes().any(|b| b < 0x20 || b == 0x7F || matches!(b, 0xC2 | 0xE2 | 0xEF)) {
+        if let Some(c) = text.chars().find(|c| c.is_control()) {
+            return Parsed::invalid(Invalid::Text, format!("it holds the control character U+{:04X}", u32::from(c)));
+        }
+        // `R1` with a zero-width space after it looks like `R1` but is another key.
+        if let Some(c) = text.chars().find(|&c| invisible(c)) {
+            return Parsed::invalid(Invalid::Text, format!("it holds the invisible character U+{:04X}", u32::from(c)));
+        }
     }
     // A character is at least a byte: only a longer text can have too many.
     if let Some(max) = max_len.filter(|&max| text.len() > max) {
@@ -358,6 +363,12 @@ fn parse_text(
         }
     }
     Parsed::ok(Value::Text)
+}
+
+/// A character that shows as nothing: a soft hyphen, zero-width space or joiner, a direction
+/// mark or embedding, a word joiner or invisible operator, a byte-order mark.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
 }
 
 /// The modulus-11 check of a 10-digit NHS number.
@@ -556,69 +567,4 @@ fn parse_decimal(cell: CellValue<'_>, min: f64, max: f64, workbook: bool, text: 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn number(f: f64) -> String {
-        let mut s = String::new();
-        format_number(f, &mut s);
-        s
-    }
-
-    #[test]
-    fn numbers_read_as_excel_shows_them() {
-        assert_eq!(number(9_434_765_919.0), "9434765919");
-        assert_eq!(number(0.1 + 0.2), "0.3");
-        assert_eq!(number(2.5), "2.5");
-        assert_eq!(number(-3.0), "-3");
-    }
-
-    #[test]
-    fn printable_ascii_is_every_byte_from_space_to_tilde() {
-        for b in 0..=255u8 {
-            for n in [1, 5, 8, 9, 16, 17] {
-                for at in [0, n / 2, n - 1] {
-                    let mut s = vec![b'Q'; n];
-                    s[at] = b;
-                    assert_eq!(printable_ascii(&s), (0x20..=0x7E).contains(&b), "{b:#x} at {at} of {n}");
-                }
-            }
-        }
-        assert!(printable_ascii(b""));
-    }
-
-    #[test]
-    fn nhs_check_digit() {
-        assert!(nhs_number_is_valid(b"9434765919"));
-        assert!(!nhs_number_is_valid(b"9434765910"));
-        assert!(!nhs_number_is_valid(b"943476591"));
-    }
-
-    #[test]
-    fn a_refused_whole_number_says_why() {
-        let why = |cell: CellValue<'_>, text: &str| match parse_integer(cell, 0, 27, false, text) {
-            Parsed::Invalid { detail, .. } => detail,
-            Parsed::Ok { .. } => "accepted".into(),
-        };
-        let text = |s| why(CellValue::Text(s), s);
-        assert_eq!(text("5.0"), "write it as plain digits, without a decimal point or exponent");
-        assert_eq!(text("5.5"), "it is not a whole number");
-        for huge in ["1e308", "99999999999999999999", "-99999999999999999999"] {
-            assert_eq!(text(huge), "it is outside the range 0 to 27", "{huge}");
-        }
-        for not in ["NaN", "inf", "0x10", "\u{663}", "five", "-"] {
-            assert_eq!(text(not), "it is not a number", "{not}");
-        }
-        assert_eq!(why(CellValue::Float(2.5), ""), "it is not a whole number");
-        assert_eq!(why(CellValue::Float(1e20), ""), "it is outside the range 0 to 27");
-    }
-
-    #[test]
-    fn dates_in_text() {
-        assert_eq!(parse_date_text("2012-04-01").unwrap().to_string(), "2012-04-01");
-        assert_eq!(parse_date_text("01/04/2012").unwrap().to_string(), "2012-04-01");
-        assert!(parse_date_text("04/13/2012").unwrap_err().contains("MM/DD/YYYY"));
-        assert!(parse_date_text("2012-04-01 00:00:00").unwrap_err().contains("without a time"));
-        assert!(parse_date_text("1 April 2012").is_err());
-    }
-}
+mod tests;
