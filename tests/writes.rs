@@ -203,6 +203,32 @@ fn a_report_replaces_the_old_files_and_leaves_no_temporary_ones() {
 }
 
 #[test]
+fn what_a_killed_run_left_is_swept_by_the_next() {
+    let dir = scratch("writes-killed");
+    let sub = submission(&dir);
+    let out = dir.join("report");
+    // A process that has ended: its pid names no live process (as a run killed with -9).
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let staging = out.join(format!(".iapt.tmp-{dead}-0"));
+    std::fs::create_dir_all(staging.join("tables")).unwrap();
+    std::fs::write(staging.join("tables/T1.csv"), "half").unwrap();
+    std::fs::write(out.join(format!(".summary.md.tmp-{dead}-3")), "half").unwrap();
+    // A live process's (pid 1), and a name of the user's that only looks alike, stay.
+    let live = out.join(".iapt.tmp-1-0");
+    std::fs::create_dir(&live).unwrap();
+    std::fs::write(out.join(".notes.tmp-mine"), "mine").unwrap();
+    assert!(iapt(&["report", s(&sub), "--out", s(&out), "--quiet"]).status.success());
+    let names: Vec<String> = tree(&out).into_keys().map(|p| p.display().to_string()).collect();
+    let hidden: Vec<&String> = names.iter().filter(|n| n.starts_with('.')).collect();
+    if Path::new("/proc/1").exists() {
+        assert_eq!(hidden, [".iapt.tmp-1-0", ".notes.tmp-mine"], "{names:?}");
+    }
+    assert!(names.contains(&"tables/T1.csv".to_owned()));
+}
+
+#[test]
 fn a_failed_write_leaves_no_temporary_file() {
     let dir = scratch("writes-failed-output");
     let sub = submission(&dir);

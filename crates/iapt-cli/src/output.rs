@@ -254,8 +254,38 @@ fn remove_dirs(made: &[PathBuf]) {
     }
 }
 
+/// The process id in a name [`temporary`] made (`.name.tmp-<pid>-<n>`).
+fn temporary_pid(name: &str) -> Option<u32> {
+    let (_, rest) = name.strip_prefix('.')?.rsplit_once(".tmp-")?;
+    let (pid, n) = rest.split_once('-')?;
+    n.bytes().all(|b| b.is_ascii_digit()).then(|| pid.parse().ok())?
+}
+
+/// Removes from `dir` the temporary files and staging folders of runs that were killed before
+/// they could (their process is gone), so that they do not pile up beside the outputs. Only
+/// where `/proc` tells which processes live.
+fn sweep_killed_runs(dir: &Path) {
+    let (proc, own) = (Path::new("/proc"), std::process::id());
+    if !proc.join(own.to_string()).exists() {
+        return;
+    }
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(temporary_pid) else { continue };
+        if pid == own || proc.join(pid.to_string()).exists() {
+            continue;
+        }
+        // Neither call follows a symbolic link: a link is removed, never its target.
+        let _ = match entry.file_type() {
+            Ok(t) if t.is_dir() => fs::remove_dir_all(entry.path()),
+            _ => fs::remove_file(entry.path()),
+        };
+    }
+}
+
 /// Writes `files` into a fresh staging folder inside `dir`; returns it.
 fn stage(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<PathBuf, Fatal> {
+    sweep_killed_runs(dir);
     let staging = loop {
         let staging = temporary(&dir.join("iapt"));
         match fs::create_dir(&staging) {
