@@ -171,6 +171,23 @@ fn dates_as_text_as_serial_numbers_and_mm_dd() {
 }
 
 #[test]
+fn a_date_cell_holding_no_date_is_named_as_the_number_it_holds() {
+    let mut sheets = clean_sheets();
+    let r = sheet(&mut sheets, "Referral");
+    r.set("R001", "REFERRAL_RECEIVED_DATE", Cell::Serial(2_958_466.0));
+    r.set("R002", "REFERRAL_RECEIVED_DATE", Cell::Serial(-5.0));
+    r.set("R003", "REFERRAL_RECEIVED_DATE", Cell::Serial(1e308));
+    let v = check(&workbook("no-date-serials", &sheets));
+    let schema = Schema::builtin();
+    for (row, shown) in [(2, "`2958466`"), (3, "`-5`"), (4, "`1E+308`")] {
+        let f = v.findings.iter().find(|f| f.rule.id == "IAPT-R002" && f.row == row).unwrap();
+        let m = f.message(&schema, false);
+        assert!(m.contains(shown) && m.contains("not a valid date"), "row {row}: {m}");
+        assert!(!m.contains("9999") && !m.contains("time of day"), "row {row}: {m}");
+    }
+}
+
+#[test]
 fn the_1904_date_system() {
     let epoch = Date::from_ymd(1904, 1, 1).unwrap();
     let mut sheets = clean_sheets();

@@ -267,11 +267,20 @@ fn duration(s: &str) -> CellValue<'_> {
     }
 }
 
+/// Excel's last date, 9999-12-31, as a 1900-system serial; it shows later ones as `####`.
+const LAST_SERIAL: f64 = 2_958_466.0;
+
 fn date_time(dt: &calamine::ExcelDateTime) -> CellValue<'static> {
+    let serial = dt.as_f64();
+    // A number no date is (negative, past 9999, not finite) is given as the number it is, not as
+    // the date calamine would clamp it to.
+    if !(0.0..LAST_SERIAL).contains(&serial) {
+        return CellValue::Float(serial);
+    }
     // calamine converts from the workbook's own epoch (1900 or 1904).
     let (year, month, day, h, m, sec, milli) = dt.to_ymd_hms_milli();
     let seconds = u32::from(h) * 3600 + u32::from(m) * 60 + u32::from(sec) + u32::from(milli >= 500);
-    CellValue::DateTime { year, month, day, seconds: seconds.min(86_399), serial: dt.as_f64() }
+    CellValue::DateTime { year, month, day, seconds: seconds.min(86_399), serial }
 }
 
 #[cfg(test)]
@@ -286,6 +295,18 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_date_cell_holding_no_date_is_its_number() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType};
+        let cell = |serial: f64| date_time(&ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, false));
+        for serial in [-5.0, -41_137.0, 2_958_466.0, 1e308, f64::INFINITY] {
+            assert_eq!(cell(serial), CellValue::Float(serial), "{serial}");
+        }
+        assert!(matches!(cell(f64::NAN), CellValue::Float(f) if f.is_nan()), "NaN is never a date");
+        assert!(matches!(cell(41_000.0), CellValue::DateTime { year: 2012, month: 4, day: 1, .. }));
+        assert!(matches!(cell(2_958_465.5), CellValue::DateTime { year: 9999, month: 12, day: 31, .. }));
+    }
 
     #[test]
     fn ods_durations_under_a_day_are_times() {

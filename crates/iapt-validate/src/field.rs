@@ -308,6 +308,18 @@ pub(crate) fn format_number(f: f64, out: &mut String) {
         let _ = write!(out, "{}", f as i64);
         return;
     }
+    if f.is_finite() && f.abs() >= 1e15 {
+        // Past 15 digits Excel writes `1E+308`: the figures would be noise, and hundreds of them.
+        let e = format!("{f:E}");
+        let (mantissa, exponent) = e.split_once('E').unwrap_or((&e, "0"));
+        let mut m = format!("{:.14}", mantissa.parse::<f64>().unwrap_or(0.0));
+        if m.contains('.') {
+            m.truncate(m.trim_end_matches('0').trim_end_matches('.').len());
+        }
+        let sign = if exponent.starts_with('-') { "" } else { "+" };
+        let _ = write!(out, "{m}E{sign}{exponent}");
+        return;
+    }
     // 15 significant digits, as Excel displays, then trailing zeros trimmed.
     let int_digits = if f.abs() >= 1.0 { f.abs().log10().floor() as usize + 1 } else { 1 };
     let start = out.len();

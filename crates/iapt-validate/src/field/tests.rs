@@ -14,6 +14,9 @@ fn numbers_read_as_excel_shows_them() {
     assert_eq!(number(0.1 + 0.2), "0.3");
     assert_eq!(number(2.5), "2.5");
     assert_eq!(number(-3.0), "-3");
+    assert_eq!(number(1e308), "1E+308");
+    assert_eq!(number(-2.5e20), "-2.5E+20");
+    assert_eq!(number(123_456_789_012_345.0), "123456789012345");
 }
 
 #[test]
