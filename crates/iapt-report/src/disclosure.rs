@@ -96,7 +96,8 @@ impl DisclosureRule {
 
 /// Secondary suppression over groups of cells that each sum to a published total: while a
 /// group holds exactly one suppressed cell, the smallest other non-zero cell of that group
-/// (by its true value) is suppressed too. `values` are the true counts; `cells` the counts as
+/// (by its true value) is suppressed too, or a zero when every other cell is zero (published
+/// zeros are exact, so the total less them would give the cell away). `values` are the true counts; `cells` the counts as
 /// they will be published, changed in place. A cell may sit in several groups (a row and a
 /// column); the loop runs until no group changes.
 pub fn secondary(values: &[u64], cells: &mut [Count], groups: &[Vec<usize>]) {
@@ -110,8 +111,8 @@ pub fn secondary(values: &[u64], cells: &mut [Count], groups: &[Vec<usize>]) {
             let next = group
                 .iter()
                 .copied()
-                .filter(|&i| cells[i] != Count::Suppressed && values[i] > 0)
-                .min_by_key(|&i| (values[i], i));
+                .filter(|&i| cells[i] != Count::Suppressed)
+                .min_by_key(|&i| (values[i] == 0, values[i], i));
             if let Some(i) = next {
                 cells[i] = Count::Suppressed;
                 changed = true;
@@ -165,7 +166,16 @@ mod tests {
     }
 
     #[test]
-    fn two_suppressed_cells_need_nothing_more_and_zeros_are_never_picked() {
+    fn a_zero_is_picked_only_when_every_other_cell_is_zero() {
+        // 0 + 0 + [c] = 2: the zeros would give the 2 away.
+        let values = [0, 2, 0];
+        let mut cells: Vec<Count> = values.iter().map(|&v| DEFAULT.count(v)).collect();
+        secondary(&values, &mut cells, &[vec![0, 1, 2]]);
+        assert_eq!(cells, [Count::Suppressed, Count::Suppressed, Count::Shown(0)]);
+    }
+
+    #[test]
+    fn two_suppressed_cells_need_nothing_more_and_zeros_are_not_picked_before_others() {
         let values = [2, 4, 0, 50];
         let mut cells: Vec<Count> = values.iter().map(|&v| DEFAULT.count(v)).collect();
         secondary(&values, &mut cells, &[vec![0, 1, 2, 3]]);
