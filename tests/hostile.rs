@@ -576,3 +576,26 @@ fn a_split_that_one_repeated_string_would_swell_is_refused() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(split.join("accepted/Person.csv").is_file());
 }
+
+#[test]
+fn a_formula_error_reads_as_a_sentence_in_every_kind_of_column() {
+    // #N/A in a date (C), a code (D) and a text column (B) of Referral's first record.
+    let part = sheet_part("Referral");
+    let bytes = xlsx_with(&part, |mut x| {
+        for col in ["B2", "C2", "D2"] {
+            let at = x.find(&format!("<c r=\"{col}\"")).unwrap();
+            let end = at + x[at..].find("</c>").unwrap() + 4;
+            x = format!("{}<c r=\"{col}\" t=\"e\"><v>#N/A</v></c>{}", &x[..at], &x[end..]);
+        }
+        x
+    });
+    let (_, v) = validate_json(&save("formula-errors", "na.xlsx", &bytes), &[]);
+    let said: Vec<String> = diagnostics(&v).into_iter().map(|(_, m)| m).collect();
+    for (column, joined) in [
+        ("LOCAL_PATIENT_ID", "is not valid: the cell holds the formula error #N/A"),
+        ("REFERRAL_RECEIVED_DATE", "is not a valid date: the cell holds the formula error #N/A"),
+        ("SOURCE_OF_REFERRAL", "is not a valid code: the cell holds the formula error #N/A"),
+    ] {
+        assert!(said.iter().any(|m| m.contains(column) && m.contains(joined)), "{column}: {said:#?}");
+    }
+}

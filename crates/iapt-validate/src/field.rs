@@ -126,7 +126,9 @@ pub(crate) fn parse(
     }
     let reading = if let CellValue::Error(e) = cell {
         text.push_str(e);
-        Parsed::invalid(invalid_kind(&col.kind), format!("the cell holds the formula error {e}"))
+        // Date, time and code messages run on into their detail; the others end in a colon.
+        let joint = if matches!(col.kind, Kind::Date | Kind::Time | Kind::Code(_)) { ": " } else { "" };
+        Parsed::invalid(invalid_kind(&col.kind), format!("{joint}the cell holds the formula error {e}"))
     } else {
         match cell {
             // A CSV's every cell: no call through `write_cell`'s match.
