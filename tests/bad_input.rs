@@ -491,3 +491,15 @@ fn an_id_with_an_invisible_character_is_not_another_key() {
         assert!(said.iter().any(|m| m.contains(&format!("the invisible character {code}"))), "{code}: {said:#?}");
     }
 }
+
+#[test]
+fn a_version_typed_as_a_number_says_how_to_keep_it() {
+    let mut sheets = clean_sheets();
+    let header = sheet(&mut sheets, "Header");
+    let col = header.column("DATASET_VERSION");
+    header.rows[1][col] = Cell::Number(1.0);
+    let v = check(&workbook("version-number", &sheets));
+    let m = message_of(&v, "IAPT-F009");
+    assert!(m.contains("`1` is not valid: it does not have the form `1.0`; the cell holds a number"), "{m}");
+    assert!(m.contains("format the cell as Text"), "{m}");
+}

@@ -163,6 +163,12 @@ pub(crate) fn parse(
         }
         Parsed::Invalid { kind, detail: d } => {
             detail.push_str(&d);
+            // Typed into a General cell, `1.0` or `012` is stored as the number 1 or 12.
+            if matches!(col.kind, Kind::Text { .. }) && matches!(cell, CellValue::Int(_) | CellValue::Float(_)) {
+                detail.push_str(
+                    "; the cell holds a number, which drops zeros a text keeps: format the cell as Text and type it again",
+                );
+            }
             Outcome { value: Value::Missing, present: true, default: false, note: None, invalid: Some(kind) }
         }
     }
@@ -366,7 +372,11 @@ fn parse_text(
     if let Some(p) = pattern
         && !p.is_match(text)
     {
-        return Parsed::invalid(Invalid::Text, format!("it does not have the form `{p}`"));
+        // A pattern of plain characters (`1\.0`) is shown as the text it asks for (`1.0`).
+        let source = p.as_str();
+        let literal = !source.contains(['[', ']', '{', '}', '(', ')', '?', '*', '+', '|', '^', '$']);
+        let form = if literal { source.replace('\\', "") } else { source.to_owned() };
+        return Parsed::invalid(Invalid::Text, format!("it does not have the form `{form}`"));
     }
     if col.check == Some(Check::NhsNumber) {
         if !nhs_number_is_valid(text.as_bytes()) {
