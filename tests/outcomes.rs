@@ -154,3 +154,12 @@ fn one_providers_two_submissions_for_one_period_are_named() {
     assert!(String::from_utf8_lossy(&twice.stderr).contains("is given more than once"));
     assert_eq!(stdout(&twice), stdout(&alone), "counted once");
 }
+
+#[test]
+fn output_dash_is_standard_output() {
+    let plain = iapt(&["outcomes", "tests/fixtures/clean", "--year", "2012-13", "--quiet"]);
+    let dash = iapt(&["outcomes", "tests/fixtures/clean", "--year", "2012-13", "--quiet", "--output", "-"]);
+    assert!(dash.status.success());
+    assert_eq!(stdout(&dash), stdout(&plain));
+    assert!(!support::root().join("-").exists(), "no file named `-`");
+}

@@ -69,7 +69,7 @@ pub struct Inputs {
 /// Where results go, which schema, how chatty: flags every command shares.
 #[derive(Args, Clone)]
 pub struct Io {
-    /// Write the output to FILE instead of standard output.
+    /// Write the output to FILE instead of standard output (`-` is standard output).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Use the data set definition in DIR instead of the built-in v1.0 schema.
@@ -294,7 +294,7 @@ pub struct RulesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Write the output to FILE instead of standard output.
+    /// Write the output to FILE instead of standard output (`-` is standard output).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     #[command(flatten)]

@@ -153,7 +153,9 @@ impl Output {
 /// Opens the destination of a command's results: standard output, or `--output FILE`.
 pub fn open(path: Option<&Path>) -> Result<Output, Fatal> {
     Ok(match path {
+        // `-` is standard output, as it is for most command-line tools.
         None => Output::Stdout(BufWriter::new(io::stdout().lock())),
+        Some(p) if p == Path::new("-") => Output::Stdout(BufWriter::new(io::stdout().lock())),
         Some(p) => Output::File(AtomicFile::create(p)?),
     })
 }
