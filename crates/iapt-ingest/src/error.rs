@@ -32,7 +32,7 @@ pub enum IngestErrorKind {
     NotUtf8 { line: u64, byte: u8 },
     /// A CSV file in UTF-16 (what Excel's "Unicode Text" writes).
     Utf16,
-    /// The path is a pipe, device or socket: reading it could block for ever.
+    /// The path is a folder, pipe, device or socket: reading one could block for ever.
     NotARegularFile,
     /// Two parts of the workbook's zip archive have the same name, or overlap.
     AmbiguousArchive(String),
@@ -75,7 +75,7 @@ impl fmt::Display for IngestErrorKind {
             }
             IngestErrorKind::Utf16 => write!(f, "is UTF-16 text, not UTF-8"),
             IngestErrorKind::NotARegularFile => {
-                write!(f, "is not a regular file (a pipe, device or socket), so it was not opened")
+                write!(f, "is not a regular file (a folder, pipe, device or socket), so it was not opened")
             }
             IngestErrorKind::AmbiguousArchive(why) => write!(f, "is not a well-formed workbook: {why}"),
             IngestErrorKind::LimitExceeded { limit, found, max, line } => {
