@@ -503,3 +503,18 @@ fn a_version_typed_as_a_number_says_how_to_keep_it() {
     assert!(m.contains("`1` is not valid: it does not have the form `1.0`; the cell holds a number"), "{m}");
     assert!(m.contains("format the cell as Text"), "{m}");
 }
+
+#[test]
+fn no_copy_is_mentioned_unless_one_was_asked_for() {
+    let latin1 = csv_copy("no-copy-asked", |d| {
+        let mut bytes = std::fs::read(d.join("Person.csv")).unwrap();
+        bytes.extend(b"P009,,02,1980-01-01,LS1 1AA,Caf\xE9,A,B86001\n");
+        std::fs::write(d.join("Person.csv"), bytes).unwrap();
+    });
+    let o = iapt(&["validate", latin1.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("no copy"), "{}", String::from_utf8_lossy(&o.stderr));
+    let split = scratch("no-copy-split");
+    let o = iapt(&["validate", latin1.to_str().unwrap(), "--split", split.join("s").to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no copy of"), "asked for, so its absence is said");
+}

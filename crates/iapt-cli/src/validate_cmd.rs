@@ -61,6 +61,9 @@ fn copies(
     results: &[Validation],
     limits: iapt_ingest::Limits,
 ) -> Result<(), Fatal> {
+    if args.annotate.is_none() && args.split.is_none() {
+        return Ok(());
+    }
     let paths: Vec<std::path::PathBuf> = results.iter().map(|v| v.path.clone()).collect();
     let annotate = match &args.annotate {
         Some(t) => crate::copy::targets(&paths, t, "xlsx")?,
