@@ -377,7 +377,9 @@ fn the_folder_synth_writes_is_validated_as_people_keep_it() {
     // A folder with no submission at all has its own plain message.
     let o = run(&["validate", out.join("reference").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).contains("holds no submission"), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("holds no submission (4 other paths passed over: `"), "{t}");
+    assert!(t.contains("`, a CSV file in a folder without Header.csv, so not part of a submission and others)"), "{t}");
 }
 
 // ---- 9. smaller things ----------------------------------------------------------------------

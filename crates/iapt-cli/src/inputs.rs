@@ -62,9 +62,14 @@ pub fn expand(inputs: &[PathBuf], quiet: bool) -> Result<Expanded, Fatal> {
         }
         let found = iapt_ingest::discover(input);
         if found.submissions.is_empty() {
+            // What was passed over, and why, so that the user can tell which it should have been.
+            let first = found.skipped.first().map_or_else(String::new, |s| {
+                format!(": `{}`, {}", printable(&s.path.display().to_string()), s.why.describe())
+            });
+            let more = if found.skipped.len() > 1 { " and others" } else { "" };
             return Err(Fatal {
                 message: format!(
-                    "`{shown}` holds no submission ({} other file{} passed over)",
+                    "`{shown}` holds no submission ({} other path{} passed over{first}{more})",
                     found.skipped.len(),
                     if found.skipped.len() == 1 { "" } else { "s" }
                 ),
