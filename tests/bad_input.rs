@@ -518,3 +518,20 @@ fn no_copy_is_mentioned_unless_one_was_asked_for() {
     let o = iapt(&["validate", latin1.to_str().unwrap(), "--split", split.join("s").to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("no copy of"), "asked for, so its absence is said");
 }
+
+#[test]
+fn excels_separator_line_and_semicolons_are_named() {
+    let sep = csv_copy("sep-line", |d| {
+        let text = std::fs::read_to_string(d.join("Referral.csv")).unwrap();
+        std::fs::write(d.join("Referral.csv"), format!("sep=,\n{text}")).unwrap();
+    });
+    let v = check(&sep);
+    assert!(message_of(&v, "IAPT-F007").contains("row 1 is Excel's `sep=,` line"), "{:?}", rules(&v));
+    assert!(!rules(&v).contains(&"IAPT-F005"), "not every column reported missing: {:?}", rules(&v));
+    let semicolons = csv_copy("semicolons", |d| {
+        let text = std::fs::read_to_string(d.join("Person.csv")).unwrap();
+        std::fs::write(d.join("Person.csv"), text.replace(',', ";")).unwrap();
+    });
+    let v = check(&semicolons);
+    assert!(message_of(&v, "IAPT-W010").contains("separated by semicolons"), "{:?}", rules(&v));
+}

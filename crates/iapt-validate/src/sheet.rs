@@ -109,6 +109,10 @@ fn header_gaps(
         f.value = Some(name.as_str().into());
         let near = nearest(name, missing.iter().map(|&i| sheet.columns[i].name.as_str()));
         f.detail = near.map(|n| format!("; did you mean `{n}`?").into());
+        let known = |n: &str| sheet.columns.iter().any(|c| c.name.eq_ignore_ascii_case(n.trim()));
+        if name.contains(';') && name.split(';').any(known) {
+            f.detail = Some("; the names are separated by semicolons: save the file as CSV with commas".into());
+        }
         out.push(f);
     }
     for &i in &missing {
@@ -148,6 +152,17 @@ impl<'s> SheetReader<'s> {
             let mut f = at(rules::BAD_HEADER_ROW);
             f.row = header.number;
             f.detail = Some(format!(": row 1 is empty and the first filled row is {}", header.number).into());
+            out.push(f);
+            return None;
+        }
+        let mut first = String::new();
+        field::cell_text(header.get(0), &mut first);
+        if first.len() <= 5 && first.to_ascii_lowercase().starts_with("sep=") {
+            let mut f = at(rules::BAD_HEADER_ROW);
+            f.row = 1;
+            // `sep=,` is read as two cells, `sep=` and an empty one.
+            let line = if first.len() == 4 { "sep=," } else { first.as_str() };
+            f.detail = Some(format!(": row 1 is Excel's `{line}` line, which names the separator; delete it").into());
             out.push(f);
             return None;
         }
