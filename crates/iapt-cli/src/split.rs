@@ -20,25 +20,22 @@ pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Re
     let mut failed: Option<csv::Error> = None;
     // The split is held in memory until it is written whole, and a workbook's shared string can
     // be repeated in every row: a few kilobytes may stand for gigabytes, so it is bounded as one
-    // part of a workbook is.
+    // part of a workbook is. What is counted is what the writers hold, padding and messages
+    // included, not the values alone.
     let (mut held, mut too_big) = (0u64, false);
     copy::read_sheets(v, limits, &mut |sheet, row| {
         if failed.is_some() || too_big {
             return;
         }
         let mut cells: Vec<String> = (0..row.len()).map(|i| copy::text(row.get(i))).collect();
-        held += cells.iter().map(|c| c.len() as u64 + 1).sum::<u64>();
-        if held > limits.entry_bytes {
-            too_big = true;
-            return;
-        }
         let result = if let Some((accepted, rejected, marks, width)) = out.get_mut(&sheet) {
             if cells.iter().all(|c| c.trim().is_empty()) {
                 return;
             }
+            let before = (accepted.get_ref().len() + rejected.get_ref().len()) as u64;
             let mut why: Vec<usize> = marks.rejected.get(&row.number).cloned().unwrap_or_default();
             why.extend(&file_level);
-            if why.is_empty() {
+            let written = if why.is_empty() {
                 accepted.write_record(&cells)
             } else {
                 // A rejected record is padded to the widest row, so that the added columns line up.
@@ -50,7 +47,9 @@ pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Re
                 rejected.write_record(
                     cells.iter().map(String::as_str).chain([rules.join(" ").as_str(), messages.join(" | ").as_str()]),
                 )
-            }
+            };
+            held += (accepted.get_ref().len() + rejected.get_ref().len()) as u64 - before;
+            written
         } else {
             let writer = || csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
             let (mut accepted, mut rejected) = (writer(), writer());
@@ -62,11 +61,15 @@ pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Re
             let written = accepted.write_record(&cells).and_then(|()| {
                 rejected.write_record(header.iter().map(String::as_str).chain(["iapt_rules", "iapt_messages"]))
             });
+            held += (accepted.get_ref().len() + rejected.get_ref().len()) as u64;
             out.insert(sheet, (accepted, rejected, marks, width));
             written
         };
         if let Err(e) = result {
             failed = Some(e);
+        }
+        if held > limits.entry_bytes {
+            too_big = true;
         }
     })?;
     if let Some(e) = failed {
@@ -75,7 +78,7 @@ pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Re
     if too_big {
         return Err(Fatal {
             message: format!(
-                "the split of `{}` would hold more than {} bytes of values; nothing was written",
+                "the split of `{}` would hold more than {} bytes; no split file was written",
                 crate::inputs::printable(&v.path.display().to_string()),
                 iapt_ingest::thousands(limits.entry_bytes)
             ),
