@@ -128,7 +128,8 @@ pub struct LimitArgs {
     /// Bytes in one CSV record.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().record_bytes)]
     pub max_record_bytes: u64,
-    /// Findings of one rule kept per submission (the rest are counted; file-level ones are all kept).
+    /// Findings of one rule kept per submission (the rest are counted; 0 still keeps one of each
+    /// file-level rule).
     #[arg(long, value_name = "N", default_value_t = Limits::default().findings_per_rule)]
     pub max_findings: u32,
 }
@@ -337,8 +338,8 @@ pub fn load_schema(dir: Option<&PathBuf>) -> Result<Schema, Fatal> {
     }
 }
 
-/// "1 problem", "3 problems".
-/// A percentage from 0 to 100; `NaN` would pass every comparison and so every file.
+/// A percentage from 0 to 100; `NaN` fails every comparison, so no score is below it and every
+/// file would pass.
 fn percentage(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(n) if (0.0..=100.0).contains(&n) => Ok(n),
@@ -346,6 +347,7 @@ fn percentage(s: &str) -> Result<f64, String> {
     }
 }
 
+/// "1 problem", "3 problems".
 pub fn problems(n: usize) -> String {
     if n == 1 { "1 problem".into() } else { format!("{n} problems") }
 }

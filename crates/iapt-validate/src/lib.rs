@@ -354,8 +354,8 @@ fn match_sheets(
         .collect()
 }
 
-/// Findings kept in memory, at most `cap` of each record-level or warning rule; the rest are
-/// counted. File-level findings are few, and all kept.
+/// Findings kept in memory, at most `cap` of each rule; the rest are counted. At least one of
+/// each file-level rule found is kept, whatever the cap.
 struct Kept {
     list: Vec<Finding>,
     cap: u64,
@@ -396,8 +396,9 @@ impl Kept {
             // Compared by id: a `const` rule need not have one address.
             let rule = rules::ALL.iter().position(|r| r.id == self.list[i].rule.id).unwrap_or(0);
             self.found[rule] += 1;
-            // A file-level finding decides whether the submission is accepted: never dropped.
-            if self.found[rule] > self.cap && rules::ALL[rule].severity != Severity::File {
+            // A file-level finding decides whether the submission is accepted: a cap of 0 keeps one.
+            let file_level = rules::ALL[rule].severity == Severity::File;
+            if self.found[rule] > if file_level { self.cap.max(1) } else { self.cap } {
                 self.not_kept[rule] += 1;
             } else {
                 self.list.swap(keep, i);
