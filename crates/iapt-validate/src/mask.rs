@@ -98,13 +98,19 @@ fn digit_groups(c: &[char], spaces: bool, commas: bool) -> (usize, usize, Vec<us
     (digits, end, groups)
 }
 
-/// An NHS number: nine or more digits in a row or in `-`/`.`/`,`/`_` groups (`9,434,765,919`),
+/// An NHS number: nine or more digits in a row or in `-`/`.`/`/` groups, or in `,`/`_` groups
+/// unless they read as a count with thousands separators that fails the NHS number check
+/// (`9,434,765,919` is masked, a limit of `1,073,741,824` is not),
 /// a number of ten figures in E notation (`9.43477E+09`, as a spreadsheet shows one), or
 /// ten digits in groups of at most four split by white space (`401 023 2137`, `40 10 23 21 37`).
 /// A run that goes on into a time (`2013-02-24 15:15`) or a word is not one.
 fn nhs_number(c: &[char], after_letter: bool) -> usize {
-    let (digits, end, _) = digit_groups(c, false, true);
+    let (digits, end, _) = digit_groups(c, false, false);
     if digits >= 9 {
+        return end;
+    }
+    let (digits, end, groups) = digit_groups(c, false, true);
+    if digits >= 9 && (!thousands_shape(&groups) || passes_check(&c[..end])) {
         return end;
     }
     if let Some(end) = large_in_e_notation(c) {
@@ -128,6 +134,16 @@ fn nhs_number(c: &[char], after_letter: bool) -> usize {
             .map_or(end, |p| p + 1);
     }
     0
+}
+
+/// Groups as a count is written with thousands separators: 1 to 3 digits, then threes.
+fn thousands_shape(groups: &[usize]) -> bool {
+    groups.len() > 1 && (1..=3).contains(&groups[0]) && groups[1..].iter().all(|&g| g == 3)
+}
+
+fn passes_check(c: &[char]) -> bool {
+    let digits: Vec<u8> = c.iter().filter(|c| c.is_ascii_digit()).map(|&c| c as u8).collect();
+    crate::field::nhs_number_is_valid(&digits)
 }
 
 /// A date written in figures: six or more digits in a row (`19710723`), or day, month and
@@ -302,6 +318,8 @@ mod tests {
             "PHQ9_SCORE",
             "1e308",
             "2.5E+01",
+            "holds 1,259,086 characters, past the limit of 1,073,741,824",
+            "1_073_741_824",
         ] {
             assert_eq!(mask_shapes(s, true), s);
         }
