@@ -214,16 +214,32 @@ fn what_a_killed_run_left_is_swept_by_the_next() {
     let staging = out.join(format!(".iapt.tmp-{dead}-0"));
     std::fs::create_dir_all(staging.join("tables")).unwrap();
     std::fs::write(staging.join("tables/T1.csv"), "half").unwrap();
-    std::fs::write(out.join(format!(".summary.md.tmp-{dead}-3")), "half").unwrap();
-    // A live process's (pid 1), and a name of the user's that only looks alike, stay.
+    let half = out.join(format!(".summary.md.tmp-{dead}-3"));
+    std::fs::write(&half, "half").unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    for old in [&staging, &half] {
+        std::fs::File::open(old).unwrap().set_modified(two_hours_ago).unwrap();
+    }
+    // What stays: a live process's (pid 1), a dead one's written in the last hour (another
+    // container's run may be writing it), and names of the user's that only look alike.
     let live = out.join(".iapt.tmp-1-0");
     std::fs::create_dir(&live).unwrap();
-    std::fs::write(out.join(".notes.tmp-mine"), "mine").unwrap();
+    let recent = format!(".iapt.tmp-{dead}-1");
+    std::fs::create_dir(out.join(&recent)).unwrap();
+    let plus = format!(".n.tmp-+{dead}-1");
+    for name in [".notes.tmp-mine", ".notes.tmp-abc-1", &plus] {
+        std::fs::write(out.join(name), "mine").unwrap();
+        std::fs::File::open(out.join(name)).unwrap().set_modified(two_hours_ago).unwrap();
+    }
     assert!(iapt(&["report", s(&sub), "--out", s(&out), "--quiet"]).status.success());
     let names: Vec<String> = tree(&out).into_keys().map(|p| p.display().to_string()).collect();
-    let hidden: Vec<&String> = names.iter().filter(|n| n.starts_with('.')).collect();
+    let mut hidden: Vec<&str> =
+        names.iter().filter(|n| n.starts_with('.')).map(|n| n.split('/').next().unwrap()).collect();
+    hidden.dedup();
     if Path::new("/proc/1").exists() {
-        assert_eq!(hidden, [".iapt.tmp-1-0", ".notes.tmp-mine"], "{names:?}");
+        let mut expected = vec![".iapt.tmp-1-0", &recent, plus.as_str(), ".notes.tmp-abc-1", ".notes.tmp-mine"];
+        expected.sort_unstable();
+        assert_eq!(hidden, expected, "{names:?}");
     }
     assert!(names.contains(&"tables/T1.csv".to_owned()));
 }

@@ -193,7 +193,8 @@ fn resolve(path: &Path) -> PathBuf {
 pub fn refuse_inputs(outputs: &[(&str, Option<&Path>)], inputs: &[PathBuf]) -> Result<(), Fatal> {
     let inputs: Vec<(&PathBuf, PathBuf)> = inputs.iter().map(|p| (p, resolve(p))).collect();
     for &(flag, output) in outputs {
-        let Some(output) = output else { continue };
+        // `--output -` is standard output (see [`open`]), never the folder `.` holds.
+        let Some(output) = output.filter(|o| !(flag == "--output" && *o == Path::new("-"))) else { continue };
         let resolved = resolve(output);
         for (input, at) in &inputs {
             let clash = if resolved == *at {
@@ -260,12 +261,17 @@ fn remove_dirs(made: &[PathBuf]) {
 fn temporary_pid(name: &str) -> Option<u32> {
     let (_, rest) = name.strip_prefix('.')?.rsplit_once(".tmp-")?;
     let (pid, n) = rest.split_once('-')?;
-    n.bytes().all(|b| b.is_ascii_digit()).then(|| pid.parse().ok())?
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(pid) && digits(n)).then(|| pid.parse().ok())?
 }
 
+/// How long a dead run's leftovers stay: a process of another machine or container writing into
+/// the same folder is not seen in this `/proc`, and no write of ours takes an hour.
+const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// Removes from `dir` the temporary files and staging folders of runs that were killed before
-/// they could (their process is gone), so that they do not pile up beside the outputs. Only
-/// where `/proc` tells which processes live.
+/// they could (their process is gone, and an hour has passed), so that they do not pile up beside
+/// the outputs. Only where `/proc` tells which processes live.
 fn sweep_killed_runs(dir: &Path) {
     let (proc, own) = (Path::new("/proc"), std::process::id());
     if !proc.join(own.to_string()).exists() {
@@ -275,6 +281,10 @@ fn sweep_killed_runs(dir: &Path) {
         let name = entry.file_name();
         let Some(pid) = name.to_str().and_then(temporary_pid) else { continue };
         if pid == own || proc.join(pid.to_string()).exists() {
+            continue;
+        }
+        let age = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+        if age.is_none_or(|a| a < LEFTOVER_AGE) {
             continue;
         }
         // Neither call follows a symbolic link: a link is removed, never its target.
