@@ -379,7 +379,10 @@ fn the_folder_synth_writes_is_validated_as_people_keep_it() {
     assert_eq!(o.status.code(), Some(2));
     let t = text(&o);
     assert!(t.contains("holds no submission (4 other paths passed over: `"), "{t}");
-    assert!(t.contains("`, a CSV file in a folder without Header.csv, so not part of a submission and others)"), "{t}");
+    assert!(
+        t.contains("`, a CSV file in a folder without Header.csv, so not part of a submission; and 3 more)"),
+        "{t}"
+    );
 }
 
 // ---- 9. smaller things ----------------------------------------------------------------------

@@ -153,6 +153,9 @@ fn one_providers_two_submissions_for_one_period_are_named() {
     let twice = iapt(&["outcomes", &corrected, &corrected, "--period", YEAR]);
     assert!(String::from_utf8_lossy(&twice.stderr).contains("is given more than once"));
     assert_eq!(stdout(&twice), stdout(&alone), "counted once");
+    let spelled_otherwise = base.join("original/../corrected").to_str().unwrap().to_owned();
+    let twice = iapt(&["outcomes", &corrected, &spelled_otherwise, "--period", YEAR]);
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("is given more than once"), "one folder, two spellings");
 }
 
 #[test]
@@ -162,4 +165,12 @@ fn output_dash_is_standard_output() {
     assert!(dash.status.success());
     assert_eq!(stdout(&dash), stdout(&plain));
     assert!(!support::root().join("-").exists(), "no file named `-`");
+    // Nor is `-` taken for a path inside the input when the input is the current folder.
+    let here = std::process::Command::new(env!("CARGO_BIN_EXE_iapt"))
+        .args(["outcomes", ".", "--year", "2012-13", "--quiet", "--output", "-"])
+        .current_dir(support::root().join("tests/fixtures/clean"))
+        .output()
+        .unwrap();
+    assert!(here.status.success(), "{}", String::from_utf8_lossy(&here.stderr));
+    assert_eq!(stdout(&here), stdout(&plain));
 }

@@ -66,7 +66,8 @@ pub fn expand(inputs: &[PathBuf], quiet: bool) -> Result<Expanded, Fatal> {
             let first = found.skipped.first().map_or_else(String::new, |s| {
                 format!(": `{}`, {}", printable(&s.path.display().to_string()), s.why.describe())
             });
-            let more = if found.skipped.len() > 1 { " and others" } else { "" };
+            let more =
+                if found.skipped.len() > 1 { format!("; and {} more", found.skipped.len() - 1) } else { String::new() };
             return Err(Fatal {
                 message: format!(
                     "`{shown}` holds no submission ({} other path{} passed over{first}{more})",
@@ -162,8 +163,11 @@ pub fn report(a: &Accepted) {
         eprintln!("  {sheet:<18} {read:>10} rows read, {rejected:>8} rejected by validation");
     }
     for (superseded, used) in &a.same_period {
+        // `a/x.xlsx` and `./a/x.xlsx` are one file given twice.
+        let same = superseded == used
+            || std::fs::canonicalize(superseded).is_ok_and(|p| std::fs::canonicalize(used).is_ok_and(|q| p == q));
         let (superseded, used) = (printable(&superseded.display().to_string()), printable(&used.display().to_string()));
-        if superseded == used {
+        if same {
             eprintln!("warning: {used} is given more than once; its records are counted once");
             continue;
         }

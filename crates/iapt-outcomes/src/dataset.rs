@@ -213,20 +213,18 @@ impl Dataset {
     }
 
     /// Submissions of one provider for one reporting period, as (superseded, used) pairs in
-    /// merge order: only their places in `submissions` decide which is used where they share
+    /// merge order, each paired with the one read last: only their places in `submissions` decide which is used where they share
     /// records, so the user must hear of them.
     #[must_use]
     pub fn same_period(submissions: &[Submission]) -> Vec<(usize, usize)> {
         let order = Dataset::merge_order(submissions);
         let key = |i: usize| (&submissions[i].provider, submissions[i].period_start, submissions[i].period_end);
-        let mut by_key: FxHashMap<_, usize> = FxHashMap::default();
-        let mut pairs = Vec::new();
-        for i in order {
-            if let Some(earlier) = by_key.insert(key(i), i) {
-                pairs.push((earlier, i));
-            }
+        // The one used is the last read of its key: each earlier one is paired with it.
+        let mut last: FxHashMap<_, usize> = FxHashMap::default();
+        for &i in &order {
+            last.insert(key(i), i);
         }
-        pairs
+        order.into_iter().filter_map(|i| Some((i, last[&key(i)])).filter(|&(i, used)| i != used)).collect()
     }
 
     /// How many referrals merging `submissions` gives, when that is known before merging: each

@@ -119,4 +119,6 @@ fn two_versions_for_one_period_are_named_with_the_one_used() {
     let data = Dataset::merge(subs);
     assert_eq!(data.referral(0).record.end_date, Some(d(50)), "as said: input 3's R1");
     assert!(Dataset::same_period(&[ra(30, None), ra(61, None)]).is_empty(), "monthly versions are no tie");
+    let three = [ra(61, None), ra(30, None), ra(61, Some(40)), ra(61, Some(50))];
+    assert_eq!(Dataset::same_period(&three), vec![(0, 3), (2, 3)], "each set aside is paired with the one used");
 }
