@@ -468,6 +468,17 @@ fn a_cap_of_no_findings_hides_no_problem() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("(1 rejected whole by a file-level problem)"), "{stderr}");
     assert_eq!(stdout(&o).lines().count(), 1, "no outcomes from a half-read submission");
+    // One of each file-level rule is kept, not every one: 50 bad Header rows are one and a count.
+    let headers = csv_copy("cap-headers", |d| {
+        let mut text = std::fs::read_to_string(d.join("Header.csv")).unwrap();
+        text.push_str(&"RX4,2012-04-15,2013-03-31,1.0\n".repeat(50));
+        std::fs::write(d.join("Header.csv"), text).unwrap();
+    });
+    let o = iapt(&["validate", headers.to_str().unwrap(), "--max-findings", "0", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let listed = json["diagnostics"].as_array().unwrap().iter().filter(|d| d["rule"] == "IAPT-F009").count();
+    assert_eq!((listed, &json["summary"]["not_listed"]["IAPT-F009"]), (1, &serde_json::json!(49)), "{json}");
 }
 
 #[test]
@@ -502,6 +513,13 @@ fn a_version_typed_as_a_number_says_how_to_keep_it() {
     let m = message_of(&v, "IAPT-F009");
     assert!(m.contains("`1` is not valid: it does not have the form `1.0`; the cell holds a number"), "{m}");
     assert!(m.contains("format the cell as Text"), "{m}");
+    // A number can lose a text's zeros, not its check digit: no such advice then.
+    let person = sheet(&mut sheets, "Person");
+    let col = person.column("NHS_NUMBER");
+    person.rows[1][col] = Cell::Number(9_434_765_910.0);
+    let v = check(&workbook("nhs-number-as-number", &sheets));
+    let m = message_of(&v, "IAPT-W004");
+    assert!(m.contains("modulus 11") && !m.contains("the cell holds a number"), "{m}");
 }
 
 #[test]

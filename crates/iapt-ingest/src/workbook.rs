@@ -267,14 +267,21 @@ fn duration(s: &str) -> CellValue<'_> {
     }
 }
 
-/// Excel's last date, 9999-12-31, as a 1900-system serial; it shows later ones as `####`.
-const LAST_SERIAL: f64 = 2_958_466.0;
+/// The serial after Excel's last date, 9999-12-31, in the 1900 and the 1904 date systems; it
+/// shows later ones as `####`.
+const PAST_LAST_SERIAL: f64 = 2_958_466.0;
+const PAST_LAST_SERIAL_1904: f64 = 2_957_004.0;
 
 fn date_time(dt: &calamine::ExcelDateTime) -> CellValue<'static> {
     let serial = dt.as_f64();
+    // calamine tells the date system only by comparison.
+    let kind =
+        if dt.is_duration() { calamine::ExcelDateTimeType::TimeDelta } else { calamine::ExcelDateTimeType::DateTime };
+    let in_1904 = *dt == calamine::ExcelDateTime::new(serial, kind, true);
+    let past = if in_1904 { PAST_LAST_SERIAL_1904 } else { PAST_LAST_SERIAL };
     // A number no date is (negative, past 9999, not finite) is given as the number it is, not as
     // the date calamine would clamp it to.
-    if !(0.0..LAST_SERIAL).contains(&serial) {
+    if !(0.0..past).contains(&serial) {
         return CellValue::Float(serial);
     }
     // calamine converts from the workbook's own epoch (1900 or 1904).
@@ -306,6 +313,10 @@ mod tests {
         assert!(matches!(cell(f64::NAN), CellValue::Float(f) if f.is_nan()), "NaN is never a date");
         assert!(matches!(cell(41_000.0), CellValue::DateTime { year: 2012, month: 4, day: 1, .. }));
         assert!(matches!(cell(2_958_465.5), CellValue::DateTime { year: 9999, month: 12, day: 31, .. }));
+        // A 1904 workbook's days start four years later, and so end sooner.
+        let cell_1904 = |serial: f64| date_time(&ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, true));
+        assert!(matches!(cell_1904(2_957_003.5), CellValue::DateTime { year: 9999, month: 12, day: 31, .. }));
+        assert_eq!(cell_1904(2_957_004.0), CellValue::Float(2_957_004.0));
     }
 
     #[test]

@@ -163,8 +163,12 @@ pub(crate) fn parse(
         }
         Parsed::Invalid { kind, detail: d } => {
             detail.push_str(&d);
-            // Typed into a General cell, `1.0` or `012` is stored as the number 1 or 12.
-            if matches!(col.kind, Kind::Text { .. }) && matches!(cell, CellValue::Int(_) | CellValue::Float(_)) {
+            // Typed into a General cell, `1.0` or `012` is stored as the number 1 or 12: only the
+            // form can be lost so, not the length or the check digit.
+            if matches!(col.kind, Kind::Text { .. })
+                && matches!(cell, CellValue::Int(_) | CellValue::Float(_))
+                && d.starts_with(NOT_OF_FORM)
+            {
                 detail.push_str(
                     "; the cell holds a number, which drops zeros a text keeps: format the cell as Text and type it again",
                 );
@@ -198,7 +202,8 @@ pub(crate) fn plain_text(
 }
 
 /// A byte `parse_text` would not take as it is: a control character, DEL, the lead byte of a
-/// no-break space or of an invisible character, or one the column's normalising changes.
+/// no-break space or of an invisible character, or one the column's normalising changes. The
+/// lead bytes also start visible characters (`’ – €`): those are read slowly, then taken.
 pub(crate) fn refused(b: u8, normalise: Normalise) -> bool {
     b < 0x20
         || b == 0x7F
@@ -316,8 +321,9 @@ pub(crate) fn format_number(f: f64, out: &mut String) {
         let _ = write!(out, "{}", f as i64);
         return;
     }
-    if f.is_finite() && f.abs() >= 1e15 {
-        // Past 15 digits Excel writes `1E+308`: the figures would be noise, and hundreds of them.
+    if f.is_finite() && f.abs() >= 1e21 {
+        // Past 21 digits `1E+308` as Excel writes it: the figures would be noise, and hundreds of
+        // them. Shorter numbers keep their digits, as an id typed as a number is read by them.
         let e = format!("{f:E}");
         let (mantissa, exponent) = e.split_once('E').unwrap_or((&e, "0"));
         let mut m = format!("{:.14}", mantissa.parse::<f64>().unwrap_or(0.0));
@@ -337,6 +343,8 @@ pub(crate) fn format_number(f: f64, out: &mut String) {
         out.truncate(trimmed);
     }
 }
+
+const NOT_OF_FORM: &str = "it does not have the form";
 
 fn parse_text(
     col: &Column,
@@ -376,7 +384,7 @@ fn parse_text(
         let source = p.as_str();
         let literal = !source.contains(['[', ']', '{', '}', '(', ')', '?', '*', '+', '|', '^', '$']);
         let form = if literal { source.replace('\\', "") } else { source.to_owned() };
-        return Parsed::invalid(Invalid::Text, format!("it does not have the form `{form}`"));
+        return Parsed::invalid(Invalid::Text, format!("{NOT_OF_FORM} `{form}`"));
     }
     if col.check == Some(Check::NhsNumber) {
         if !nhs_number_is_valid(text.as_bytes()) {
@@ -390,9 +398,18 @@ fn parse_text(
 }
 
 /// A character that shows as nothing: a soft hyphen, zero-width space or joiner, a direction
-/// mark or embedding, a word joiner or invisible operator, a byte-order mark.
+/// mark or embedding, a line or paragraph separator, a word joiner or invisible operator, a
+/// variation selector, a byte-order mark.
 fn invisible(c: char) -> bool {
-    matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+    matches!(
+        c,
+        '\u{AD}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+    )
 }
 
 /// The modulus-11 check of a 10-digit NHS number.
@@ -564,7 +581,10 @@ fn not_whole(cell: CellValue<'_>, text: &str, min: i64, max: i64) -> String {
     };
     match value {
         Some(f) if f.fract() != 0.0 => "it is not a whole number".into(),
-        Some(f) if f.abs() >= 9e15 => format!("it is outside the range {min} to {max}"),
+        // `1e3` in 0 to 27 is out of range however it is written.
+        Some(f) if f.abs() >= 9e15 || f < min as f64 || f > max as f64 => {
+            format!("it is outside the range {min} to {max}")
+        }
         Some(_) => "write it as plain digits, without a decimal point or exponent".into(),
         None => "it is not a number".into(),
     }

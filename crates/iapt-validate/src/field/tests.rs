@@ -15,8 +15,11 @@ fn numbers_read_as_excel_shows_them() {
     assert_eq!(number(2.5), "2.5");
     assert_eq!(number(-3.0), "-3");
     assert_eq!(number(1e308), "1E+308");
-    assert_eq!(number(-2.5e20), "-2.5E+20");
+    assert_eq!(number(-2.5e21), "-2.5E+21");
     assert_eq!(number(123_456_789_012_345.0), "123456789012345");
+    // An id typed as a number is read by its digits, so these keep them.
+    assert_eq!(number(1_234_567_890_123_456.0), "1234567890123456");
+    assert_eq!(number(-2.5e20), "-250000000000000000000");
 }
 
 #[test]
@@ -49,7 +52,7 @@ fn a_refused_whole_number_says_why() {
     let text = |s| why(CellValue::Text(s), s);
     assert_eq!(text("5.0"), "write it as plain digits, without a decimal point or exponent");
     assert_eq!(text("5.5"), "it is not a whole number");
-    for huge in ["1e308", "99999999999999999999", "-99999999999999999999"] {
+    for huge in ["1e308", "99999999999999999999", "-99999999999999999999", "1e3", "-5.0", "28.0"] {
         assert_eq!(text(huge), "it is outside the range 0 to 27", "{huge}");
     }
     for not in ["NaN", "inf", "0x10", "\u{663}", "five", "-"] {
@@ -66,4 +69,15 @@ fn dates_in_text() {
     assert!(parse_date_text("04/13/2012").unwrap_err().contains("MM/DD/YYYY"));
     assert!(parse_date_text("2012-04-01 00:00:00").unwrap_err().contains("without a time"));
     assert!(parse_date_text("1 April 2012").is_err());
+}
+
+#[test]
+fn invisible_characters_are_told_from_visible_ones_of_the_same_lead_byte() {
+    for c in ['\u{AD}', '\u{200B}', '\u{200D}', '\u{2028}', '\u{2029}', '\u{202E}', '\u{2060}', '\u{FE0F}', '\u{FEFF}']
+    {
+        assert!(invisible(c), "U+{:04X}", u32::from(c));
+    }
+    for c in ['’', '–', '€', '£', 'é', '\u{A0}', '\u{FF01}'] {
+        assert!(!invisible(c), "{c}");
+    }
 }
