@@ -580,6 +580,20 @@ fn a_split_that_one_repeated_string_would_swell_is_refused() {
             .concat());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(split.join("accepted/Person.csv").is_file());
+    // Every byte written counts, those still in the writers' buffers too: the fixture's split
+    // is about 2 KB.
+    let tiny = dir.join("tiny");
+    let o = run(&[
+        "validate",
+        "tests/fixtures/clean",
+        "--quiet",
+        "--split",
+        tiny.to_str().unwrap(),
+        "--max-entry-bytes",
+        "1000",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(!tiny.exists());
 }
 
 #[test]

@@ -48,6 +48,8 @@ pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Re
                     cells.iter().map(String::as_str).chain([rules.join(" ").as_str(), messages.join(" | ").as_str()]),
                 )
             };
+            // Flushed into the Vec, so that the writers' own buffers are counted too.
+            let written = written.and_then(|()| Ok(accepted.flush().and_then(|()| rejected.flush())?));
             held += (accepted.get_ref().len() + rejected.get_ref().len()) as u64 - before;
             written
         } else {
@@ -61,6 +63,7 @@ pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Re
             let written = accepted.write_record(&cells).and_then(|()| {
                 rejected.write_record(header.iter().map(String::as_str).chain(["iapt_rules", "iapt_messages"]))
             });
+            let written = written.and_then(|()| Ok(accepted.flush().and_then(|()| rejected.flush())?));
             held += (accepted.get_ref().len() + rejected.get_ref().len()) as u64;
             out.insert(sheet, (accepted, rejected, marks, width));
             written
