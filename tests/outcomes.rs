@@ -156,6 +156,11 @@ fn one_providers_two_submissions_for_one_period_are_named() {
     let spelled_otherwise = base.join("original/../corrected").to_str().unwrap().to_owned();
     let twice = iapt(&["outcomes", &corrected, &spelled_otherwise, "--period", YEAR]);
     assert!(String::from_utf8_lossy(&twice.stderr).contains("is given more than once"), "one folder, two spellings");
+    // One folder twice beside another version: each is said once.
+    let o = iapt(&["outcomes", &corrected, &spelled_otherwise, &original, "--period", YEAR]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(stderr.matches("is given more than once").count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("one provider's submissions").count(), 1, "{stderr}");
 }
 
 #[test]

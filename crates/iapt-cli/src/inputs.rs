@@ -162,18 +162,24 @@ pub fn report(a: &Accepted) {
     for (sheet, read, rejected) in &a.rows {
         eprintln!("  {sheet:<18} {read:>10} rows read, {rejected:>8} rejected by validation");
     }
+    // `a/x.xlsx` and `./a/x.xlsx` are one file: said once as given twice, and paired once.
+    let canonical = |p: &PathBuf| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+    let shown = |p: &PathBuf| printable(&p.display().to_string());
+    let (mut twice, mut pairs) = (Vec::new(), Vec::new());
     for (superseded, used) in &a.same_period {
-        // `a/x.xlsx` and `./a/x.xlsx` are one file given twice.
-        let same = superseded == used
-            || std::fs::canonicalize(superseded).is_ok_and(|p| std::fs::canonicalize(used).is_ok_and(|q| p == q));
-        let (superseded, used) = (printable(&superseded.display().to_string()), printable(&used.display().to_string()));
-        if same {
-            eprintln!("warning: {used} is given more than once; its records are counted once");
-            continue;
+        let (s, u) = (canonical(superseded), canonical(used));
+        let repeated = s == u || a.same_period.iter().filter(|(other, _)| canonical(other) == s).count() > 1;
+        if repeated && !twice.contains(&s) {
+            twice.push(s.clone());
+            eprintln!("warning: {} is given more than once; its records are counted once", shown(superseded));
         }
-        eprintln!("warning: {superseded} and {used} are one provider's submissions for one reporting period;");
-        eprintln!("  where they share records, those of {used} are used, as it is read later");
-        eprintln!("  (inputs are read in the order given, a folder's submissions by name)");
+        if s != u && !pairs.contains(&(s.clone(), u.clone())) {
+            pairs.push((s, u));
+            let (superseded, used) = (shown(superseded), shown(used));
+            eprintln!("warning: {superseded} and {used} are one provider's submissions for one reporting period;");
+            eprintln!("  where they share records, those of {used} are used, as it is read later");
+            eprintln!("  (inputs are read in the order given, a folder's submissions by name)");
+        }
     }
     if !a.same_period.is_empty() {
         eprintln!("hint: pass only the current submission for each provider and period");

@@ -213,8 +213,8 @@ impl Dataset {
     }
 
     /// Submissions of one provider for one reporting period, as (superseded, used) pairs in
-    /// merge order, each paired with the one read last: only their places in `submissions` decide which is used where they share
-    /// records, so the user must hear of them.
+    /// merge order, each paired with the one read last: only their places in `submissions`
+    /// decide which is used where they share records, so the user must hear of them.
     #[must_use]
     pub fn same_period(submissions: &[Submission]) -> Vec<(usize, usize)> {
         let order = Dataset::merge_order(submissions);
