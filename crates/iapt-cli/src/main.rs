@@ -104,7 +104,8 @@ impl Chatter {
 #[derive(Args, Clone)]
 #[command(next_help_heading = "Limits")]
 pub struct LimitArgs {
-    /// Bytes one part of a workbook (a sheet, the shared strings) may inflate to; also the values a `--split` holds.
+    /// Bytes one part of a workbook (a sheet, the shared strings) may inflate to; also the bytes
+    /// one `--split` writes, messages included.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().entry_bytes)]
     pub max_entry_bytes: u64,
     /// Bytes all parts of one workbook may inflate to.

@@ -207,7 +207,7 @@ pub(crate) fn plain_text(
 pub(crate) fn refused(b: u8, normalise: Normalise) -> bool {
     b < 0x20
         || b == 0x7F
-        || matches!(b, 0xC2 | 0xE2 | 0xEF)
+        || invisible_lead(b)
         || match normalise {
             Normalise::None => false,
             Normalise::StripSpaces => b == b' ',
@@ -334,6 +334,11 @@ pub(crate) fn format_number(f: f64, out: &mut String) {
         let _ = write!(out, "{m}E{sign}{exponent}");
         return;
     }
+    if f.is_finite() && f.abs() >= 1e15 {
+        // The shortest digits that read back as `f`, not the binary value's exact noise.
+        let _ = write!(out, "{f}");
+        return;
+    }
     // 15 significant digits, as Excel displays, then trailing zeros trimmed.
     let int_digits = if f.abs() >= 1.0 { f.abs().log10().floor() as usize + 1 } else { 1 };
     let start = out.len();
@@ -360,8 +365,8 @@ fn parse_text(
         Normalise::Upper => text.make_ascii_uppercase(),
     }
     // A byte scan: C0 controls and DEL are single bytes, C1 controls start with 0xC2, the
-    // invisible characters with 0xC2, 0xE2 or 0xEF.
-    if text.bytes().any(|b| b < 0x20 || b == 0x7F || matches!(b, 0xC2 | 0xE2 | 0xEF)) {
+    // invisible characters with one of `invisible_lead`'s bytes.
+    if text.bytes().any(|b| b < 0x20 || b == 0x7F || invisible_lead(b)) {
         if let Some(c) = text.chars().find(|c| c.is_control()) {
             return Parsed::invalid(Invalid::Text, format!("it holds the control character U+{:04X}", u32::from(c)));
         }
@@ -397,18 +402,28 @@ fn parse_text(
     Parsed::ok(Value::Text)
 }
 
-/// A character that shows as nothing: a soft hyphen, zero-width space or joiner, a direction
-/// mark or embedding, a line or paragraph separator, a word joiner or invisible operator, a
-/// variation selector, a byte-order mark.
+/// The first byte in UTF-8 of every [`invisible`] character (and of a C1 control).
+fn invisible_lead(b: u8) -> bool {
+    matches!(b, 0xC2 | 0xCD | 0xD8 | 0xE1 | 0xE2 | 0xEF | 0xF3)
+}
+
+/// A character that shows as nothing: a soft hyphen, combining grapheme joiner, zero-width space
+/// or joiner, a direction mark or embedding, a line or paragraph separator, a word joiner or
+/// invisible operator, a variation selector, a tag character, a byte-order mark.
 fn invisible(c: char) -> bool {
     matches!(
         c,
         '\u{AD}'
+            | '\u{34F}'
+            | '\u{61C}'
+            | '\u{180E}'
             | '\u{200B}'..='\u{200F}'
             | '\u{2028}'..='\u{202E}'
             | '\u{2060}'..='\u{206F}'
             | '\u{FE00}'..='\u{FE0F}'
             | '\u{FEFF}'
+            | '\u{E0000}'..='\u{E007F}'
+            | '\u{E0100}'..='\u{E01EF}'
     )
 }
 

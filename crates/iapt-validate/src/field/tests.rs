@@ -20,6 +20,8 @@ fn numbers_read_as_excel_shows_them() {
     // An id typed as a number is read by its digits, so these keep them.
     assert_eq!(number(1_234_567_890_123_456.0), "1234567890123456");
     assert_eq!(number(-2.5e20), "-250000000000000000000");
+    assert_eq!(number(12_345_678_901_234_567_890.0), "12345678901234567000", "no binary noise");
+    assert_eq!(number(1_234_567_890_123_456.5), "1234567890123456.5");
 }
 
 #[test]
@@ -73,9 +75,27 @@ fn dates_in_text() {
 
 #[test]
 fn invisible_characters_are_told_from_visible_ones_of_the_same_lead_byte() {
-    for c in ['\u{AD}', '\u{200B}', '\u{200D}', '\u{2028}', '\u{2029}', '\u{202E}', '\u{2060}', '\u{FE0F}', '\u{FEFF}']
-    {
+    let invisibles = [
+        '\u{AD}',
+        '\u{34F}',
+        '\u{61C}',
+        '\u{180E}',
+        '\u{200B}',
+        '\u{200D}',
+        '\u{2028}',
+        '\u{2029}',
+        '\u{202E}',
+        '\u{2060}',
+        '\u{FE0F}',
+        '\u{FEFF}',
+        '\u{E0041}',
+        '\u{E0100}',
+    ];
+    for c in invisibles {
         assert!(invisible(c), "U+{:04X}", u32::from(c));
+        // The byte scan sends it to the character scan.
+        let mut bytes = [0; 4];
+        assert!(invisible_lead(c.encode_utf8(&mut bytes).as_bytes()[0]), "U+{:04X}", u32::from(c));
     }
     for c in ['’', '–', '€', '£', 'é', '\u{A0}', '\u{FF01}'] {
         assert!(!invisible(c), "{c}");
