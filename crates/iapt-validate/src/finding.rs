@@ -105,7 +105,8 @@ impl Finding {
     /// error naming a cell's text), so they are masked by shape like values.
     fn shown_detail<'d>(&self, detail: &'d str, schema: &Schema, show_values: bool) -> Cow<'d, str> {
         const DETAIL_CHARS: usize = 400;
-        if show_values {
+        // A limit's detail holds the tool's own counts (`1,073,741,824`), never a value.
+        if show_values || self.rule.id == rules::LIMIT_EXCEEDED.id {
             return iapt_ingest::printable(detail, DETAIL_CHARS);
         }
         let dates = self.dates_identify(schema);
@@ -157,6 +158,19 @@ mod tests {
         f.col = Some(1);
         assert_eq!(f.message(&schema, false), "`NHS_NUMBER` `943*******` is not valid: fails the modulus-11 check");
         assert_eq!(f.message(&schema, true), "`NHS_NUMBER` `9434765910` is not valid: fails the modulus-11 check");
+        let mut limit = Finding::new(rules::LIMIT_EXCEEDED);
+        limit.detail = Some(
+            iapt_ingest::IngestErrorKind::LimitExceeded {
+                limit: iapt_ingest::Limit::EntryBytes,
+                found: 2_147_483_648,
+                max: 1_073_741_824,
+                line: None,
+            }
+            .to_string()
+            .into(),
+        );
+        let m = limit.message(&schema, false);
+        assert!(m.contains("holds 2,147,483,648 bytes") && m.contains("limit of 1,073,741,824"), "{m}");
         assert_eq!(f.cell().as_deref(), Some("B14"));
         assert_eq!(mask("SW1A 1AA"), "SW1* ***");
     }
