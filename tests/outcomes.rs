@@ -179,3 +179,22 @@ fn output_dash_is_standard_output() {
     assert!(here.status.success(), "{}", String::from_utf8_lossy(&here.stderr));
     assert_eq!(stdout(&here), stdout(&plain));
 }
+
+#[test]
+fn a_local_patient_id_that_is_an_nhs_number_is_masked_unless_asked() {
+    let dir = scratch("outcomes-nhs-local-id");
+    for e in std::fs::read_dir(support::root().join("tests/fixtures/clean")).unwrap() {
+        let p = e.unwrap().path();
+        let text = std::fs::read_to_string(&p).unwrap().replace("P001", "9434765919");
+        std::fs::write(dir.join(p.file_name().unwrap()), text).unwrap();
+    }
+    let path = dir.to_str().unwrap();
+    for format in ["csv", "json"] {
+        let o = iapt(&["outcomes", path, "--period", YEAR, "--quiet", "--format", format]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let out = stdout(&o);
+        assert!(out.contains("943*******") && !out.contains("9434765919"), "{format}: {out}");
+        let shown = iapt(&["outcomes", path, "--period", YEAR, "--quiet", "--format", format, "--show-values"]);
+        assert!(stdout(&shown).contains("9434765919"), "{format}: asked for");
+    }
+}

@@ -112,9 +112,7 @@ pub fn run(args: &ExplainArgs) -> Result<u8, Fatal> {
     let person = person(&data, index, shown);
     let appointments = appointments(&schema, &data, index, &explanation.appointments);
     let left_out = left_out(&schema, &validations, provider, id, limits);
-    let mut facts = OutcomeRow::new(&schema, &data, &rules, &explanation.outcome);
-    let local_id = shown.id(facts.local_patient_id).into_owned();
-    facts.local_patient_id = &local_id;
+    let facts = OutcomeRow::new(&schema, &data, &rules, &explanation.outcome, args.show_values);
     let view = ExplainJson {
         facts,
         steps: explanation

@@ -229,6 +229,9 @@ pub struct OutcomesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
     pub format: OutputFormat,
+    /// Show a LOCAL_PATIENT_ID shaped like an NHS number, date or postcode unmasked.
+    #[arg(long)]
+    pub show_values: bool,
     #[command(flatten)]
     pub io: Io,
 }

@@ -98,7 +98,13 @@ pub fn run(args: &OutcomesArgs) -> Result<u8, Fatal> {
     let data = Dataset::merge(accepted.submissions);
     let outcomes = iapt_outcomes::derive(&data, period, &rules);
     let mut out = output::open(args.io.output.as_deref())?;
-    let rows = Rows { end_codes: schema.code_list("end-code"), data: &data, rules: &rules, outcomes: &outcomes };
+    let rows = Rows {
+        end_codes: schema.code_list("end-code"),
+        data: &data,
+        rules: &rules,
+        outcomes: &outcomes,
+        show_values: args.show_values,
+    };
     let written = match args.format {
         OutputFormat::Csv => rows.csv(&mut out),
         OutputFormat::Json => rows.json(&mut out),
@@ -158,7 +164,8 @@ impl Serialize for Score {
 pub struct OutcomeRow<'a> {
     provider: &'a str,
     service_request_id: &'a str,
-    pub local_patient_id: &'a str,
+    /// Masked by shape unless asked: a provider may use the NHS number as its local id.
+    local_patient_id: std::borrow::Cow<'a, str>,
     referral_received_date: IsoDate,
     received_in_period: bool,
     first_treatment_date: Option<IsoDate>,
@@ -183,8 +190,14 @@ pub struct OutcomeRow<'a> {
 }
 
 impl<'a> OutcomeRow<'a> {
-    pub fn new(schema: &'a Schema, data: &'a Dataset, rules: &'a OutcomeRules, o: &ReferralOutcome) -> OutcomeRow<'a> {
-        Self::with_end_codes(schema.code_list("end-code"), data, rules, o)
+    pub fn new(
+        schema: &'a Schema,
+        data: &'a Dataset,
+        rules: &'a OutcomeRules,
+        o: &ReferralOutcome,
+        show_values: bool,
+    ) -> OutcomeRow<'a> {
+        Self::with_end_codes(schema.code_list("end-code"), data, rules, o, show_values)
     }
 
     /// As [`OutcomeRow::new`], with the end-code list found once for many rows.
@@ -193,14 +206,20 @@ impl<'a> OutcomeRow<'a> {
         data: &'a Dataset,
         rules: &'a OutcomeRules,
         o: &ReferralOutcome,
+        show_values: bool,
     ) -> OutcomeRow<'a> {
         let r = data.referral(o.referral as usize);
+        let local_patient_id = data.person_of(r).map_or("", |p| data.local_patient_id(p));
         let end_code = r.record.end_code.and_then(|c| end_codes.map(|l| l.codes[usize::from(c)].code.as_str()));
         let score = |h: Option<iapt_outcomes::Hundredths>| h.map(Score);
         OutcomeRow {
             provider: data.provider_code(r.provider),
             service_request_id: data.referral_id(r),
-            local_patient_id: data.person_of(r).map_or("", |p| data.local_patient_id(p)),
+            local_patient_id: if show_values {
+                local_patient_id.into()
+            } else {
+                iapt_validate::mask_shapes(local_patient_id, true)
+            },
             referral_received_date: IsoDate(r.record.received),
             received_in_period: o.received_in_period,
             first_treatment_date: o.first_treatment_date.map(IsoDate),
@@ -253,7 +272,7 @@ impl<'a> OutcomeRow<'a> {
         let safe = |w: &mut csv::Writer<W>, text: &str| w.write_field(iapt_report::write::neutralise(text).as_bytes());
         safe(w, self.provider)?;
         safe(w, self.service_request_id)?;
-        safe(w, self.local_patient_id)?;
+        safe(w, &self.local_patient_id)?;
         field(w, &date(Some(self.referral_received_date)))?;
         w.write_field(flag(self.received_in_period))?;
         field(w, &date(self.first_treatment_date))?;
@@ -288,6 +307,7 @@ struct Rows<'a> {
     data: &'a Dataset,
     rules: &'a OutcomeRules,
     outcomes: &'a [ReferralOutcome],
+    show_values: bool,
 }
 
 impl Rows<'_> {
@@ -298,7 +318,7 @@ impl Rows<'_> {
 
     /// The row of outcome `k`.
     fn row(&self, k: u32) -> OutcomeRow<'_> {
-        OutcomeRow::with_end_codes(self.end_codes, self.data, self.rules, &self.outcomes[k as usize])
+        OutcomeRow::with_end_codes(self.end_codes, self.data, self.rules, &self.outcomes[k as usize], self.show_values)
     }
 
     /// Rows are made into text a block at a time, the block shared among the cores, and

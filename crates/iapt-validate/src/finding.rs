@@ -109,7 +109,8 @@ impl Finding {
         if show_values || self.rule.id == rules::LIMIT_EXCEEDED.id {
             return iapt_ingest::printable(detail, DETAIL_CHARS);
         }
-        let dates = self.dates_identify(schema);
+        // A reader's error quotes a cell of any column, a birth date too.
+        let dates = self.rule.id == rules::UNREADABLE_FILE.id || self.dates_identify(schema);
         Cow::Owned(iapt_ingest::printable(&mask_shapes(detail, dates), DETAIL_CHARS).into_owned())
     }
 
@@ -169,6 +170,11 @@ mod tests {
             .to_string()
             .into(),
         );
+        let mut unreadable = Finding::new(rules::UNREADABLE_FILE);
+        unreadable.sheet = Some(2);
+        unreadable.detail = Some("Xlsx error: Unsupported cell error value 'born 15/06/1980'".into());
+        let m = unreadable.message(&schema, false);
+        assert!(!m.contains("06/1980") && m.contains("born 15/"), "a reader's error in any sheet: {m}");
         let m = limit.message(&schema, false);
         assert!(m.contains("holds 2,147,483,648 bytes") && m.contains("limit of 1,073,741,824"), "{m}");
         assert_eq!(f.cell().as_deref(), Some("B14"));
