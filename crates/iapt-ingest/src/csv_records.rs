@@ -260,6 +260,8 @@ impl<R: Read> CsvRecords<R> {
         let breaks = line_breaks(raw);
         self.line += breaks;
         self.after_cr = raw.last() == Some(&b'\r');
+        // A quote left open to the file's end holds the last line's own break, which starts no line.
+        let open_to_end = !at_break && matches!(raw.last(), Some(b'\n' | b'\r'));
         let bytes = &self.unquoted[..written];
         self.fields.clear();
         let mut from = 0;
@@ -267,7 +269,8 @@ impl<R: Read> CsvRecords<R> {
             self.fields.push((u32::try_from(from).unwrap_or(u32::MAX), u32::try_from(end).unwrap_or(u32::MAX)));
             from = end;
         }
-        Ok(Some(Record { line, last: line + line_breaks(bytes), bytes, fields: &self.fields, text: None }))
+        let last = line + line_breaks(bytes) - u64::from(open_to_end);
+        Ok(Some(Record { line, last, bytes, fields: &self.fields, text: None }))
     }
 }
 
@@ -447,6 +450,12 @@ mod tests {
         assert_eq!(lines(b"a,\"x\r\ny\"\r\nc,d\r\n"), vec![(1, 2), (3, 3)]);
         assert_eq!(lines(b"a,\"x\ny\nz\"\nc,d\n"), vec![(1, 3), (4, 4)]);
         assert_eq!(lines(b"\"a\"\r\n\r\n\"b\"\r\nc\n"), vec![(1, 1), (3, 3), (4, 4)]);
+        // A quote left open runs to the file's last line, not one past it.
+        assert_eq!(lines(b"a,b\n\"c,d\ne,f\n"), vec![(1, 1), (2, 3)]);
+        assert_eq!(lines(b"a,b\r\n\"c,d\r\ne,f\r\n"), vec![(1, 1), (2, 3)]);
+        assert_eq!(lines(b"a,b\n\"c,d\ne,f\n\n\n"), vec![(1, 1), (2, 5)]);
+        assert_eq!(lines(b"a,b\n\"c,d\ne,f"), vec![(1, 1), (2, 3)]);
+        assert_eq!(lines(b"a,\"x\n\""), vec![(1, 2)], "closed at the end, on line 2");
     }
 
     /// Every field as the csv crate reads it, on inputs built from the bytes that matter.
