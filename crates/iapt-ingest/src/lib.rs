@@ -266,10 +266,19 @@ pub fn printable(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// Control characters (terminal escapes among them), and the bidirectional controls that can
-/// make a terminal show text in another order than it is.
+/// Control characters (terminal escapes among them), the bidirectional controls that can
+/// make a terminal show text in another order than it is, and characters that show as nothing
+/// (a zero-width space or a byte-order mark in a column name would read as the right name).
 fn unsafe_to_print(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{AD}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
 }
 
 /// Column letters as a spreadsheet shows them: 0 is `A`, 26 is `AA`.

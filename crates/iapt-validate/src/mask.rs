@@ -319,6 +319,10 @@ mod tests {
     #[test]
     fn values_are_printable_and_cut() {
         assert_eq!(printable("a\u{1b}[31mred"), "a\u{FFFD}[31mred");
+        // A name with a character that shows as nothing must not read as the right name.
+        assert_eq!(printable("NHS_\u{200B}NUMBER"), "NHS_\u{FFFD}NUMBER");
+        assert_eq!(printable("\u{FEFF}LOCAL_PATIENT_ID"), "\u{FFFD}LOCAL_PATIENT_ID");
+        assert_eq!(printable("café – £5"), "café – £5");
         let long = "x".repeat(1000);
         assert_eq!(printable(&long), format!("{}… (1,000 characters in all)", "x".repeat(60)));
         assert!(matches!(printable("plain"), Cow::Borrowed(_)));
