@@ -127,9 +127,11 @@ fn read_head(file: &mut File, head: &mut [u8]) -> io::Result<usize> {
     Ok(got)
 }
 
-/// UTF-16 text, with or without its byte-order mark (every other byte of ASCII is zero).
+/// UTF-16 text, with or without its byte-order mark (every other byte of ASCII is zero), or
+/// UTF-32 (its little-endian mark starts as UTF-16's does).
 fn is_utf16(head: &[u8]) -> bool {
     head.starts_with(b"\xFF\xFE")
+        || head.starts_with(b"\0\0\xFE\xFF")
         || head.starts_with(b"\xFE\xFF")
         || (head.len() == 4 && ((head[1] == 0 && head[3] == 0) || (head[0] == 0 && head[2] == 0)))
 }
@@ -142,6 +144,7 @@ mod tests {
     fn utf16_is_recognised() {
         assert!(is_utf16(b"\xFF\xFEH\0"));
         assert!(is_utf16(b"H\0e\0"));
+        assert!(is_utf16(b"\xFF\xFE\0\0") && is_utf16(b"\0\0\xFE\xFF"), "UTF-32 either way");
         assert!(!is_utf16(b"Head"));
     }
 }

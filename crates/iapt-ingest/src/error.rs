@@ -73,7 +73,7 @@ impl fmt::Display for IngestErrorKind {
                     "is not UTF-8: line {line} holds the byte 0x{byte:02X} (probably Windows-1252 or Latin-1 text)"
                 )
             }
-            IngestErrorKind::Utf16 => write!(f, "is UTF-16 text, not UTF-8"),
+            IngestErrorKind::Utf16 => write!(f, "is UTF-16 or UTF-32 text, not UTF-8"),
             IngestErrorKind::NotARegularFile => {
                 write!(f, "is not a regular file (a folder, pipe, device or socket), so it was not opened")
             }
