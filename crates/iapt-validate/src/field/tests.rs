@@ -1,5 +1,6 @@
 //! Reading single cells: numbers, dates, text and the NHS number check.
 
+use super::chars::printable_ascii;
 use super::*;
 
 fn number(f: f64) -> String {
