@@ -98,16 +98,11 @@ fn digit_groups(c: &[char], spaces: bool, commas: bool) -> (usize, usize, Vec<us
     (digits, end, groups)
 }
 
-/// An NHS number: nine or more digits in a row or in `-`/`.`/`/`/`,`/`_` groups
-/// (`9,434,765,919`; a limit of `1,073,741,824` in a message is masked with them),
+/// An NHS number: nine or more digits in a row or in `-`/`.`/`/`/`,`/`_` groups (`9,434,765,919`),
 /// a number of ten figures in E notation (`9.43477E+09`, as a spreadsheet shows one), or
 /// ten digits in groups of at most four split by white space (`401 023 2137`, `40 10 23 21 37`).
 /// A run that goes on into a time (`2013-02-24 15:15`) or a word is not one.
 fn nhs_number(c: &[char], after_letter: bool) -> usize {
-    let (digits, end, _) = digit_groups(c, false, false);
-    if digits >= 9 {
-        return end;
-    }
     // A count written with thousands separators is masked too: a mistyped NHS number is one
     // digit from a real one, so the check cannot tell them apart.
     let (digits, end, _) = digit_groups(c, false, true);
