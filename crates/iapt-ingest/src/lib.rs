@@ -266,19 +266,32 @@ pub fn printable(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// Control characters (terminal escapes among them), the bidirectional controls that can
-/// make a terminal show text in another order than it is, and characters that show as nothing
-/// (a zero-width space or a byte-order mark in a column name would read as the right name).
+/// Control characters (terminal escapes among them) and characters that show as nothing, the
+/// bidirectional controls among them (they can make a terminal show text in another order):
+/// a zero-width space or a byte-order mark in a column name would read as the right name.
 fn unsafe_to_print(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{AD}'
-                | '\u{200B}'..='\u{200F}'
-                | '\u{2028}'..='\u{202E}'
-                | '\u{2060}'..='\u{2069}'
-                | '\u{FEFF}'
-        )
+    c.is_control() || shows_as_nothing(c)
+}
+
+/// A character that shows as nothing: a soft hyphen, combining grapheme joiner, zero-width space
+/// or joiner, a direction mark, embedding or isolate, a line or paragraph separator, a word
+/// joiner or invisible operator, a variation selector, a tag character, a byte-order mark.
+#[must_use]
+pub fn shows_as_nothing(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}'
+            | '\u{34F}'
+            | '\u{61C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{E0000}'..='\u{E007F}'
+            | '\u{E0100}'..='\u{E01EF}'
+    )
 }
 
 /// Column letters as a spreadsheet shows them: 0 is `A`, 26 is `AA`.

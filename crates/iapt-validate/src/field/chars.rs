@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+pub(super) use iapt_ingest::shows_as_nothing as invisible;
 use iapt_schema::Normalise;
 
 /// A byte `parse_text` would not take as it is: a control character, DEL, the lead byte of a
@@ -94,26 +95,6 @@ pub(crate) fn format_number(f: f64, out: &mut String) {
 /// The first byte in UTF-8 of every [`invisible`] character (and of a C1 control).
 pub(super) fn invisible_lead(b: u8) -> bool {
     matches!(b, 0xC2 | 0xCD | 0xD8 | 0xE1 | 0xE2 | 0xEF | 0xF3)
-}
-
-/// A character that shows as nothing: a soft hyphen, combining grapheme joiner, zero-width space
-/// or joiner, a direction mark or embedding, a line or paragraph separator, a word joiner or
-/// invisible operator, a variation selector, a tag character, a byte-order mark.
-pub(super) fn invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{AD}'
-            | '\u{34F}'
-            | '\u{61C}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{2028}'..='\u{202E}'
-            | '\u{2060}'..='\u{206F}'
-            | '\u{FE00}'..='\u{FE0F}'
-            | '\u{FEFF}'
-            | '\u{E0000}'..='\u{E007F}'
-            | '\u{E0100}'..='\u{E01EF}'
-    )
 }
 
 /// The modulus-11 check of a 10-digit NHS number.
