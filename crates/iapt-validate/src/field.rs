@@ -144,7 +144,10 @@ pub(crate) fn parse(
             return Outcome::MISSING;
         }
         match &col.kind {
-            Kind::Text { max_len, pattern } => parse_text(col, *max_len, pattern.as_ref(), text),
+            Kind::Text { max_len, pattern } => {
+                let number = matches!(cell, CellValue::Int(_) | CellValue::Float(_));
+                parse_text(col, *max_len, pattern.as_ref(), number, text)
+            }
             Kind::Code(list) => parse_code(cell, schema.list(*list), text),
             Kind::Date => parse_date(cell, col.check, workbook, text),
             Kind::Time => parse_time(cell, workbook, text),
@@ -168,16 +171,6 @@ pub(crate) fn parse(
         }
         Parsed::Invalid { kind, detail: d } => {
             detail.push_str(&d);
-            // Typed into a General cell, `1.0` or `012` is stored as the number 1 or 12: only the
-            // form can be lost so, not the length or the check digit.
-            if matches!(col.kind, Kind::Text { .. })
-                && matches!(cell, CellValue::Int(_) | CellValue::Float(_))
-                && d.starts_with(NOT_OF_FORM)
-            {
-                detail.push_str(
-                    "; the cell holds a number, which drops zeros a text keeps: format the cell as Text and type it again",
-                );
-            }
             Outcome { value: Value::Missing, present: true, default: false, note: None, invalid: Some(kind) }
         }
     }
@@ -267,13 +260,12 @@ fn write_cell(cell: CellValue<'_>, trim: bool, out: &mut String) {
         CellValue::Error(e) => out.push_str(e),
     }
 }
-
-const NOT_OF_FORM: &str = "it does not have the form";
-
+/// `number`: the cell holds a number, not text (its text is the number as Excel shows it).
 fn parse_text(
     col: &Column,
     max_len: Option<usize>,
     pattern: Option<&iapt_schema::Pattern>,
+    number: bool,
     text: &mut String,
 ) -> Parsed {
     match col.normalise {
@@ -308,7 +300,14 @@ fn parse_text(
         let source = p.as_str();
         let literal = !source.contains(['[', ']', '{', '}', '(', ')', '?', '*', '+', '|', '^', '$']);
         let form = if literal { source.replace('\\', "") } else { source.to_owned() };
-        return Parsed::invalid(Invalid::Text, format!("{NOT_OF_FORM} `{form}`"));
+        // Typed into a General cell, `1.0` or `012` is stored as the number 1 or 12: the form
+        // is what a number loses, not the length or the check digit.
+        let how = if number {
+            "; the cell holds a number, which drops zeros a text keeps: format the cell as Text and type it again"
+        } else {
+            ""
+        };
+        return Parsed::invalid(Invalid::Text, format!("it does not have the form `{form}`{how}"));
     }
     if col.check == Some(Check::NhsNumber) {
         if !nhs_number_is_valid(text.as_bytes()) {
