@@ -22,7 +22,7 @@ pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Re
     // be repeated in every row: a few kilobytes may stand for gigabytes, so it is bounded as one
     // part of a workbook is. What is counted is what the writers hold, padding and messages
     // included, not the values alone.
-    let (mut held, mut too_big) = (0u64, false);
+    let mut too_big = false;
     copy::read_sheets(v, limits, &mut |sheet, row| {
         if failed.is_some() || too_big {
             return;
@@ -32,10 +32,9 @@ pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Re
             if cells.iter().all(|c| c.trim().is_empty()) {
                 return;
             }
-            let before = (accepted.get_ref().len() + rejected.get_ref().len()) as u64;
             let mut why: Vec<usize> = marks.rejected.get(&row.number).cloned().unwrap_or_default();
             why.extend(&file_level);
-            let written = if why.is_empty() {
+            if why.is_empty() {
                 accepted.write_record(&cells)
             } else {
                 // A rejected record is padded to the widest row, so that the added columns line up.
@@ -47,11 +46,7 @@ pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Re
                 rejected.write_record(
                     cells.iter().map(String::as_str).chain([rules.join(" ").as_str(), messages.join(" | ").as_str()]),
                 )
-            };
-            // Flushed into the Vec, so that the writers' own buffers are counted too.
-            let written = written.and_then(|()| Ok(accepted.flush().and_then(|()| rejected.flush())?));
-            held += (accepted.get_ref().len() + rejected.get_ref().len()) as u64 - before;
-            written
+            }
         } else {
             let writer = || csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
             let (mut accepted, mut rejected) = (writer(), writer());
@@ -63,17 +58,16 @@ pub fn files(schema: &Schema, v: &Validation, limits: iapt_ingest::Limits) -> Re
             let written = accepted.write_record(&cells).and_then(|()| {
                 rejected.write_record(header.iter().map(String::as_str).chain(["iapt_rules", "iapt_messages"]))
             });
-            let written = written.and_then(|()| Ok(accepted.flush().and_then(|()| rejected.flush())?));
-            held += (accepted.get_ref().len() + rejected.get_ref().len()) as u64;
             out.insert(sheet, (accepted, rejected, marks, width));
             written
         };
-        if let Err(e) = result {
+        // Flushed into the Vec, so that the writers' own buffers are counted too.
+        let flushed = out.get_mut(&sheet).map_or(Ok(()), |(a, r, ..)| a.flush().and_then(|()| r.flush()));
+        if let Err(e) = result.and_then(|()| Ok(flushed?)) {
             failed = Some(e);
         }
-        if held > limits.entry_bytes {
-            too_big = true;
-        }
+        let held: usize = out.values().map(|(a, r, ..)| a.get_ref().len() + r.get_ref().len()).sum();
+        too_big = held as u64 > limits.entry_bytes;
     })?;
     if let Some(e) = failed {
         return Err(Fatal::new(format!("cannot write the split: {e}")));
