@@ -165,15 +165,15 @@ pub fn report(a: &Accepted) {
     // `a/x.xlsx` and `./a/x.xlsx` are one file: said once as given twice, and paired once.
     let canonical = |p: &PathBuf| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
     let shown = |p: &PathBuf| printable(&p.display().to_string());
+    let files: Vec<(PathBuf, PathBuf)> = a.same_period.iter().map(|(s, u)| (canonical(s), canonical(u))).collect();
     let (mut twice, mut pairs) = (Vec::new(), Vec::new());
-    for (superseded, used) in &a.same_period {
-        let (s, u) = (canonical(superseded), canonical(used));
-        let repeated = s == u || a.same_period.iter().filter(|(other, _)| canonical(other) == s).count() > 1;
+    for ((superseded, used), (s, u)) in a.same_period.iter().zip(&files) {
+        let repeated = s == u || files.iter().filter(|(other, _)| other == s).count() > 1;
         if repeated && !twice.contains(&s) {
-            twice.push(s.clone());
+            twice.push(s);
             eprintln!("warning: {} is given more than once; its records are counted once", shown(superseded));
         }
-        if s != u && !pairs.contains(&(s.clone(), u.clone())) {
+        if s != u && !pairs.contains(&(s, u)) {
             pairs.push((s, u));
             let (superseded, used) = (shown(superseded), shown(used));
             eprintln!("warning: {superseded} and {used} are one provider's submissions for one reporting period;");
