@@ -12,7 +12,7 @@ use iapt_schema::Schema;
 use iapt_validate::{Severity, Validation};
 use serde::Serialize;
 
-use crate::outcomes_cmd::OutcomeRow;
+use crate::outcomes_cmd::{OutcomeRow, Shown};
 use crate::{ExplainArgs, Fatal, SummaryFormat, output};
 
 /// Sheets whose rows belong to a referral by SERVICE_REQUEST_ID.
@@ -112,7 +112,7 @@ pub fn run(args: &ExplainArgs) -> Result<u8, Fatal> {
     let person = person(&data, index, shown);
     let appointments = appointments(&schema, &data, index, &explanation.appointments);
     let left_out = left_out(&schema, &validations, provider, id, limits);
-    let facts = OutcomeRow::new(&schema, &data, &rules, &explanation.outcome, args.show_values);
+    let facts = OutcomeRow::new(&schema, &data, &rules, &explanation.outcome, shown);
     let view = ExplainJson {
         facts,
         steps: explanation
@@ -146,19 +146,6 @@ fn find(data: &Dataset, provider: &str, id: &str) -> Option<usize> {
 fn provider_id(data: &Dataset, code: &str) -> Option<iapt_outcomes::ProviderId> {
     let i = data.providers.iter().position(|p| p.code == code)?;
     Some(iapt_outcomes::ProviderId(u32::try_from(i).ok()?))
-}
-
-/// Ids from the submission as they may be shown: a local patient id that has the shape of an
-/// NHS number, a date or a postcode is masked, as `validate` masks it, unless `--show-values`.
-#[derive(Clone, Copy)]
-struct Shown {
-    show: bool,
-}
-
-impl Shown {
-    fn id<'a>(self, id: &'a str) -> std::borrow::Cow<'a, str> {
-        if self.show { std::borrow::Cow::Borrowed(id) } else { iapt_validate::mask_shapes(id, true) }
-    }
 }
 
 /// The known referral ids closest to `id` (of the same provider when it is known), as a hint.

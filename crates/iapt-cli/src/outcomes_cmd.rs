@@ -103,7 +103,7 @@ pub fn run(args: &OutcomesArgs) -> Result<u8, Fatal> {
         data: &data,
         rules: &rules,
         outcomes: &outcomes,
-        show_values: args.show_values,
+        shown: Shown { show: args.show_values },
     };
     let written = match args.format {
         OutputFormat::Csv => rows.csv(&mut out),
@@ -132,6 +132,19 @@ fn sorted<'d>(data: &'d Dataset, outcomes: &[ReferralOutcome]) -> Vec<(u32, &'d 
         .collect();
     keys.sort_unstable();
     keys
+}
+
+/// Ids from the submission as they may be shown: a local patient id that has the shape of an
+/// NHS number, a date or a postcode is masked, as `validate` masks it, unless `--show-values`.
+#[derive(Clone, Copy)]
+pub struct Shown {
+    pub show: bool,
+}
+
+impl Shown {
+    pub fn id(self, id: &str) -> std::borrow::Cow<'_, str> {
+        if self.show { std::borrow::Cow::Borrowed(id) } else { iapt_validate::mask_shapes(id, true) }
+    }
 }
 
 /// A date that serialises as its ISO text without being made a `String` first.
@@ -195,9 +208,9 @@ impl<'a> OutcomeRow<'a> {
         data: &'a Dataset,
         rules: &'a OutcomeRules,
         o: &ReferralOutcome,
-        show_values: bool,
+        shown: Shown,
     ) -> OutcomeRow<'a> {
-        Self::with_end_codes(schema.code_list("end-code"), data, rules, o, show_values)
+        Self::with_end_codes(schema.code_list("end-code"), data, rules, o, shown)
     }
 
     /// As [`OutcomeRow::new`], with the end-code list found once for many rows.
@@ -206,7 +219,7 @@ impl<'a> OutcomeRow<'a> {
         data: &'a Dataset,
         rules: &'a OutcomeRules,
         o: &ReferralOutcome,
-        show_values: bool,
+        shown: Shown,
     ) -> OutcomeRow<'a> {
         let r = data.referral(o.referral as usize);
         let local_patient_id = data.person_of(r).map_or("", |p| data.local_patient_id(p));
@@ -215,11 +228,7 @@ impl<'a> OutcomeRow<'a> {
         OutcomeRow {
             provider: data.provider_code(r.provider),
             service_request_id: data.referral_id(r),
-            local_patient_id: if show_values {
-                local_patient_id.into()
-            } else {
-                iapt_validate::mask_shapes(local_patient_id, true)
-            },
+            local_patient_id: shown.id(local_patient_id),
             referral_received_date: IsoDate(r.record.received),
             received_in_period: o.received_in_period,
             first_treatment_date: o.first_treatment_date.map(IsoDate),
@@ -307,7 +316,7 @@ struct Rows<'a> {
     data: &'a Dataset,
     rules: &'a OutcomeRules,
     outcomes: &'a [ReferralOutcome],
-    show_values: bool,
+    shown: Shown,
 }
 
 impl Rows<'_> {
@@ -318,7 +327,7 @@ impl Rows<'_> {
 
     /// The row of outcome `k`.
     fn row(&self, k: u32) -> OutcomeRow<'_> {
-        OutcomeRow::with_end_codes(self.end_codes, self.data, self.rules, &self.outcomes[k as usize], self.show_values)
+        OutcomeRow::with_end_codes(self.end_codes, self.data, self.rules, &self.outcomes[k as usize], self.shown)
     }
 
     /// Rows are made into text a block at a time, the block shared among the cores, and
