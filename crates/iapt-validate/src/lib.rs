@@ -397,8 +397,8 @@ impl Kept {
             let rule = rules::ALL.iter().position(|r| r.id == self.list[i].rule.id).unwrap_or(0);
             self.found[rule] += 1;
             // A file-level finding decides whether the submission is accepted: a cap of 0 keeps one.
-            let file_level = rules::ALL[rule].severity == Severity::File;
-            if self.found[rule] > if file_level { self.cap.max(1) } else { self.cap } {
+            let cap = if rules::ALL[rule].severity == Severity::File { self.cap.max(1) } else { self.cap };
+            if self.found[rule] > cap {
                 self.not_kept[rule] += 1;
             } else {
                 self.list.swap(keep, i);
